@@ -1,0 +1,104 @@
+import type Stripe from 'stripe';
+
+/** Every event type the pinned `stripe` package knows. */
+export type StripeEventType = Stripe.Event['type'];
+
+/** The event object of one type, e.g. `EventOfType<'invoice.paid'>` is `Stripe.InvoicePaidEvent`. */
+export type EventOfType<T extends StripeEventType> = Extract<Stripe.Event, { type: T }>;
+
+/** The events whose type starts with a prefix, e.g. `'charge.dispute.'`. */
+export type EventsWithPrefix<P extends string> = Extract<Stripe.Event, { type: `${P}${string}` }>;
+
+export type EventHandler<E, C> = (event: E, context: C) => Promise<void> | void;
+
+/** Anything with a type: an event may be of a type newer than the pinned `stripe` package. */
+export interface IncomingEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly livemode?: boolean;
+}
+
+/** Returns a reason to skip the event (it is acknowledged and counted, not handled), or nothing. */
+export type EventFilter = (event: IncomingEvent) => string | undefined;
+
+export type DispatchResult =
+  | { readonly status: 'handled'; readonly handlerCount: number }
+  | { readonly status: 'unhandled' }
+  | { readonly status: 'filtered'; readonly reason: string };
+
+type Prefix = `${string}.`;
+
+/**
+ * Subscriptions by event type, in the spirit of the StripeEvent gem: `on('invoice.paid', fn)` for
+ * one type (the handler gets that type's event from the `stripe` package), `on('charge.dispute.', fn)`
+ * for every type with a prefix, `onAny(fn)` for all, and `filter(fn)` to skip events before any
+ * handler runs.
+ */
+export class EventRegistry<C> {
+  private readonly exact = new Map<string, EventHandler<never, C>[]>();
+  private readonly prefixed: { prefix: string; handler: EventHandler<never, C> }[] = [];
+  private readonly any: EventHandler<never, C>[] = [];
+  private readonly filters: EventFilter[] = [];
+
+  on<T extends StripeEventType>(type: T, handler: EventHandler<EventOfType<T>, C>): this;
+  on<P extends Prefix>(prefix: P, handler: EventHandler<EventsWithPrefix<P>, C>): this;
+  on(typeOrPrefix: string, handler: EventHandler<never, C>): this {
+    if (typeOrPrefix.endsWith('.')) {
+      this.prefixed.push({ prefix: typeOrPrefix, handler });
+    } else {
+      const handlers = this.exact.get(typeOrPrefix) ?? [];
+      handlers.push(handler);
+      this.exact.set(typeOrPrefix, handlers);
+    }
+    return this;
+  }
+
+  onAny(handler: EventHandler<Stripe.Event, C>): this {
+    this.any.push(handler as EventHandler<never, C>);
+    return this;
+  }
+
+  filter(filter: EventFilter): this {
+    this.filters.push(filter);
+    return this;
+  }
+
+  /** The handlers that would run for a type, in subscription order: exact, then prefixes, then any. */
+  handlersFor(type: string): EventHandler<IncomingEvent, C>[] {
+    const handlers = [
+      ...(this.exact.get(type) ?? []),
+      ...this.prefixed.filter(({ prefix }) => type.startsWith(prefix)).map(({ handler }) => handler),
+      ...this.any,
+    ];
+    // The overloads of `on` tie each handler to the types it is registered for, so a handler is only
+    // ever called with an event of a matching type.
+    return handlers as EventHandler<IncomingEvent, C>[];
+  }
+
+  /** Subscribed types and prefixes (`'*'` when something listens to everything). */
+  subscriptions(): string[] {
+    return [
+      ...this.exact.keys(),
+      ...this.prefixed.map(({ prefix }) => `${prefix}*`),
+      ...(this.any.length ? ['*'] : []),
+    ];
+  }
+
+  /** Why the event should be skipped, if a filter says so. */
+  filteredBecause(event: IncomingEvent): string | undefined {
+    for (const filter of this.filters) {
+      const reason = filter(event);
+      if (reason !== undefined) return reason;
+    }
+    return undefined;
+  }
+
+  async dispatch(event: IncomingEvent, context: C): Promise<DispatchResult> {
+    const reason = this.filteredBecause(event);
+    if (reason !== undefined) return { status: 'filtered', reason };
+    const handlers = this.handlersFor(event.type);
+    if (handlers.length === 0) return { status: 'unhandled' };
+    for (const handler of handlers) await handler(event, context);
+    return { status: 'handled', handlerCount: handlers.length };
+  }
+}

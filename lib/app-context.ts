@@ -1,0 +1,125 @@
+/**
+ * Reads the CDK context (`cdk.json`, `cdk.context.json` or `-c key=value`) into typed stack inputs.
+ * Values given with `-c` always arrive as strings, values from `cdk.json` may be numbers: both are accepted.
+ * Range checks on the pipeline settings stay in `config/settings.ts`, shared with the local pipeline.
+ */
+import type { Node } from 'constructs';
+import { type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
+
+/** Names of the context keys the app reads. */
+export const contextKeys = {
+  stage: 'stage',
+  senderAddress: 'senderAddress',
+  sesIdentity: 'sesIdentity',
+  signingSecretName: 'signingSecretName',
+  consumerTimeoutSeconds: 'consumerTimeoutSeconds',
+  consumerBatchSize: 'consumerBatchSize',
+  consumerMaxConcurrency: 'consumerMaxConcurrency',
+  maxReceiveCount: 'maxReceiveCount',
+  idempotencyRetentionDays: 'idempotencyRetentionDays',
+  localEndpointUrl: 'localEndpointUrl',
+} as const;
+
+/** Sender used when `senderAddress` is not given: synth works, but nothing can be sent from it. */
+export const placeholderSenderAddress = 'no-reply@example.com';
+
+/** Default name of the Secrets Manager secret that holds the Stripe signing secret of a stage. */
+export function defaultSigningSecretName(stage: string): string {
+  return `stripe-webhooks/${stage}/signing-secret`;
+}
+
+/** Name of the CloudFormation stack of a stage. */
+export function stackNameFor(stage: string): string {
+  return `StripeWebhooks-${stage}`;
+}
+
+export class InvalidContextError extends Error {
+  constructor(key: string, value: unknown, rule: string) {
+    super(`Context value "${key}" is ${JSON.stringify(value)}, but it must be ${rule}.`);
+    this.name = 'InvalidContextError';
+  }
+}
+
+/** Everything the app needs from the context, validated. */
+export interface AppConfig {
+  readonly settings: PipelineSettings;
+  readonly senderAddress: string;
+  /** True when `senderAddress` was not given and the placeholder is used. */
+  readonly senderAddressIsPlaceholder: boolean;
+  readonly sesIdentity: string;
+  readonly signingSecretName: string;
+  /** Only for templates used with `sam local invoke`; never set for a deployment. */
+  readonly localEndpointUrl: string | undefined;
+}
+
+function optionalString(node: Node, key: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new InvalidContextError(key, value, 'a string');
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function optionalNumber(node: Node, key: string): number | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  throw new InvalidContextError(key, value, 'a number');
+}
+
+const emailAddressPattern = /^[^\s@]+@([^\s@]+\.[^\s@]+)$/;
+
+/** The SES identity must be the sender address itself, or the domain (or a parent domain) it sends from. */
+function checkSesIdentity(senderAddress: string, sesIdentity: string): void {
+  const senderDomain = (emailAddressPattern.exec(senderAddress)?.[1] ?? '').toLowerCase();
+  const identity = sesIdentity.toLowerCase();
+  const covers =
+    identity === senderAddress.toLowerCase() || identity === senderDomain || senderDomain.endsWith(`.${identity}`);
+  if (!covers) {
+    throw new InvalidContextError(
+      contextKeys.sesIdentity,
+      sesIdentity,
+      `the sender address "${senderAddress}" or its domain "${senderDomain}", since SES authorizes the send against that identity`,
+    );
+  }
+}
+
+/** Reads and validates the context of `node` (normally the app's). Throws on invalid values. */
+export function readAppConfig(node: Node): AppConfig {
+  const input: PipelineSettingsInput = {
+    stage: optionalString(node, contextKeys.stage),
+    consumerTimeoutSeconds: optionalNumber(node, contextKeys.consumerTimeoutSeconds),
+    consumerBatchSize: optionalNumber(node, contextKeys.consumerBatchSize),
+    consumerMaxConcurrency: optionalNumber(node, contextKeys.consumerMaxConcurrency),
+    maxReceiveCount: optionalNumber(node, contextKeys.maxReceiveCount),
+    idempotencyRetentionDays: optionalNumber(node, contextKeys.idempotencyRetentionDays),
+  };
+  const settings = resolveSettings(input);
+
+  const givenSender = optionalString(node, contextKeys.senderAddress);
+  const senderAddress = givenSender ?? placeholderSenderAddress;
+  if (!emailAddressPattern.test(senderAddress)) {
+    throw new InvalidContextError(
+      contextKeys.senderAddress,
+      senderAddress,
+      'an e-mail address like receipts@example.com',
+    );
+  }
+  const sesIdentity = optionalString(node, contextKeys.sesIdentity) ?? senderAddress;
+  checkSesIdentity(senderAddress, sesIdentity);
+
+  const localEndpointUrl = optionalString(node, contextKeys.localEndpointUrl);
+  if (localEndpointUrl !== undefined && !/^https?:\/\/\S+$/.test(localEndpointUrl)) {
+    throw new InvalidContextError(contextKeys.localEndpointUrl, localEndpointUrl, 'an http(s) URL');
+  }
+
+  return {
+    settings,
+    senderAddress,
+    senderAddressIsPlaceholder: givenSender === undefined,
+    sesIdentity,
+    signingSecretName: optionalString(node, contextKeys.signingSecretName) ?? defaultSigningSecretName(settings.stage),
+    localEndpointUrl,
+  };
+}

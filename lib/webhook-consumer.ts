@@ -1,0 +1,124 @@
+import * as path from 'node:path';
+import { type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { createPipelineFunction } from './pipeline-function';
+
+/** The only item-level DynamoDB actions the consumer needs for its idempotency records. */
+export const idempotencyTableActions = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+] as const;
+
+/** Properties of {@link WebhookConsumer}. */
+export interface WebhookConsumerProps {
+  /**
+   * Queue the consumer reads events from.
+   * @default - required
+   */
+  readonly queue: IQueue;
+  /**
+   * Consumer function timeout.
+   * @default - required: `consumerTimeoutSeconds` from `resolveSettings()`
+   */
+  readonly timeout: Duration;
+  /**
+   * Records handed to one invocation.
+   * @default - required: `consumerBatchSize` from `resolveSettings()`
+   */
+  readonly batchSize: number;
+  /**
+   * Upper bound on concurrent invocations by the SQS event source.
+   * @default - required: `consumerMaxConcurrency` from `resolveSettings()`
+   */
+  readonly maxConcurrency: number;
+  /**
+   * Environment variables of the consumer function, except the table name that this construct adds.
+   * @default - required
+   */
+  readonly environment: Record<string, string>;
+  /**
+   * Name of the environment variable that receives the idempotency table name.
+   * @default - required: `envVarNames.idempotencyTableName`
+   */
+  readonly tableNameEnvVar: string;
+  /**
+   * Address the consumer sends from: the only `ses:FromAddress` it is allowed to use.
+   * @default - required
+   */
+  readonly senderAddress: string;
+  /**
+   * Verified SES identity (the address itself or its domain) the consumer may send through.
+   * @default - required
+   */
+  readonly sesIdentity: string;
+  /**
+   * Retention of the function's logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The consumer function fed by the event queue, its idempotency table, and its permission to send e-mail
+ * from one address through one SES identity.
+ */
+export class WebhookConsumer extends Construct {
+  /** The consumer function. */
+  public readonly fn: NodejsFunction;
+  /** Logs of the consumer function. */
+  public readonly logGroup: LogGroup;
+  /** The SQS event source mapping (partial batch responses on). */
+  public readonly eventSource: SqsEventSource;
+  /** Idempotency records keyed by `pk`, expired by DynamoDB TTL through `expiresAt` (epoch seconds). */
+  public readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: WebhookConsumerProps) {
+    super(scope, id);
+
+    this.table = new Table(this, 'IdempotencyTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const consumer = createPipelineFunction(this, 'ConsumerFunction', {
+      entry: path.join(__dirname, '..', 'functions', 'consumer', 'handler.ts'),
+      description: 'Processes queued Stripe events once each and sends the e-mails',
+      timeout: props.timeout,
+      environment: { ...props.environment, [props.tableNameEnvVar]: this.table.tableName },
+      logRetention: props.logRetention,
+    });
+    this.fn = consumer.fn;
+    this.logGroup = consumer.logGroup;
+
+    // Grants the receive/delete/change-visibility actions the event source mapping needs, nothing to send.
+    this.eventSource = new SqsEventSource(props.queue, {
+      batchSize: props.batchSize,
+      maxConcurrency: props.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    this.fn.addEventSource(this.eventSource);
+
+    this.table.grant(this.fn, ...idempotencyTableActions);
+
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [
+          Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: props.sesIdentity }),
+        ],
+        conditions: { StringEquals: { 'ses:FromAddress': props.senderAddress } },
+      }),
+    );
+  }
+}

@@ -1,0 +1,399 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { resolveSettings, webhookPath } from '../../config/settings';
+import type { StripeWebhooksStack } from '../../lib/stripe-webhooks-stack';
+import { buildStack, logicalIdOf, resourceOf, type Statement, statementsOfRole } from './infra-helpers';
+
+// CDK synthesis (and esbuild, where bundling is on) can take longer than Jest's default 5 s on a slow machine.
+jest.setTimeout(60_000);
+
+const defaults = resolveSettings();
+const sender = 'receipts@example.org';
+
+let stack: StripeWebhooksStack;
+let template: Template;
+let ids: {
+  queue: string;
+  deadLetterQueue: string;
+  receiver: string;
+  consumer: string;
+  receiverRole: string;
+  consumerRole: string;
+  table: string;
+  secret: string;
+  api: string;
+};
+
+beforeAll(() => {
+  // Prepare: the app as `cdk synth -c senderAddress=...` builds it, with every other context key at its default.
+  stack = buildStack({ senderAddress: sender });
+  // Act
+  template = Template.fromStack(stack);
+  const { receiver, consumer, eventQueue, signingSecret } = stack;
+  if (receiver.fn.role === undefined || consumer.fn.role === undefined) throw new Error('functions without roles');
+  ids = {
+    queue: logicalIdOf(eventQueue.queue),
+    deadLetterQueue: logicalIdOf(eventQueue.deadLetterQueue),
+    receiver: logicalIdOf(receiver.fn),
+    consumer: logicalIdOf(consumer.fn),
+    receiverRole: logicalIdOf(receiver.fn.role),
+    consumerRole: logicalIdOf(consumer.fn.role),
+    table: logicalIdOf(consumer.table),
+    secret: logicalIdOf(signingSecret),
+    api: logicalIdOf(receiver.api),
+  };
+});
+
+const getAtt = (id: string, attribute: string) => ({ 'Fn::GetAtt': [id, attribute] });
+const ref = (id: string) => ({ Ref: id });
+
+describe('stack identity', () => {
+  it('is named StripeWebhooks-dev by default and is environment-agnostic', () => {
+    // Assess
+    expect(stack.stackName).toBe('StripeWebhooks-dev');
+    expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+  });
+});
+
+describe('event queue and dead-letter queue', () => {
+  it('encrypts both queues with SQS-managed keys', () => {
+    // Assess
+    expect(resourceOf(template, ids.queue).Properties?.SqsManagedSseEnabled).toBe(true);
+    expect(resourceOf(template, ids.deadLetterQueue).Properties?.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it.each([
+    ['event queue', () => ids.queue],
+    ['dead-letter queue', () => ids.deadLetterQueue],
+  ])('denies every request to the %s that is not made over TLS', (_name, queueId) => {
+    // Assess
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [ref(queueId())],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: getAtt(queueId(), 'Arn'),
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('sets the visibility timeout to six times the consumer timeout', () => {
+    // Prepare
+    const consumerTimeout = resourceOf(template, ids.consumer).Properties?.Timeout;
+    // Assess
+    expect(consumerTimeout).toBe(defaults.consumerTimeoutSeconds);
+    expect(resourceOf(template, ids.queue).Properties?.VisibilityTimeout).toBe(6 * Number(consumerTimeout));
+    expect(resourceOf(template, ids.queue).Properties?.VisibilityTimeout).toBe(180);
+  });
+
+  it('keeps events for the settings retention and redrives to the DLQ after 5 receives', () => {
+    // Assess
+    expect(resourceOf(template, ids.queue).Properties).toMatchObject({
+      MessageRetentionPeriod: defaults.queueRetentionDays * 86_400,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(ids.deadLetterQueue, 'Arn'), maxReceiveCount: 5 },
+    });
+  });
+
+  it('keeps dead letters for 14 days and does not redrive them further', () => {
+    // Assess
+    const properties = resourceOf(template, ids.deadLetterQueue).Properties;
+    expect(properties?.MessageRetentionPeriod).toBe(1_209_600);
+    expect(properties?.RedrivePolicy).toBeUndefined();
+  });
+
+  it('alarms as soon as one message is visible in the DLQ', () => {
+    // Assess
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(ids.deadLetterQueue, 'QueueName') }],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(logicalIdOf(stack.eventQueue.deadLetterAlarm)).toMatch(/DeadLetterAlarm/);
+  });
+});
+
+describe('functions', () => {
+  it.each([
+    ['receiver', () => ids.receiver, defaults.receiverTimeoutSeconds],
+    ['consumer', () => ids.consumer, defaults.consumerTimeoutSeconds],
+  ])(
+    'runs the %s on Node.js 22 or newer, arm64, with the settings timeout and its own log group',
+    (_name, id, timeout) => {
+      // Prepare
+      const properties = resourceOf(template, id()).Properties ?? {};
+      const runtimeVersion = Number(/^nodejs(\d+)\.x$/.exec(String(properties.Runtime))?.[1]);
+      const logGroupRef = (properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      // Assess
+      expect(runtimeVersion).toBeGreaterThanOrEqual(22);
+      expect(properties.Architectures).toEqual(['arm64']);
+      expect(properties.Handler).toBe('index.handler');
+      expect(properties.Timeout).toBe(timeout);
+      expect(properties.MemorySize).toBe(256);
+      expect(resourceOf(template, logGroupRef)).toMatchObject({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: 30 },
+      });
+    },
+  );
+
+  it('gives the receiver exactly the queue URL, the secret ARN, the stage and its service name', () => {
+    // Assess
+    expect(resourceOf(template, ids.receiver).Properties?.Environment).toEqual({
+      Variables: {
+        EVENT_QUEUE_URL: ref(ids.queue),
+        SIGNING_SECRET_ID: ref(ids.secret),
+        STAGE: 'dev',
+        POWERTOOLS_SERVICE_NAME: 'stripe-webhook-receiver',
+      },
+    });
+  });
+
+  it('gives the consumer exactly the table name, the sender, the stage, the retention and its service name', () => {
+    // Assess
+    expect(resourceOf(template, ids.consumer).Properties?.Environment).toEqual({
+      Variables: {
+        IDEMPOTENCY_TABLE_NAME: ref(ids.table),
+        SENDER_ADDRESS: sender,
+        STAGE: 'dev',
+        IDEMPOTENCY_RETENTION_DAYS: '30',
+        POWERTOOLS_SERVICE_NAME: 'stripe-webhook-consumer',
+      },
+    });
+  });
+
+  it('feeds the consumer from the event queue with partial batch responses and the settings limits', () => {
+    // Assess
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt(ids.queue, 'Arn'),
+      FunctionName: ref(ids.consumer),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+});
+
+describe('HTTP API', () => {
+  it('has the single route POST /webhook, proxied to the receiver with payload format 2.0', () => {
+    // Assess
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `POST ${webhookPath}` });
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: getAtt(ids.receiver, 'Arn'),
+    });
+  });
+
+  it('lets API Gateway invoke the receiver only through the webhook route', () => {
+    // Assess
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: getAtt(ids.receiver, 'Arn'),
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: { 'Fn::Join': ['', Match.arrayWith([`/*/*${webhookPath}`])] },
+    });
+  });
+
+  it('auto-deploys a throttled, access-logged $default stage', () => {
+    // Assess
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: ref(ids.api),
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+      AccessLogSettings: {
+        DestinationArn: getAtt(logicalIdOf(stack.receiver.accessLogGroup), 'Arn'),
+        Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+      },
+    });
+  });
+});
+
+describe('idempotency table', () => {
+  it('is keyed by pk, on-demand, expires items by expiresAt, has PITR and is retained', () => {
+    // Assess
+    expect(resourceOf(template, ids.table)).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+    });
+  });
+});
+
+describe('signing secret', () => {
+  it('is created under the stage name with a generated placeholder value and retained', () => {
+    // Assess
+    expect(resourceOf(template, ids.secret)).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { Name: 'stripe-webhooks/dev/signing-secret', GenerateSecretString: {} },
+    });
+  });
+
+  it('never puts a secret value in the template', () => {
+    // Prepare
+    const json = JSON.stringify(template.toJSON());
+    const keys = new Set<string>();
+    JSON.parse(json, (key, value) => {
+      keys.add(key);
+      return value;
+    });
+    // Assess
+    expect(json).not.toMatch(/whsec_/i);
+    expect(keys).toContain('GenerateSecretString');
+    expect(keys).not.toContain('SecretString');
+    expect(keys).not.toContain('SecretStringTemplate');
+  });
+});
+
+describe('least privilege', () => {
+  const basicExecutionRole = {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']],
+  };
+  const actionsOf = (statements: Statement[]) => statements.flatMap((s) => s.Action).sort();
+
+  it('has only the two function roles, with the basic execution policy and no inline policies', () => {
+    // Assess
+    template.resourceCountIs('AWS::IAM::Role', 2);
+    template.resourceCountIs('AWS::IAM::Policy', 2);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    for (const role of [ids.receiverRole, ids.consumerRole]) {
+      const properties = resourceOf(template, role).Properties;
+      expect(properties?.ManagedPolicyArns).toEqual([basicExecutionRole]);
+      expect(properties?.Policies).toBeUndefined();
+    }
+  });
+
+  it('lets the receiver only send to the event queue and read the signing secret', () => {
+    // Prepare
+    const statements = statementsOfRole(template, ids.receiverRole);
+    // Assess
+    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    expect(actionsOf(statements)).toEqual(
+      [
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    for (const statement of statements) {
+      const expected = statement.Action[0]?.startsWith('sqs:') ? getAtt(ids.queue, 'Arn') : ref(ids.secret);
+      expect(statement.Resource).toEqual([expected]);
+    }
+  });
+
+  it('lets the consumer receive from the queue and use four item actions on the table, and never send to SQS', () => {
+    // Prepare
+    const statements = statementsOfRole(template, ids.consumerRole);
+    const sqsActions = statements.flatMap((s) => s.Action).filter((a) => a.startsWith('sqs:'));
+    const dynamoStatements = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+    // Assess
+    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    expect(sqsActions.sort()).toEqual(
+      [
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+      ].sort(),
+    );
+    expect(sqsActions).not.toContain('sqs:SendMessage');
+    expect(dynamoStatements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: [getAtt(ids.table, 'Arn')],
+      },
+    ]);
+  });
+
+  it('lets the consumer send e-mail only through its SES identity and only from the sender address', () => {
+    // Prepare
+    const statements = statementsOfRole(template, ids.consumerRole);
+    const sesStatements = statements.filter((s) => s.Action.some((a) => a.startsWith('ses:')));
+    // Assess
+    expect(sesStatements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+        Resource: [
+          {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':ses:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                `:identity/${sender}`,
+              ],
+            ],
+          },
+        ],
+        Condition: { StringEquals: { 'ses:FromAddress': sender } },
+      },
+    ]);
+    // Nothing else: every consumer action is one of the SQS, DynamoDB or SES actions checked above.
+    expect(actionsOf(statements)).toHaveLength(5 + 4 + 2);
+  });
+
+  it('uses no wildcard action or resource in any function policy', () => {
+    // Prepare
+    const statements = [
+      ...statementsOfRole(template, ids.receiverRole),
+      ...statementsOfRole(template, ids.consumerRole),
+    ];
+    // Assess
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement.Action.filter((a) => a.includes('*'))).toEqual([]);
+      expect(statement.Resource).not.toContain('*');
+    }
+  });
+});
+
+describe('outputs', () => {
+  it('exposes the webhook URL including the path', () => {
+    // Assess
+    template.hasOutput('WebhookUrl', {
+      Value: { 'Fn::Join': ['', [getAtt(ids.api, 'ApiEndpoint'), webhookPath]] },
+    });
+  });
+
+  it.each([
+    ['EventQueueName', () => getAtt(ids.queue, 'QueueName')],
+    ['DeadLetterQueueName', () => getAtt(ids.deadLetterQueue, 'QueueName')],
+    ['IdempotencyTableName', () => ref(ids.table)],
+    ['SigningSecretName', () => 'stripe-webhooks/dev/signing-secret'],
+    ['SigningSecretArn', () => ref(ids.secret)],
+  ])('exposes %s', (name, value) => {
+    // Assess
+    template.hasOutput(name, { Value: value() });
+  });
+});

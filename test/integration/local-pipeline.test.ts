@@ -1,0 +1,213 @@
+import { DeleteIdentityCommand, SESClient } from '@aws-sdk/client-ses';
+import { DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { localSenderAddress } from '../../config/local-defaults';
+import { messageAttributeNames, resolveSettings } from '../../config/settings';
+import { type LocalEmail, type LocalEvent, type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
+import { createLocalResources, localClientConfig } from '../../tools/local/resources';
+import { runTrigger } from '../../tools/run-trigger';
+import { buildStripeEvent, signStripePayload } from '../../tools/stripe-events';
+import { requireMotoEndpoint, waitFor } from '../support/wait-for';
+
+const signingSecret = 'whsec_integration_test_secret_not_real';
+const endpoint = requireMotoEndpoint();
+const settings = resolveSettings({ stage: 'local' });
+const sqs = new SQSClient(localClientConfig(endpoint));
+jest.setTimeout(60_000);
+let pipeline: LocalPipeline;
+const printed: string[] = [];
+
+beforeAll(async () => {
+  pipeline = await startLocalPipeline({
+    port: 0,
+    signingSecret,
+    emulatorEndpoint: endpoint,
+    settings,
+    // Failed events come back after 1 s instead of 180 s so the retry path runs in seconds.
+    visibilityTimeoutSeconds: 1,
+    print: (line) => printed.push(line),
+  });
+});
+afterAll(async () => {
+  await pipeline.stop();
+  sqs.destroy();
+});
+
+async function post(body: string, signature = signStripePayload(body, signingSecret)): Promise<Response> {
+  return fetch(pipeline.webhookUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature },
+    body,
+  });
+}
+
+async function localEvents(): Promise<LocalEvent[]> {
+  return (await (await fetch(`${pipeline.url}/_local/events`)).json()) as LocalEvent[];
+}
+async function localEmails(): Promise<LocalEmail[]> {
+  return (await (await fetch(`${pipeline.url}/_local/emails`)).json()) as LocalEmail[];
+}
+async function eventWhen(id: string, done: (event: LocalEvent) => boolean, timeoutMs?: number): Promise<LocalEvent> {
+  return waitFor(
+    `event ${id}`,
+    async () => (await localEvents()).find((event) => event.id === id && done(event)),
+    timeoutMs,
+  );
+}
+async function sesMessagesTo(address: string): Promise<{ id: string; subject: string; body: string }[]> {
+  const data = (await (await fetch(`${endpoint}/moto-api/data.json`)).json()) as {
+    ses: { Message: { id: string; subject: string; body: string; destinations: { ToAddresses: string[] } }[] };
+  };
+  return data.ses.Message.filter((message) => message.destinations.ToAddresses.includes(address));
+}
+async function queueDepth(queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+}
+
+describe('the local pipeline, through its HTTP endpoint, on moto', () => {
+  it('sends exactly one receipt for an invoice.paid posted three times', async () => {
+    // Prepare
+    const email = 'three.times@example.com';
+    const event = buildStripeEvent('invoice.paid', {
+      object: { customer_email: email, amount_paid: 123_456, currency: 'usd' },
+    });
+    const body = JSON.stringify(event);
+    // Act
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await post(body)).status);
+    const seen = await eventWhen(event.id, (e) => e.status === 'processed' && e.attempts === 3);
+    // Assess
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(seen.deliveries).toBe(3);
+    const emails = (await localEmails()).filter((mail) => mail.eventId === event.id);
+    expect(emails).toHaveLength(1);
+    expect(emails[0]).toMatchObject({ to: email, from: localSenderAddress });
+    expect(emails[0]?.text).toContain('$1,234.56');
+    expect(emails[0]?.html).toContain('$1,234.56');
+    // Read back from SES itself, not only from what the pipeline recorded
+    const inSes = await sesMessagesTo(email);
+    expect(inSes).toHaveLength(1);
+    expect(inSes[0]?.id).toBe(emails[0]?.messageId);
+  });
+
+  it('formats a zero-decimal currency right in the receipt', async () => {
+    // Prepare
+    const event = buildStripeEvent('invoice.paid', {
+      object: { customer_email: 'yen@example.com', amount_paid: 1500, currency: 'jpy' },
+    });
+    // Act
+    expect((await post(JSON.stringify(event))).status).toBe(200);
+    await eventWhen(event.id, (e) => e.status === 'processed');
+    // Assess
+    const [email] = (await localEmails()).filter((mail) => mail.eventId === event.id);
+    expect(email?.text).toMatch(/¥1,500(?![.,]\d)/);
+  });
+
+  it('sends a confirmation for checkout.session.completed', async () => {
+    // Prepare
+    const event = buildStripeEvent('checkout.session.completed', {
+      object: { customer_details: { email: 'checkout@example.com' } } as never,
+    });
+    // Act
+    expect((await post(JSON.stringify(event))).status).toBe(200);
+    await eventWhen(event.id, (e) => e.status === 'processed');
+    // Assess
+    const emails = (await localEmails()).filter((mail) => mail.eventId === event.id);
+    expect(emails.map((mail) => mail.to)).toEqual(['checkout@example.com']);
+  });
+
+  it('answers 400 to a tampered body and queues nothing', async () => {
+    // Prepare
+    const event = buildStripeEvent('invoice.paid', { object: { customer_email: 'tampered@example.com' } });
+    const body = JSON.stringify(event);
+    const signature = signStripePayload(body, signingSecret);
+    const tampered = body.replace('"amount_paid":2000', '"amount_paid":1');
+    expect(tampered).not.toBe(body);
+    // Act
+    const response = await post(tampered, signature);
+    // Assess
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: { code: 'signature_mismatch', message: expect.stringMatching(/raw request body/) },
+    });
+    expect(await queueDepth(pipeline.resources.queueUrl)).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await localEvents()).find((e) => e.id === event.id)).toBeUndefined();
+    expect(await sesMessagesTo('tampered@example.com')).toHaveLength(0);
+  });
+
+  it('delivers an event sent by `npm run trigger`', async () => {
+    // Prepare
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line), env: {} };
+    // Act
+    const result = await runTrigger(['invoice.paid', '--url', pipeline.webhookUrl, '--secret', signingSecret], io);
+    // Assess
+    expect(result.exitCode).toBe(0);
+    if (!result.sent) throw new Error('the trigger sent nothing');
+    const id = result.sent.event.id;
+    await eventWhen(id, (e) => e.status === 'processed');
+    expect((await localEmails()).filter((mail) => mail.eventId === id)).toHaveLength(1);
+  });
+
+  it('answers 5xx when the queue is unavailable, so that Stripe retries', async () => {
+    // Prepare
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: pipeline.resources.queueUrl }));
+    const event = buildStripeEvent('invoice.paid');
+    try {
+      // Act
+      const response = await post(JSON.stringify(event));
+      // Assess
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: { code: 'enqueue_failed' } });
+    } finally {
+      await createLocalResources(endpoint, settings, {
+        signingSecret,
+        senderAddress: localSenderAddress,
+        visibilityTimeoutSeconds: 1,
+      });
+    }
+    // Stripe's retry, once the queue is back, is accepted
+    expect((await post(JSON.stringify(event))).status).toBe(200);
+    await eventWhen(event.id, (e) => e.status === 'processed');
+  });
+
+  it('retries an event whose handler fails, then moves it to the dead-letter queue', async () => {
+    // Prepare: SES refuses to send from an unverified sender, so the receipt handler fails every time
+    const ses = new SESClient(localClientConfig(endpoint));
+    await ses.send(new DeleteIdentityCommand({ Identity: localSenderAddress }));
+    const event = buildStripeEvent('invoice.paid', { object: { customer_email: 'never.sent@example.com' } });
+    try {
+      // Act
+      expect((await post(JSON.stringify(event))).status).toBe(200);
+      const failed = await eventWhen(event.id, (e) => e.status === 'dead_lettered', 30_000);
+      // Assess
+      expect(failed.attempts).toBe(settings.maxReceiveCount);
+      const deadLetter = await waitFor('the event in the dead-letter queue', async () => {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: pipeline.resources.deadLetterQueueUrl,
+            MessageAttributeNames: ['All'],
+            VisibilityTimeout: 0,
+          }),
+        );
+        return Messages.find((m) => m.MessageAttributes?.[messageAttributeNames.eventId]?.StringValue === event.id);
+      });
+      expect(JSON.parse(deadLetter.Body ?? '{}')).toMatchObject({ id: event.id, type: 'invoice.paid' });
+      expect(await sesMessagesTo('never.sent@example.com')).toHaveLength(0);
+      expect(printed.some((line) => line.includes(event.id) && line.includes('dead-letter queue'))).toBe(true);
+    } finally {
+      await createLocalResources(endpoint, settings, {
+        signingSecret,
+        senderAddress: localSenderAddress,
+        visibilityTimeoutSeconds: 1,
+      });
+      ses.destroy();
+    }
+  });
+});

@@ -1,0 +1,162 @@
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  QueueNameExists,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { localRegion, localResourceNames } from '../../config/local-defaults';
+import { envVarNames, type PipelineSettings } from '../../config/settings';
+
+export interface LocalResources {
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly tableName: string;
+  readonly signingSecretId: string;
+  readonly senderAddress: string;
+}
+
+/** Client settings for a local emulator; the credentials are the emulator's fixed dummy ones. */
+export function localClientConfig(endpoint: string) {
+  return { endpoint, region: localRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+}
+
+/**
+ * Creates in the emulator what the CDK stack creates in AWS, with the same settings: the queue and its
+ * dead-letter queue (redrive after `maxReceiveCount`), the idempotency table with its TTL attribute,
+ * the verified sender identity and the signing secret. Safe to call again on existing resources.
+ */
+export async function createLocalResources(
+  endpoint: string,
+  settings: PipelineSettings,
+  options: {
+    readonly signingSecret: string;
+    readonly senderAddress: string;
+    readonly visibilityTimeoutSeconds?: number;
+  },
+): Promise<LocalResources> {
+  const config = localClientConfig(endpoint);
+  const sqs = new SQSClient(config);
+  const dynamodb = new DynamoDBClient(config);
+  const ses = new SESClient(config);
+  const secrets = new SecretsManagerClient(config);
+  try {
+    const deadLetterQueueUrl = await ensureQueue(sqs, localResourceNames.deadLetterQueue, {
+      MessageRetentionPeriod: String(settings.deadLetterRetentionDays * 86_400),
+    });
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const queueUrl = await ensureQueue(sqs, localResourceNames.queue, {
+      VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? settings.visibilityTimeoutSeconds),
+      MessageRetentionPeriod: String(settings.queueRetentionDays * 86_400),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: Attributes?.QueueArn,
+        maxReceiveCount: settings.maxReceiveCount,
+      }),
+    });
+    await ensureIdempotencyTable(dynamodb);
+
+    await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: options.senderAddress }));
+
+    try {
+      await secrets.send(
+        new CreateSecretCommand({ Name: localResourceNames.signingSecret, SecretString: options.signingSecret }),
+      );
+    } catch (error) {
+      if (!(error instanceof ResourceExistsException)) throw error;
+      await secrets.send(
+        new PutSecretValueCommand({ SecretId: localResourceNames.signingSecret, SecretString: options.signingSecret }),
+      );
+    }
+
+    return {
+      queueUrl,
+      deadLetterQueueUrl,
+      tableName: localResourceNames.idempotencyTable,
+      signingSecretId: localResourceNames.signingSecret,
+      senderAddress: options.senderAddress,
+    };
+  } finally {
+    for (const client of [sqs, dynamodb, ses, secrets]) client.destroy();
+  }
+}
+
+/** Creates the queue, or brings an existing one to these attributes (CreateQueue refuses to change them). */
+async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
+  try {
+    const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    return created.QueueUrl ?? '';
+  } catch (error) {
+    if (!(error instanceof QueueNameExists)) throw error;
+    const { QueueUrl = '' } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
+    return QueueUrl;
+  }
+}
+
+/** The idempotency table as the stack defines it: key `pk`, on-demand, TTL on `expiresAt`. */
+export async function ensureIdempotencyTable(dynamodb: DynamoDBClient): Promise<string> {
+  const tableName = localResourceNames.idempotencyTable;
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      }),
+    );
+    await dynamodb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+  }
+  return tableName;
+}
+
+/** Lambda runs Node 24 (see lib/pipeline-function.ts); the SDK's notice about a local Node 20 is noise here. */
+export function quietSdkNodeVersionWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+}
+
+/**
+ * Gives this process the environment the stack gives the Lambda functions, pointed at the emulator.
+ * The handlers read it once, when first imported, so call this before importing them.
+ */
+export function configureHandlerEnvironment(
+  endpoint: string,
+  resources: LocalResources,
+  settings: PipelineSettings,
+): void {
+  quietSdkNodeVersionWarning();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: localRegion,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    // The local tools print their own lines; the handlers' JSON logs are for CloudWatch.
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+    [envVarNames.queueUrl]: resources.queueUrl,
+    [envVarNames.signingSecretId]: resources.signingSecretId,
+    [envVarNames.idempotencyTableName]: resources.tableName,
+    [envVarNames.senderAddress]: resources.senderAddress,
+    [envVarNames.stage]: settings.stage,
+  });
+  // Never let a local run pick up a real AWS profile or session.
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+}

@@ -1,0 +1,64 @@
+import { defaultLocalPort, devSigningSecret } from '../../config/local-defaults';
+import { MotoNotInstalledError } from './moto';
+import { startLocalPipeline } from './pipeline';
+
+/** Shows enough of a secret from the environment to recognise it, like a masked API key. */
+function describeSecret(secret: string, fromEnvironment: boolean): string {
+  if (!fromEnvironment) return `${secret}  (the public dev default; set STRIPE_WEBHOOK_SECRET to use another)`;
+  return `${secret.slice(0, 6)}…${secret.slice(-4)}  (from STRIPE_WEBHOOK_SECRET)`;
+}
+
+async function main(): Promise<void> {
+  const fromEnvironment = Boolean(process.env.STRIPE_WEBHOOK_SECRET?.trim());
+  const signingSecret = fromEnvironment ? (process.env.STRIPE_WEBHOOK_SECRET ?? '').trim() : devSigningSecret;
+  const port = process.env.PORT ? Number(process.env.PORT) : defaultLocalPort;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`PORT=${process.env.PORT} is not a TCP port number.`);
+  }
+  const motoPort = process.env.MOTO_PORT ? Number(process.env.MOTO_PORT) : undefined;
+  const print = (line: string) => console.log(line);
+  console.log('Starting the local pipeline (moto_server emulates SQS, DynamoDB, SES and Secrets Manager)…');
+  const pipeline = await startLocalPipeline({
+    port,
+    signingSecret,
+    emulatorEndpoint: process.env.AWS_ENDPOINT_URL?.trim() || undefined,
+    motoPort,
+    print,
+  });
+  const { settings, resources } = pipeline;
+  console.log(`
+Ready! Webhook endpoint: POST ${pipeline.webhookUrl}
+Signing secret: ${describeSecret(signingSecret, fromEnvironment)}
+Emulator: ${pipeline.emulatorEndpoint}  queue ${resources.queueUrl.split('/').pop()}  table ${resources.tableName}
+Retries: ${settings.maxReceiveCount} attempts, ${settings.visibilityTimeoutSeconds} s apart, then the dead-letter queue
+Sent emails: GET ${pipeline.url}/_local/emails   Events: GET ${pipeline.url}/_local/events
+
+Send a test event:   npm run trigger -- invoice.paid
+Or with the Stripe CLI (use its secret):  STRIPE_WEBHOOK_SECRET=whsec_... npm start
+                                          stripe listen --forward-to localhost:${port}/webhook
+Press Ctrl+C to stop.
+`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    await pipeline.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof MotoNotInstalledError) {
+    console.error(error.message);
+  } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(
+      `Port ${process.env.PORT ?? defaultLocalPort} is already in use (another \`npm start\`?). Stop it, or choose another port: PORT=4343 npm start`,
+    );
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

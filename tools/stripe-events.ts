@@ -1,0 +1,454 @@
+/**
+ * Realistic Stripe webhook events for tests and local tools, built from Stripe's own example objects
+ * (`events/stripe-fixtures/fixtures.json`) rather than payloads invented by hand, and signed with the
+ * `stripe` package's own test signer. Test data only: every id says `test` and every address is on
+ * example.com.
+ */
+import { randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
+import fixturesFile from '../events/stripe-fixtures/fixtures.json';
+
+export const supportedEventTypes = [
+  'invoice.paid',
+  'invoice.payment_failed',
+  'checkout.session.completed',
+  'charge.refunded',
+  'payment_intent.succeeded',
+  'customer.created',
+] as const satisfies readonly Stripe.Event.Type[];
+
+export type SupportedEventType = (typeof supportedEventTypes)[number];
+
+/** The `Stripe.Event` variant for `type`, e.g. `Stripe.InvoicePaidEvent` for `'invoice.paid'`. */
+export type StripeEventOf<T extends Stripe.Event.Type> = Extract<Stripe.Event, { type: T }>;
+
+/** The resource in `data.object` for events of `type`. */
+export type StripeEventObject<T extends Stripe.Event.Type> = StripeEventOf<T>['data']['object'];
+
+/** Like `Partial`, at every depth; arrays are replaced whole rather than merged. */
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+export interface BuildStripeEventOptions<TObject = unknown> {
+  /** Event id. @default `evt_test_` followed by random characters */
+  id?: string;
+  /** Event creation time in seconds since the epoch; also used for the object's timestamps. @default now */
+  created?: number;
+  /** @default false */
+  livemode?: boolean;
+  /** Amount in the currency's minor unit, applied to every amount field that the type sets. @default 2000 */
+  amount?: number;
+  /** Three-letter currency code (lower-cased, as Stripe writes it), applied to every currency field that the type sets. @default 'usd' */
+  currency?: string;
+  /** Customer email address. @default 'jenny.rosen@example.com' */
+  email?: string;
+  /**
+   * Merged into `data.object` last, at any depth (arrays and `null` replace, `undefined` is skipped),
+   * e.g. `{ currency: 'jpy', amount_paid: 1500 }` or `{ customer_email: null }`.
+   */
+  object?: DeepPartial<TObject>;
+}
+
+export const defaultCustomerEmail = 'jenny.rosen@example.com';
+export const defaultCustomerName = 'Jenny Rosen';
+export const defaultAmount = 2000;
+export const defaultCurrency = 'usd';
+
+export class UnsupportedEventTypeError extends Error {
+  constructor(type: string) {
+    super(
+      `Cannot build a "${type}" event. Supported types: ${supportedEventTypes.join(', ')}. ` +
+        'To add one, add a builder to tools/stripe-events.ts (and its resource to tools/update-stripe-fixtures.ts if missing).',
+    );
+    this.name = 'UnsupportedEventTypeError';
+  }
+}
+
+export class InvalidEventOptionError extends Error {
+  constructor(option: string, value: unknown, rule: string) {
+    super(`Option "${option}" is ${JSON.stringify(value)}, but it must be ${rule}.`);
+    this.name = 'InvalidEventOptionError';
+  }
+}
+
+export class MissingStripeFixtureError extends Error {
+  constructor(path: string) {
+    super(
+      `events/stripe-fixtures/fixtures.json has no ${path}. Regenerate it with tools/update-stripe-fixtures.ts ` +
+        "from Stripe's openapi/fixtures3.json (see events/stripe-fixtures/README.md).",
+    );
+    this.name = 'MissingStripeFixtureError';
+  }
+}
+
+export class InvalidSignatureInputError extends Error {
+  constructor(problem: string) {
+    super(`Cannot sign the payload: ${problem}.`);
+    this.name = 'InvalidSignatureInputError';
+  }
+}
+
+export function isSupportedEventType(type: string): type is SupportedEventType {
+  return (supportedEventTypes as readonly string[]).includes(type);
+}
+
+const fixtureResources: Readonly<Record<string, unknown>> = fixturesFile.resources;
+
+/**
+ * A deep copy of Stripe's example object. The cast is the one unchecked step: the fixtures are
+ * Stripe's examples of these very resources, but they come from JSON and carry placeholder values
+ * (e.g. `customer_shipping: {}`), which the builders below overwrite where a consumer reads them.
+ */
+function fixture<T>(resource: string): T {
+  const value = fixtureResources[resource];
+  if (value === undefined) throw new MissingStripeFixtureError(`resources["${resource}"]`);
+  return structuredClone(value) as T;
+}
+
+const idAlphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+function randomSuffix(length: number): string {
+  let suffix = '';
+  for (const byte of randomBytes(length)) suffix += idAlphabet.charAt(byte % idAlphabet.length);
+  return suffix;
+}
+
+/** An id in Stripe's `prefix_...` shape that nobody can mistake for a real one. */
+export function testObjectId(prefix: string): string {
+  return `${prefix}_test_${randomSuffix(16)}`;
+}
+
+interface BuildContext {
+  readonly created: number;
+  readonly livemode: boolean;
+  readonly amount: number;
+  readonly currency: string;
+  readonly email: string;
+  readonly name: string;
+}
+
+const day = 24 * 60 * 60;
+
+function invoiceBase(ctx: BuildContext): Stripe.Invoice {
+  const base = fixture<Stripe.Invoice>('invoice');
+  const id = testObjectId('in');
+  const [line] = base.lines.data;
+  if (!line) throw new MissingStripeFixtureError('resources.invoice.lines.data[0]');
+  return {
+    ...base,
+    id,
+    livemode: ctx.livemode,
+    created: ctx.created,
+    currency: ctx.currency,
+    customer_email: ctx.email,
+    customer_name: ctx.name,
+    number: 'INV-0001',
+    hosted_invoice_url: `https://example.com/invoices/${id}`,
+    invoice_pdf: `https://example.com/invoices/${id}.pdf`,
+    amount_due: ctx.amount,
+    amount_overpaid: 0,
+    subtotal: ctx.amount,
+    subtotal_excluding_tax: ctx.amount,
+    total: ctx.amount,
+    total_excluding_tax: ctx.amount,
+    attempted: true,
+    attempt_count: 1,
+    due_date: null,
+    effective_at: ctx.created,
+    period_start: ctx.created,
+    period_end: ctx.created,
+    webhooks_delivered_at: ctx.created,
+    // Placeholders in Stripe's example that no real finalized invoice carries.
+    last_finalization_error: null,
+    from_invoice: null,
+    parent: null,
+    shipping_cost: null,
+    shipping_details: null,
+    customer_shipping: null,
+    lines: {
+      ...base.lines,
+      url: `/v1/invoices/${id}/lines`,
+      data: [
+        {
+          ...line,
+          id: testObjectId('il'),
+          invoice: id,
+          livemode: ctx.livemode,
+          amount: ctx.amount,
+          subtotal: ctx.amount,
+          currency: ctx.currency,
+          description: 'Pro plan (monthly)',
+          period: { start: ctx.created, end: ctx.created + 30 * day },
+        },
+      ],
+    },
+  };
+}
+
+function paidInvoice(ctx: BuildContext): Stripe.Invoice {
+  const invoice = invoiceBase(ctx);
+  return {
+    ...invoice,
+    status: 'paid',
+    amount_paid: ctx.amount,
+    amount_remaining: 0,
+    next_payment_attempt: null,
+    status_transitions: {
+      finalized_at: ctx.created,
+      marked_uncollectible_at: null,
+      paid_at: ctx.created,
+      voided_at: null,
+    },
+  };
+}
+
+function failedInvoice(ctx: BuildContext): Stripe.Invoice {
+  const invoice = invoiceBase(ctx);
+  return {
+    ...invoice,
+    status: 'open',
+    amount_paid: 0,
+    amount_remaining: ctx.amount,
+    // Stripe retries a failed automatic collection; days later is typical of Smart Retries.
+    next_payment_attempt: ctx.created + 3 * day,
+    status_transitions: { finalized_at: ctx.created, marked_uncollectible_at: null, paid_at: null, voided_at: null },
+  };
+}
+
+function completedCheckoutSession(ctx: BuildContext): Stripe.Checkout.Session {
+  const base = fixture<Stripe.Checkout.Session>('checkout.session');
+  return {
+    ...base,
+    id: testObjectId('cs'),
+    livemode: ctx.livemode,
+    created: ctx.created,
+    expires_at: ctx.created + day,
+    amount_subtotal: ctx.amount,
+    amount_total: ctx.amount,
+    currency: ctx.currency,
+    customer_details: {
+      address: null,
+      business_name: null,
+      email: ctx.email,
+      individual_name: null,
+      name: ctx.name,
+      phone: null,
+      tax_exempt: 'none',
+      tax_ids: [],
+    },
+    payment_intent: testObjectId('pi'),
+    payment_status: 'paid',
+    status: 'complete',
+    // A completed session has no URL left to visit.
+    url: null,
+    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+    // Placeholders in Stripe's example that contradict the amounts above.
+    shipping_cost: null,
+    currency_conversion: null,
+    collected_information: null,
+    shipping_address_collection: null,
+  };
+}
+
+function refundedCharge(ctx: BuildContext): Stripe.Charge {
+  const base = fixture<Stripe.Charge>('charge');
+  const id = testObjectId('ch');
+  const paymentIntent = testObjectId('pi');
+  const refund: Stripe.Refund = {
+    ...fixture<Stripe.Refund>('refund'),
+    id: testObjectId('re'),
+    amount: ctx.amount,
+    charge: id,
+    created: ctx.created,
+    currency: ctx.currency,
+    payment_intent: paymentIntent,
+    reason: 'requested_by_customer',
+    status: 'succeeded',
+  };
+  return {
+    ...base,
+    id,
+    livemode: ctx.livemode,
+    created: ctx.created,
+    amount: ctx.amount,
+    amount_captured: ctx.amount,
+    amount_refunded: ctx.amount,
+    captured: true,
+    paid: true,
+    refunded: true,
+    status: 'succeeded',
+    currency: ctx.currency,
+    description: 'Pro plan (monthly)',
+    billing_details: { ...base.billing_details, email: ctx.email, name: ctx.name },
+    receipt_email: ctx.email,
+    receipt_url: `https://example.com/receipts/${id}`,
+    payment_intent: paymentIntent,
+    refunds: { object: 'list', data: [refund], has_more: false, url: `/v1/charges/${id}/refunds` },
+    // Placeholders in Stripe's example: a card charge has no source object and no transfer.
+    source: null,
+    transfer_data: null,
+  };
+}
+
+function succeededPaymentIntent(ctx: BuildContext): Stripe.PaymentIntent {
+  const base = fixture<Stripe.PaymentIntent>('payment_intent');
+  const id = testObjectId('pi');
+  return {
+    ...base,
+    id,
+    livemode: ctx.livemode,
+    created: ctx.created,
+    amount: ctx.amount,
+    amount_received: ctx.amount,
+    amount_capturable: 0,
+    currency: ctx.currency,
+    status: 'succeeded',
+    description: 'Pro plan (monthly)',
+    receipt_email: ctx.email,
+    latest_charge: testObjectId('ch'),
+    payment_method: testObjectId('pm'),
+    client_secret: `${id}_secret_${randomSuffix(24)}`,
+    // Placeholders in Stripe's example that a succeeded intent does not have.
+    canceled_at: null,
+    last_payment_error: null,
+    next_action: null,
+    processing: null,
+    transfer_data: null,
+    shipping: null,
+  };
+}
+
+function createdCustomer(ctx: BuildContext): Stripe.Customer {
+  const base = fixture<Stripe.Customer>('customer');
+  return {
+    ...base,
+    id: testObjectId('cus'),
+    livemode: ctx.livemode,
+    created: ctx.created,
+    email: ctx.email,
+    name: ctx.name,
+    // A new customer has not been billed yet, so Stripe has not fixed a currency for them.
+    currency: null,
+    discount: null,
+    shipping: null,
+  };
+}
+
+const builders: { readonly [T in SupportedEventType]: (ctx: BuildContext) => StripeEventObject<T> } = {
+  'invoice.paid': paidInvoice,
+  'invoice.payment_failed': failedInvoice,
+  'checkout.session.completed': completedCheckoutSession,
+  'charge.refunded': refundedCharge,
+  'payment_intent.succeeded': succeededPaymentIntent,
+  'customer.created': createdCustomer,
+};
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const unsafeKeys = new Set(['__proto__', 'constructor', 'prototype']);
+
+function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined || unsafeKeys.has(key)) continue;
+    const current = target[key];
+    if (isPlainObject(value) && isPlainObject(current)) deepMerge(current, value);
+    else target[key] = structuredClone(value);
+  }
+}
+
+function resolveContext(options: BuildStripeEventOptions<unknown>): BuildContext {
+  const created = options.created ?? Math.floor(Date.now() / 1000);
+  if (!Number.isSafeInteger(created) || created <= 0 || created >= 1e11) {
+    throw new InvalidEventOptionError('created', created, 'a positive whole number of seconds since the epoch');
+  }
+  const amount = options.amount ?? defaultAmount;
+  if (!Number.isSafeInteger(amount)) {
+    throw new InvalidEventOptionError('amount', amount, "an integer in the currency's minor unit (2000 = USD 20.00)");
+  }
+  const currency = options.currency ?? defaultCurrency;
+  if (!/^[a-zA-Z]{3}$/.test(currency)) {
+    throw new InvalidEventOptionError('currency', currency, "a three-letter ISO currency code such as 'usd'");
+  }
+  return {
+    created,
+    livemode: options.livemode ?? false,
+    amount,
+    currency: currency.toLowerCase(),
+    email: options.email ?? defaultCustomerEmail,
+    name: defaultCustomerName,
+  };
+}
+
+/**
+ * Builds a realistic event of `type`: a deep copy of Stripe's example object with the fields a
+ * consumer reads set to coherent values, wrapped in the envelope Stripe posts to webhook endpoints.
+ * Throws {@link UnsupportedEventTypeError} for a type without a builder.
+ */
+export function buildStripeEvent<T extends SupportedEventType>(
+  type: T,
+  // NoInfer: T comes from `type` alone, so an override cannot widen it.
+  options: BuildStripeEventOptions<StripeEventObject<NoInfer<T>>> = {},
+): StripeEventOf<T> {
+  // Callers without types (JSON, casts) can still pass any string.
+  if (!isSupportedEventType(type)) throw new UnsupportedEventTypeError(type);
+  const ctx = resolveContext(options);
+  const build: (ctx: BuildContext) => object = builders[type];
+  const object: Record<string, unknown> = { ...build(ctx) };
+  if (options.object !== undefined) {
+    if (!isPlainObject(options.object)) {
+      throw new InvalidEventOptionError('object', options.object, 'an object of fields to merge into data.object');
+    }
+    deepMerge(object, options.object);
+  }
+  const event = {
+    id: options.id ?? testObjectId('evt'),
+    object: 'event',
+    api_version: Stripe.API_VERSION,
+    created: ctx.created,
+    data: { object },
+    livemode: ctx.livemode,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+  };
+  // TypeScript cannot relate `type` to the builder's result through the lookup; the signature says what it is.
+  return event as unknown as StripeEventOf<T>;
+}
+
+/** Headers Stripe sends with every webhook delivery, besides `stripe-signature` (names in lower case). */
+export const stripeDeliveryHeaders = {
+  'content-type': 'application/json; charset=utf-8',
+  'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+  accept: '*/*; q=0.5, application/xml',
+  'cache-control': 'no-cache',
+} as const;
+
+/** The body Stripe posts: the event as pretty-printed JSON (2 spaces), which is what gets signed. */
+export function toStripeWebhookBody(event: Stripe.Event): string {
+  return JSON.stringify(event, null, 2);
+}
+
+/**
+ * The `Stripe-Signature` header for `payload`, computed by the `stripe` package's own test signer.
+ * `timestamp` is in seconds (default now); Stripe refuses signatures older than 300 s.
+ */
+export function signStripePayload(payload: string, secret: string, timestamp?: number): string {
+  if (secret.trim() === '') {
+    throw new InvalidSignatureInputError('the signing secret is empty; pass the endpoint secret (whsec_...)');
+  }
+  if (timestamp !== undefined && (!Number.isSafeInteger(timestamp) || timestamp <= 0 || timestamp >= 1e11)) {
+    throw new InvalidSignatureInputError(
+      `timestamp ${String(timestamp)} is not whole seconds since the epoch; use Math.floor(Date.now() / 1000)`,
+    );
+  }
+  return Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret,
+    ...(timestamp === undefined ? {} : { timestamp }),
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * Regenerates `events/stripe-fixtures/fixtures.json` from Stripe's `openapi/fixtures3.json`
+ * (github.com/stripe/openapi), copying the resources listed below unchanged, so the vendored copy
+ * can be reproduced and reviewed as a plain diff. Run by hand only:
+ *
+ *   npx tsx tools/update-stripe-fixtures.ts <path/to/openapi/fixtures3.json>
+ *
+ * After running it, update the commit named in `events/stripe-fixtures/README.md`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The resources the event builder and tests use, plus a few that are cheap to have at hand. */
+export const vendoredStripeResources = [
+  'event',
+  'invoice',
+  'line_item',
+  'checkout.session',
+  'charge',
+  'refund',
+  'payment_intent',
+  'customer',
+  'subscription',
+  'dispute',
+] as const;
+
+export const stripeFixturesPath = join(__dirname, '..', 'events', 'stripe-fixtures', 'fixtures.json');
+
+export class InvalidStripeFixturesFileError extends Error {
+  constructor(source: string, problem: string) {
+    super(
+      `${source} ${problem}. Pass the path of openapi/fixtures3.json from a checkout of github.com/stripe/openapi ` +
+        '(an object with a "resources" map).',
+    );
+    this.name = 'InvalidStripeFixturesFileError';
+  }
+}
+
+export class UpstreamFixtureMissingError extends Error {
+  constructor(source: string, resource: string) {
+    super(
+      `${source} has no "resources.${resource}". Stripe may have renamed or removed it: update ` +
+        '`vendoredStripeResources` in tools/update-stripe-fixtures.ts and the code that uses that resource.',
+    );
+    this.name = 'UpstreamFixtureMissingError';
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Picks `names` out of a parsed fixtures3.json, keeping Stripe's objects exactly as they are. */
+export function selectStripeFixtures(
+  parsed: unknown,
+  names: readonly string[],
+  source = 'The fixtures file',
+): { resources: Record<string, unknown> } {
+  if (!isRecord(parsed) || !isRecord(parsed.resources)) {
+    throw new InvalidStripeFixturesFileError(source, 'has no top-level "resources" object');
+  }
+  const all = parsed.resources;
+  const resources: Record<string, unknown> = {};
+  for (const name of names) {
+    if (!(name in all)) throw new UpstreamFixtureMissingError(source, name);
+    resources[name] = all[name];
+  }
+  return { resources };
+}
+
+function main(argv: readonly string[]): number {
+  const [sourcePath] = argv;
+  if (sourcePath === undefined || sourcePath === '--help' || sourcePath === '-h') {
+    process.stderr.write('Usage: npx tsx tools/update-stripe-fixtures.ts <path/to/openapi/fixtures3.json>\n');
+    return sourcePath === undefined ? 2 : 0;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(sourcePath, 'utf8'));
+  } catch (error) {
+    throw new InvalidStripeFixturesFileError(sourcePath, `could not be read as JSON (${(error as Error).message})`);
+  }
+  const selected = selectStripeFixtures(parsed, vendoredStripeResources, sourcePath);
+  writeFileSync(stripeFixturesPath, `${JSON.stringify(selected, null, 2)}\n`);
+  process.stdout.write(`Wrote ${vendoredStripeResources.length} resources to ${stripeFixturesPath}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}
