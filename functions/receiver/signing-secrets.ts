@@ -25,22 +25,52 @@ export function parseSigningSecrets(value: string, secretId: string): string[] {
   return secrets;
 }
 
+export interface SigningSecretCacheOptions {
+  /** How long loaded secrets are used before they are read again, so a rolled secret is picked up without a redeploy. @default 300_000 */
+  readonly maxAgeMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
 /**
- * Loads the signing secrets from Secrets Manager once per container and serves them from memory
- * afterwards; a failed load is not cached, so the next request tries again.
+ * Loads the signing secrets from Secrets Manager, keeps them in memory for `maxAgeMs`, then reads
+ * them again. Concurrent requests share one read. If a refresh fails, the last good value stays in
+ * use (the endpoint keeps working through a Secrets Manager outage) and the refresh is retried 30 s
+ * later; a first load that fails is not cached, so the next request tries again.
  */
-export function secretsManagerSigningSecrets(client: SecretsManagerClient, secretId: string): () => Promise<string[]> {
-  let cached: Promise<string[]> | undefined;
-  return () => {
-    if (cached === undefined) {
-      const loading = client
-        .send(new GetSecretValueCommand({ SecretId: secretId }))
-        .then((output) => parseSigningSecrets(output.SecretString ?? '', secretId));
-      loading.catch(() => {
-        if (cached === loading) cached = undefined;
+export function secretsManagerSigningSecrets(
+  client: SecretsManagerClient,
+  secretId: string,
+  options: SigningSecretCacheOptions = {},
+): () => Promise<string[]> {
+  const maxAgeMs = options.maxAgeMs ?? 300_000;
+  const retryAfterFailureMs = Math.min(30_000, maxAgeMs);
+  const now = options.now ?? Date.now;
+  let current: { secrets: string[]; refreshAt: number } | undefined;
+  let loading: Promise<string[]> | undefined;
+
+  const load = (): Promise<string[]> => {
+    loading ??= client
+      .send(new GetSecretValueCommand({ SecretId: secretId }))
+      .then((output) => {
+        const secrets = parseSigningSecrets(output.SecretString ?? '', secretId);
+        current = { secrets, refreshAt: now() + maxAgeMs };
+        return secrets;
+      })
+      .finally(() => {
+        loading = undefined;
       });
-      cached = loading;
-    }
-    return cached;
+    return loading;
+  };
+
+  return async () => {
+    if (current === undefined) return load();
+    if (now() < current.refreshAt) return current.secrets;
+    const stale = current.secrets;
+    return load().catch(() => {
+      // Not every request should wait on a failing Secrets Manager: try again a little later.
+      current = { secrets: stale, refreshAt: now() + retryAfterFailureMs };
+      return stale;
+    });
   };
 }

@@ -45,7 +45,7 @@ describe('secretsManagerSigningSecrets', () => {
     return { client, calls: () => calls };
   }
 
-  it('loads the secret once per container', async () => {
+  it('loads the secret once while it is fresh, even for concurrent requests', async () => {
     // Prepare
     const { client, calls } = fakeClient([async () => ({ SecretString: 'whsec_cached' })]);
     const secrets = secretsManagerSigningSecrets(client, 'id');
@@ -54,6 +54,52 @@ describe('secretsManagerSigningSecrets', () => {
     // Assess
     expect(results).toEqual([['whsec_cached'], ['whsec_cached'], ['whsec_cached']]);
     expect(calls()).toBe(1);
+  });
+
+  it('reads the secret again once it is older than maxAgeMs, so a rolled secret is picked up', async () => {
+    // Prepare
+    let clock = 0;
+    const { client, calls } = fakeClient([
+      async () => ({ SecretString: 'whsec_before_roll' }),
+      async () => ({ SecretString: 'whsec_before_roll,whsec_after_roll' }),
+    ]);
+    const secrets = secretsManagerSigningSecrets(client, 'id', { maxAgeMs: 1000, now: () => clock });
+    // Act
+    const first = await secrets();
+    clock = 999;
+    const cached = await secrets();
+    clock = 1000;
+    const refreshed = await secrets();
+    // Assess
+    expect(first).toEqual(['whsec_before_roll']);
+    expect(cached).toEqual(['whsec_before_roll']);
+    expect(refreshed).toEqual(['whsec_before_roll', 'whsec_after_roll']);
+    expect(calls()).toBe(2);
+  });
+
+  it('keeps the last good secret when a refresh fails', async () => {
+    // Prepare
+    let clock = 0;
+    const { client, calls } = fakeClient([
+      async () => ({ SecretString: 'whsec_last_good' }),
+      async () => {
+        throw new Error('Secrets Manager unavailable');
+      },
+    ]);
+    const secrets = secretsManagerSigningSecrets(client, 'id', { maxAgeMs: 60_000, now: () => clock });
+    await secrets();
+    clock = 60_000;
+    // Act
+    const duringOutage = await secrets();
+    clock = 60_000 + 29_999;
+    await secrets();
+    const readsBeforeBackoffEnds = calls();
+    clock = 60_000 + 30_000;
+    await secrets();
+    // Assess: served the last good value, and retried only after 30 s
+    expect(duringOutage).toEqual(['whsec_last_good']);
+    expect(readsBeforeBackoffEnds).toBe(2);
+    expect(calls()).toBe(3);
   });
 
   it('does not cache a failed load', async () => {

@@ -56,11 +56,14 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
 
 /** Starts `moto_server` on a free loopback port; `stop()` ends it (it is also killed when this process exits). */
 export async function startMoto(
-  options: { readonly port?: number; readonly timeoutMs?: number } = {},
+  options: { readonly port?: number; readonly host?: string; readonly timeoutMs?: number } = {},
 ): Promise<RunningMoto> {
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Loopback only by default; containers started by `sam local` need 0.0.0.0 to reach it.
+  const child = spawn('moto_server', ['-H', options.host ?? '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const spawnError = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'ENOENT' ? new MotoNotInstalledError() : error),

@@ -36,6 +36,8 @@ export interface LocalPipelineOptions {
   readonly emulatorEndpoint?: string;
   /** Port for the moto_server started here (e.g. 5000 so that `sam local invoke` can reach it); free port by default. */
   readonly motoPort?: number;
+  /** Interface moto_server listens on. @default '127.0.0.1' */
+  readonly motoHost?: string;
   readonly settings?: PipelineSettings;
   /** Overrides the queue's visibility timeout, i.e. the delay before a failed event is retried. */
   readonly visibilityTimeoutSeconds?: number;
@@ -107,7 +109,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const settings = options.settings ?? resolveSettings({ stage: 'local' });
   const moto: RunningMoto | undefined = options.emulatorEndpoint
     ? undefined
-    : await startMoto({ port: options.motoPort });
+    : await startMoto({ port: options.motoPort, host: options.motoHost });
   const emulatorEndpoint = options.emulatorEndpoint ?? moto?.endpoint ?? '';
   const senderAddress = options.senderAddress ?? localSenderAddress;
   const resources = await createLocalResources(emulatorEndpoint, settings, {

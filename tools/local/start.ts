@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     signingSecret,
     emulatorEndpoint: process.env.AWS_ENDPOINT_URL?.trim() || undefined,
     motoPort,
+    motoHost: process.env.MOTO_HOST?.trim() || undefined,
     print,
   });
   const { settings, resources } = pipeline;
