@@ -54,9 +54,14 @@ async function handleRecord(record: SQSRecord, context: Context): Promise<void> 
   }
 }
 
-/** Reports failed records individually, so one bad event never makes its batch-mates run again. */
+/**
+ * Reports failed records individually, so one bad event never makes its batch-mates run again.
+ * Records run one after the other: a duplicate in the same batch then finds its twin done instead of
+ * in progress (which would delay it by a whole visibility timeout), and SES sends stay paced.
+ */
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
   processPartialResponse(event, (record: SQSRecord) => handleRecord(record, context), processor, {
     context,
     throwOnFullBatchFailure: false,
+    processInParallel: false,
   });

@@ -2,8 +2,10 @@ import { DeleteIdentityCommand, SESClient } from '@aws-sdk/client-ses';
 import { DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localSenderAddress } from '../../config/local-defaults';
 import { messageAttributeNames, resolveSettings } from '../../config/settings';
+import { lambdaContext } from '../../tools/local/lambda-shapes';
 import { type LocalEmail, type LocalEvent, type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { createLocalResources, localClientConfig } from '../../tools/local/resources';
+import { buildConsumerSqsEvent } from '../../tools/receiver-events';
 import { runTrigger } from '../../tools/run-trigger';
 import { buildStripeEvent, signStripePayload } from '../../tools/stripe-events';
 import { requireMotoEndpoint, waitFor } from '../support/wait-for';
@@ -119,6 +121,22 @@ describe('the local pipeline, through its HTTP endpoint, on moto', () => {
     // Assess
     const emails = (await localEmails()).filter((mail) => mail.eventId === event.id);
     expect(emails.map((mail) => mail.to)).toEqual(['checkout@example.com']);
+  });
+
+  it('treats a duplicate in the same SQS batch as a duplicate, not as a failure', async () => {
+    // Prepare: the consumer handler the pipeline runs, given one batch holding the same event twice
+    const { handler } = await import('../../functions/consumer/handler');
+    const event = buildStripeEvent('invoice.paid', { object: { customer_email: 'same.batch@example.com' } });
+    const body = JSON.stringify(event);
+    const records = buildConsumerSqsEvent(body).Records.flatMap((record) => [
+      { ...record, messageId: 'first-copy' },
+      { ...record, messageId: 'second-copy' },
+    ]);
+    // Act
+    const response = await handler({ Records: records }, lambdaContext('consumer', settings.consumerTimeoutSeconds));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await sesMessagesTo('same.batch@example.com')).toHaveLength(1);
   });
 
   it('answers 400 to a tampered body and queues nothing', async () => {

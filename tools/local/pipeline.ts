@@ -157,12 +157,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         break;
       case 'failed': {
         const final = receiveCount >= settings.maxReceiveCount;
+        const retryIn = options.visibilityTimeoutSeconds ?? settings.visibilityTimeoutSeconds;
         if (event.status !== 'processed') event.status = final ? 'dead_lettered' : 'failed';
+        const busy = outcome.error.startsWith('EventInProgressError');
         print(
-          `${time()}  ✖ failed ${label} (attempt ${receiveCount} of ${settings.maxReceiveCount}): ${outcome.error}` +
-            (final
-              ? ' → dead-letter queue'
-              : ` → retried after ${options.visibilityTimeoutSeconds ?? settings.visibilityTimeoutSeconds} s`),
+          busy
+            ? `${time()}  ⧗ ${label} is being processed by another attempt; this copy is retried after ${retryIn} s`
+            : `${time()}  ✖ failed ${label} (attempt ${receiveCount} of ${settings.maxReceiveCount}): ${outcome.error}` +
+                (final ? ' → dead-letter queue' : ` → retried after ${retryIn} s`),
         );
         break;
       }
