@@ -1,6 +1,9 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { defaultLocalPort, devSigningSecret } from '../../config/local-defaults';
 import { MotoNotInstalledError } from './moto';
 import { startLocalPipeline } from './pipeline';
+import { type LocalPipelineState, localPipelineStatePath } from './state';
 
 /** Shows enough of a secret from the environment to recognise it, like a masked API key. */
 function describeSecret(secret: string, fromEnvironment: boolean): string {
@@ -27,6 +30,13 @@ async function main(): Promise<void> {
     print,
   });
   const { settings, resources } = pipeline;
+  const state: LocalPipelineState = {
+    emulatorEndpoint: pipeline.emulatorEndpoint,
+    webhookUrl: pipeline.webhookUrl,
+    pid: process.pid,
+  };
+  mkdirSync(dirname(localPipelineStatePath), { recursive: true });
+  writeFileSync(localPipelineStatePath, `${JSON.stringify(state, null, 2)}\n`);
   console.log(`
 Ready! Webhook endpoint: POST ${pipeline.webhookUrl}
 Signing secret: ${describeSecret(signingSecret, fromEnvironment)}
@@ -44,6 +54,7 @@ Press Ctrl+C to stop.
     if (stopping) return;
     stopping = true;
     console.log('\nStopping…');
+    rmSync(localPipelineStatePath, { force: true });
     await pipeline.stop();
     process.exit(0);
   };
