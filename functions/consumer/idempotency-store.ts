@@ -1,124 +1,254 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   type DynamoDBClient,
-  PutItemCommand,
+  GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 
+/** A side effect that already happened for an event (an email SES accepted, a write, ...). */
+export interface StepRecord {
+  /** What identifies the effect outside, e.g. SES's message id. */
+  readonly reference?: string;
+  readonly atSeconds: number;
+}
+
 export type ClaimResult =
-  | { readonly status: 'claimed'; readonly token: string }
-  | { readonly status: 'already_done' }
-  | { readonly status: 'in_progress'; readonly untilSeconds: number };
+  | {
+      readonly status: 'claimed';
+      readonly token: string;
+      /** Steps an earlier, failed attempt already completed: they must not run again. */
+      readonly completedSteps: ReadonlyMap<string, StepRecord>;
+      /** The payload hash the event id was first claimed with. */
+      readonly firstPayloadHash: string;
+    }
+  | { readonly status: 'already_done'; readonly firstPayloadHash: string | undefined }
+  | { readonly status: 'in_progress'; readonly untilSeconds: number; readonly firstPayloadHash: string | undefined };
+
+export interface ClaimOptions {
+  readonly nowSeconds: number;
+  /** Until when this attempt holds the claim; past it the attempt is presumed dead. */
+  readonly inProgressUntilSeconds: number;
+  /** When the table may forget the event (its TTL), also if it never completes. */
+  readonly expiresAtSeconds: number;
+  readonly eventType: string;
+  readonly payloadHash: string;
+}
 
 export interface IdempotencyStore {
   /** Claims the event for this attempt unless it is done, or claimed by an attempt that may still be alive. */
-  claim(
-    eventId: string,
-    options: { readonly nowSeconds: number; readonly inProgressUntilSeconds: number; readonly eventType: string },
-  ): Promise<ClaimResult>;
+  claim(eventId: string, options: ClaimOptions): Promise<ClaimResult>;
+  /**
+   * Records a completed step right after its side effect, under the claim: an attempt that lost its
+   * claim cannot record (it gets a ClaimLostError).
+   */
+  recordStep(eventId: string, token: string, stepKey: string, record: StepRecord): Promise<void>;
   /** Marks the event done; remembered until `expiresAtSeconds` (the table's TTL). */
   complete(
     eventId: string,
     token: string,
     options: { readonly nowSeconds: number; readonly expiresAtSeconds: number },
   ): Promise<void>;
-  /** Frees a claim after a failed attempt so that the retry can run at once. */
+  /** Frees the claim after a failed attempt so that the retry can run at once; recorded steps are kept. */
   release(eventId: string, token: string): Promise<void>;
+  /** The `created` time of the newest event applied to an object, for the in-order guard. */
+  lastApplied(objectId: string): Promise<number | undefined>;
+  /** Records that an event created at `createdSeconds` was applied, unless a newer one was; false if one was. */
+  markApplied(objectId: string, createdSeconds: number, eventId: string, expiresAtSeconds: number): Promise<boolean>;
 }
 
 export class ClaimLostError extends Error {
   constructor(eventId: string) {
     super(
       `The claim on ${eventId} expired before the attempt finished and another attempt took it over. ` +
-        'Raise the consumer timeout or the in-progress expiry if handlers legitimately run this long.',
+        'Raise the consumer timeout if handlers legitimately run this long.',
     );
     this.name = 'ClaimLostError';
   }
 }
 
 const IN_PROGRESS = 'IN_PROGRESS';
+const RELEASED = 'RELEASED';
 const COMPLETED = 'COMPLETED';
 
 export const eventKey = (eventId: string): string => `event#${eventId}`;
+export const objectKey = (objectId: string): string => `object#${objectId}`;
+
+function stepsOf(item: Record<string, AttributeValue> | undefined): Map<string, StepRecord> {
+  const steps = new Map<string, StepRecord>();
+  for (const [key, value] of Object.entries(item?.steps?.M ?? {})) {
+    const reference = value.M?.reference?.S;
+    steps.set(key, { atSeconds: Number(value.M?.atSeconds?.N ?? 0), ...(reference ? { reference } : {}) });
+  }
+  return steps;
+}
 
 /**
- * The idempotency table: one item per Stripe event id, claimed with a conditional write. An
- * in-progress claim carries an expiry so that a crashed attempt cannot block the event for ever;
- * done items live until their TTL.
+ * The idempotency table: one item per Stripe event id (`event#<id>`) holding the claim, the hash of
+ * the payload it was first claimed with, and the steps (side effects) already done; plus, for the
+ * in-order guard, one item per object (`object#<id>`). A claim is a conditional upsert, so a
+ * released claim keeps the steps an earlier attempt completed.
  */
 export function dynamoDbIdempotencyStore(client: DynamoDBClient, tableName: string): IdempotencyStore {
+  async function conditional<T>(
+    send: () => Promise<T>,
+    onConditionFailed: (error: ConditionalCheckFailedException) => T,
+  ): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return onConditionFailed(error);
+      throw error;
+    }
+  }
+
   return {
-    async claim(eventId, { nowSeconds, inProgressUntilSeconds, eventType }) {
+    async claim(eventId, options) {
       const token = randomUUID();
-      try {
-        await client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: {
-              pk: { S: eventKey(eventId) },
-              status: { S: IN_PROGRESS },
-              eventType: { S: eventType },
-              claimToken: { S: token },
-              inProgressUntil: { N: String(inProgressUntilSeconds) },
-              // If nothing ever completes or releases the claim, TTL still removes the item in a day.
-              expiresAt: { N: String(inProgressUntilSeconds + 86_400) },
-            },
-            ConditionExpression: 'attribute_not_exists(pk) OR (#status = :inProgress AND inProgressUntil < :now)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':inProgress': { S: IN_PROGRESS }, ':now': { N: String(nowSeconds) } },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { status: 'claimed', token };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const existing = error.Item;
-        if (existing?.status?.S === COMPLETED) return { status: 'already_done' };
-        return { status: 'in_progress', untilSeconds: Number(existing?.inProgressUntil?.N ?? 0) };
-      }
+      return conditional<ClaimResult>(
+        async () => {
+          const { Attributes } = await client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { pk: { S: eventKey(eventId) } },
+              UpdateExpression:
+                'SET #status = :inProgress, claimToken = :token, inProgressUntil = :until, eventType = :type, ' +
+                'expiresAt = :expiresAt, payloadHash = if_not_exists(payloadHash, :hash), steps = if_not_exists(steps, :noSteps)',
+              ConditionExpression:
+                'attribute_not_exists(pk) OR #status = :released OR (#status = :inProgress AND inProgressUntil < :now)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':inProgress': { S: IN_PROGRESS },
+                ':released': { S: RELEASED },
+                ':token': { S: token },
+                ':until': { N: String(options.inProgressUntilSeconds) },
+                ':type': { S: options.eventType },
+                ':expiresAt': { N: String(options.expiresAtSeconds) },
+                ':hash': { S: options.payloadHash },
+                ':noSteps': { M: {} },
+                ':now': { N: String(options.nowSeconds) },
+              },
+              ReturnValues: 'ALL_NEW',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          );
+          return {
+            status: 'claimed',
+            token,
+            completedSteps: stepsOf(Attributes),
+            firstPayloadHash: Attributes?.payloadHash?.S ?? options.payloadHash,
+          };
+        },
+        (error) => {
+          const existing = error.Item;
+          const firstPayloadHash = existing?.payloadHash?.S;
+          if (existing?.status?.S === COMPLETED) return { status: 'already_done', firstPayloadHash };
+          return { status: 'in_progress', untilSeconds: Number(existing?.inProgressUntil?.N ?? 0), firstPayloadHash };
+        },
+      );
+    },
+
+    async recordStep(eventId, token, stepKey, record) {
+      const value: Record<string, AttributeValue> = { atSeconds: { N: String(record.atSeconds) } };
+      if (record.reference) value.reference = { S: record.reference };
+      await conditional(
+        () =>
+          client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { pk: { S: eventKey(eventId) } },
+              UpdateExpression: 'SET steps.#step = :record',
+              ConditionExpression: 'claimToken = :token AND #status = :inProgress',
+              ExpressionAttributeNames: { '#step': stepKey, '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':record': { M: value },
+                ':token': { S: token },
+                ':inProgress': { S: IN_PROGRESS },
+              },
+            }),
+          ),
+        () => {
+          throw new ClaimLostError(eventId);
+        },
+      );
     },
 
     async complete(eventId, token, { nowSeconds, expiresAtSeconds }) {
-      try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: { pk: { S: eventKey(eventId) } },
-            UpdateExpression:
-              'SET #status = :completed, completedAt = :now, expiresAt = :expiresAt REMOVE inProgressUntil',
-            ConditionExpression: 'claimToken = :token',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':completed': { S: COMPLETED },
-              ':now': { N: String(nowSeconds) },
-              ':expiresAt': { N: String(expiresAtSeconds) },
-              ':token': { S: token },
-            },
-          }),
-        );
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) throw new ClaimLostError(eventId);
-        throw error;
-      }
+      await conditional(
+        () =>
+          client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { pk: { S: eventKey(eventId) } },
+              UpdateExpression:
+                'SET #status = :completed, completedAt = :now, expiresAt = :expiresAt REMOVE inProgressUntil, claimToken',
+              ConditionExpression: 'claimToken = :token AND #status = :inProgress',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':completed': { S: COMPLETED },
+                ':now': { N: String(nowSeconds) },
+                ':expiresAt': { N: String(expiresAtSeconds) },
+                ':token': { S: token },
+                ':inProgress': { S: IN_PROGRESS },
+              },
+            }),
+          ),
+        () => {
+          throw new ClaimLostError(eventId);
+        },
+      );
     },
 
     async release(eventId, token) {
-      try {
-        await client.send(
-          new DeleteItemCommand({
-            TableName: tableName,
-            Key: { pk: { S: eventKey(eventId) } },
-            ConditionExpression: 'claimToken = :token AND #status = :inProgress',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':token': { S: token }, ':inProgress': { S: IN_PROGRESS } },
-          }),
-        );
-      } catch (error) {
-        // Someone else holds the claim now: it is theirs to complete or release.
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+      // If the condition fails, someone else holds the claim now: it is theirs to complete or release.
+      await conditional(
+        () =>
+          client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { pk: { S: eventKey(eventId) } },
+              UpdateExpression: 'SET #status = :released REMOVE claimToken, inProgressUntil',
+              ConditionExpression: 'claimToken = :token AND #status = :inProgress',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':token': { S: token },
+                ':inProgress': { S: IN_PROGRESS },
+                ':released': { S: RELEASED },
+              },
+            }),
+          ),
+        () => undefined,
+      );
+    },
+
+    async lastApplied(objectId) {
+      const { Item } = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: objectKey(objectId) } }, ConsistentRead: true }),
+      );
+      return Item?.lastCreated?.N === undefined ? undefined : Number(Item.lastCreated.N);
+    },
+
+    async markApplied(objectId, createdSeconds, eventId, expiresAtSeconds) {
+      return conditional(
+        async () => {
+          await client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { pk: { S: objectKey(objectId) } },
+              UpdateExpression: 'SET lastCreated = :created, lastEventId = :eventId, expiresAt = :expiresAt',
+              ConditionExpression: 'attribute_not_exists(lastCreated) OR lastCreated <= :created',
+              ExpressionAttributeValues: {
+                ':created': { N: String(createdSeconds) },
+                ':eventId': { S: eventId },
+                ':expiresAt': { N: String(expiresAtSeconds) },
+              },
+            }),
+          );
+          return true;
+        },
+        () => false,
+      );
     },
   };
 }

@@ -31,6 +31,19 @@ function setup(registry: EventRegistry<HandlerContext> = createSubscriptions()) 
 
 const invoicePaid = () => JSON.stringify(buildStripeEvent('invoice.paid'));
 
+/** A handler that sends two emails for one event, as a handler with several side effects does. */
+function twoEmailRegistry(order: string[] = []) {
+  return new EventRegistry<HandlerContext>().on('invoice.paid', async (event, context) => {
+    order.push('ran');
+    await context.sendEmail({ to: 'customer@example.com', subject: 'Receipt', text: 't', html: 'h' });
+    await context.sendEmail(
+      { to: 'finance@example.com', subject: 'Payment in', text: 't', html: 'h' },
+      { step: 'finance' },
+    );
+    order.push(`done:${event.id}`);
+  });
+}
+
 describe('consumeEvent', () => {
   it('sends one receipt for invoice.paid and remembers the event for 30 days', async () => {
     // Prepare
@@ -65,10 +78,11 @@ describe('consumeEvent', () => {
     mailer.failNext = 1;
     // Act
     await expect(consumeEvent(body, deps)).rejects.toThrow('SES is unavailable');
-    const afterFailure = store.items.size;
+    const { id } = JSON.parse(body) as { id: string };
+    const afterFailure = store.items.get(id)?.status;
     const retry = await consumeEvent(body, deps);
     // Assess
-    expect(afterFailure).toBe(0);
+    expect(afterFailure).toBe('RELEASED');
     expect(retry.status).toBe('processed');
     expect(mailer.sent).toHaveLength(1);
   });
@@ -78,7 +92,9 @@ describe('consumeEvent', () => {
     const { deps, store, advance } = setup();
     const body = invoicePaid();
     const { id } = JSON.parse(body) as { id: string };
-    await store.claim(id, { nowSeconds: start.getTime() / 1000, inProgressUntilSeconds: start.getTime() / 1000 + 60 });
+    const at = start.getTime() / 1000;
+    const claimOptions = { nowSeconds: at, inProgressUntilSeconds: at + 60, expiresAtSeconds: at + 99, eventType: 'x' };
+    await store.claim(id, { ...claimOptions, payloadHash: 'ignored' });
     // Act / Assess
     await expect(consumeEvent(body, deps)).rejects.toThrow(EventInProgressError);
     advance(61);
@@ -140,5 +156,77 @@ describe('consumeEvent', () => {
     // Act / Assess
     await expect(consumeEvent('not json', deps)).rejects.toThrow(MalformedMessageError);
     await expect(consumeEvent('{"object":"invoice"}', deps)).rejects.toThrow(/not a Stripe event/);
+  });
+
+  it('does not repeat the steps that succeeded when a retry follows a partial failure', async () => {
+    // Prepare: the first email goes out, the second fails
+    const { deps, mailer, store } = setup(twoEmailRegistry());
+    const body = invoicePaid();
+    const { id } = JSON.parse(body) as { id: string };
+    const send = mailer.send.bind(mailer);
+    let calls = 0;
+    mailer.send = async (email) => {
+      calls += 1;
+      if (calls === 2) throw new Error('SES is unavailable (injected)');
+      return send(email);
+    };
+    // Act
+    await expect(consumeEvent(body, deps)).rejects.toThrow('SES is unavailable');
+    const retry = await consumeEvent(body, deps);
+    // Assess: each email exactly once, the SES message id of the first one recorded under the event
+    expect(mailer.sent.map((email) => email.to)).toEqual(['customer@example.com', 'finance@example.com']);
+    expect(retry).toMatchObject({ status: 'processed', skippedSteps: ['email:customer@example.com'] });
+    expect(store.items.get(id)?.steps.get('email:customer@example.com')?.reference).toBe('message-1');
+  });
+
+  it('logs an anomaly and does not handle again an event id that comes back with another payload', async () => {
+    // Prepare
+    const { deps, mailer, logger } = setup();
+    const event = buildStripeEvent('invoice.paid');
+    await consumeEvent(JSON.stringify(event), deps);
+    const changed = { ...event, data: { object: { ...event.data.object, amount_paid: 1 } } };
+    // Act
+    const outcome = await consumeEvent(JSON.stringify(changed), deps);
+    // Assess
+    expect(outcome).toEqual({
+      eventId: event.id,
+      eventType: 'invoice.paid',
+      status: 'duplicate',
+      payloadMismatch: true,
+    });
+    expect(mailer.sent).toHaveLength(1);
+    expect(logger.lines.some((line) => line.details.outcome === 'payload_mismatch')).toBe(true);
+  });
+
+  it('does not call a redelivery with another pending_webhooks count or key order an anomaly', async () => {
+    // Prepare
+    const { deps } = setup();
+    const event = buildStripeEvent('invoice.paid');
+    await consumeEvent(JSON.stringify(event), deps);
+    const { data, ...envelope } = event;
+    const redelivered = JSON.stringify({ data, ...envelope, pending_webhooks: 0 });
+    // Act
+    const outcome = await consumeEvent(redelivered, deps);
+    // Assess
+    expect(outcome).toMatchObject({ status: 'duplicate', payloadMismatch: false });
+  });
+
+  it('skips and counts an event older than the last one applied to the same object', async () => {
+    // Prepare: an opt-in ordered handler for invoice.paid, keyed by the invoice id
+    const applied: string[] = [];
+    const registry = new EventRegistry<HandlerContext>().on('invoice.paid', async (event, context) => {
+      await context.applyInOrder(event.data.object.id ?? '', async () => {
+        applied.push(event.id);
+      });
+    });
+    const { deps } = setup(registry);
+    const newer = buildStripeEvent('invoice.paid', { created: 2_000 });
+    const older = buildStripeEvent('invoice.paid', { created: 1_000, object: { id: newer.data.object.id } });
+    // Act
+    await consumeEvent(JSON.stringify(newer), deps);
+    const outcome = await consumeEvent(JSON.stringify(older), deps);
+    // Assess
+    expect(applied).toEqual([newer.id]);
+    expect(outcome).toMatchObject({ status: 'processed', staleObjects: [newer.data.object.id] });
   });
 });
