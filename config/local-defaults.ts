@@ -20,4 +20,5 @@ export const localResourceNames = {
   deadLetterQueue: 'stripe-webhooks-local-dead-letter',
   idempotencyTable: 'stripe-webhooks-local-idempotency',
   signingSecret: 'stripe-webhooks/local/signing-secret',
+  largeEventBucket: 'stripe-webhooks-local-large-events',
 } as const;

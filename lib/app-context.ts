@@ -15,6 +15,7 @@ export const contextKeys = {
   consumerTimeoutSeconds: 'consumerTimeoutSeconds',
   consumerBatchSize: 'consumerBatchSize',
   consumerMaxConcurrency: 'consumerMaxConcurrency',
+  sesSendRatePerSecond: 'sesSendRatePerSecond',
   maxReceiveCount: 'maxReceiveCount',
   idempotencyRetentionDays: 'idempotencyRetentionDays',
   localEndpointUrl: 'localEndpointUrl',
@@ -92,6 +93,7 @@ export function readAppConfig(node: Node): AppConfig {
     consumerTimeoutSeconds: optionalNumber(node, contextKeys.consumerTimeoutSeconds),
     consumerBatchSize: optionalNumber(node, contextKeys.consumerBatchSize),
     consumerMaxConcurrency: optionalNumber(node, contextKeys.consumerMaxConcurrency),
+    sesSendRatePerSecond: optionalNumber(node, contextKeys.sesSendRatePerSecond),
     maxReceiveCount: optionalNumber(node, contextKeys.maxReceiveCount),
     idempotencyRetentionDays: optionalNumber(node, contextKeys.idempotencyRetentionDays),
   };

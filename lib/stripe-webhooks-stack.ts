@@ -2,10 +2,20 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { envVarNames, type PipelineSettings, webhookPath } from '../config/settings';
+import {
+  booleanSetting,
+  envVarNames,
+  largeEventKeyPrefix,
+  type PipelineSettings,
+  webhookPath,
+} from '../config/settings';
 import { EventQueue } from './event-queue';
+import { LargeEventBucket } from './large-event-bucket';
 import { WebhookConsumer } from './webhook-consumer';
 import { WebhookReceiver } from './webhook-receiver';
+
+/** Context key that turns on the Stripe IP allowlist: `-c stripeIpAllowlist=true`. */
+export const stripeIpAllowlistContextKey = 'stripeIpAllowlist';
 
 /** Name of the environment variable Powertools reads the service name from. */
 const powertoolsServiceName = 'POWERTOOLS_SERVICE_NAME';
@@ -39,6 +49,13 @@ export interface StripeWebhooksStackProps extends StackProps {
    */
   readonly localEndpointUrl?: string;
   /**
+   * Accept webhooks only from Stripe's published webhook IP addresses (`config/stripe-webhook-ips.ts`);
+   * other sources get 403. The signature check stays the real protection; this adds a network filter
+   * that needs its list kept current.
+   * @default - the context value `stripeIpAllowlist` (`-c stripeIpAllowlist=true`), else false
+   */
+  readonly stripeIpAllowlist?: boolean;
+  /**
    * Retention of the functions' logs and of the API access logs.
    * @default RetentionDays.ONE_MONTH
    */
@@ -50,6 +67,8 @@ export class StripeWebhooksStack extends Stack {
   /** Holds the Stripe `whsec_...` signing secret; created with a random placeholder value. */
   public readonly signingSecret: Secret;
   public readonly eventQueue: EventQueue;
+  /** Holds the raw bodies of events too large to queue inline; the queue then carries a pointer. */
+  public readonly largeEvents: LargeEventBucket;
   public readonly receiver: WebhookReceiver;
   public readonly consumer: WebhookConsumer;
 
@@ -58,6 +77,9 @@ export class StripeWebhooksStack extends Stack {
     const { settings } = props;
     const localEndpoint: Record<string, string> =
       props.localEndpointUrl === undefined ? {} : { AWS_ENDPOINT_URL: props.localEndpointUrl };
+    const stripeIpAllowlist =
+      props.stripeIpAllowlist ??
+      booleanSetting(stripeIpAllowlistContextKey, this.node.tryGetContext(stripeIpAllowlistContextKey), false);
     if (props.localEndpointUrl !== undefined) {
       Annotations.of(this).addWarningV2(
         'stripe-webhooks:local-endpoint',
@@ -85,17 +107,27 @@ export class StripeWebhooksStack extends Stack {
       deadLetterRetentionPeriod: Duration.days(settings.deadLetterRetentionDays),
     });
 
+    this.largeEvents = new LargeEventBucket(this, 'LargeEvents', {
+      expiration: Duration.days(settings.largeEventRetentionDays),
+      keyPrefix: largeEventKeyPrefix,
+    });
+    const largeEventBucket = this.largeEvents.bucket;
+
     this.receiver = new WebhookReceiver(this, 'Receiver', {
       queue: this.eventQueue.queue,
       signingSecret: this.signingSecret,
+      largeEventBucket,
+      largeEventKeyPrefix,
       path: webhookPath,
       timeout: Duration.seconds(settings.receiverTimeoutSeconds),
       logRetention: props.logRetention,
       environment: {
         [envVarNames.queueUrl]: this.eventQueue.queue.queueUrl,
         [envVarNames.signingSecretId]: this.signingSecret.secretArn,
+        [envVarNames.largeEventBucketName]: largeEventBucket.bucketName,
         [envVarNames.stage]: settings.stage,
         [powertoolsServiceName]: 'stripe-webhook-receiver',
+        ...(stripeIpAllowlist ? { [envVarNames.stripeIpAllowlist]: 'true' } : {}),
         ...localEndpoint,
       },
     });
@@ -108,11 +140,17 @@ export class StripeWebhooksStack extends Stack {
       tableNameEnvVar: envVarNames.idempotencyTableName,
       senderAddress: props.senderAddress,
       sesIdentity: props.sesIdentity,
+      largeEventBucket,
+      largeEventKeyPrefix,
       logRetention: props.logRetention,
       environment: {
         [envVarNames.senderAddress]: props.senderAddress,
+        [envVarNames.largeEventBucketName]: largeEventBucket.bucketName,
         [envVarNames.stage]: settings.stage,
         [envVarNames.idempotencyRetentionDays]: String(settings.idempotencyRetentionDays),
+        [envVarNames.emailSendIntervalMs]: String(settings.emailSendIntervalMs),
+        // The consumer puts a throttled event back on its own queue as a fresh, delayed copy.
+        [envVarNames.queueUrl]: this.eventQueue.queue.queueUrl,
         [powertoolsServiceName]: 'stripe-webhook-consumer',
         ...localEndpoint,
       },
@@ -140,6 +178,10 @@ export class StripeWebhooksStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueName', { value: this.eventQueue.deadLetterQueue.queueName });
     new CfnOutput(this, 'DeadLetterAlarmName', { value: this.eventQueue.deadLetterAlarm.alarmName });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.consumer.table.tableName });
+    new CfnOutput(this, 'LargeEventBucketName', {
+      value: largeEventBucket.bucketName,
+      description: 'Bodies of events too large for SQS; a queued message with body-location=s3 names the key',
+    });
     new CfnOutput(this, 'SigningSecretName', {
       value: props.signingSecretName,
       description: 'Store the Stripe signing secret here: aws secretsmanager put-secret-value --secret-id <this name>',

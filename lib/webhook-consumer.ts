@@ -5,17 +5,17 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { grantLargeEventObjectAction } from './large-event-bucket';
 import { createPipelineFunction } from './pipeline-function';
 
-/** The only item-level DynamoDB actions the consumer needs for its idempotency records. */
-export const idempotencyTableActions = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-] as const;
+/**
+ * The only item-level DynamoDB actions the consumer needs: claims, steps, completion and release are
+ * conditional updates; the in-order guard reads one item.
+ */
+export const idempotencyTableActions = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 
 /** Properties of {@link WebhookConsumer}. */
 export interface WebhookConsumerProps {
@@ -60,6 +60,17 @@ export interface WebhookConsumerProps {
    */
   readonly sesIdentity: string;
   /**
+   * Bucket holding the bodies of large events; the function may only get objects under
+   * `largeEventKeyPrefix`, never write, list or delete them.
+   * @default - required
+   */
+  readonly largeEventBucket: IBucket;
+  /**
+   * Key prefix the function may read large event bodies from.
+   * @default - required: `largeEventKeyPrefix` from `config/settings.ts`
+   */
+  readonly largeEventKeyPrefix: string;
+  /**
    * Retention of the function's logs.
    * @default RetentionDays.ONE_MONTH
    */
@@ -101,7 +112,7 @@ export class WebhookConsumer extends Construct {
     this.fn = consumer.fn;
     this.logGroup = consumer.logGroup;
 
-    // Grants the receive/delete/change-visibility actions the event source mapping needs, nothing to send.
+    // Grants the receive/delete/change-visibility actions the event source mapping needs.
     this.eventSource = new SqsEventSource(props.queue, {
       batchSize: props.batchSize,
       maxConcurrency: props.maxConcurrency,
@@ -109,7 +120,11 @@ export class WebhookConsumer extends Construct {
     });
     this.fn.addEventSource(this.eventSource);
 
+    // Sending only to its own queue: a throttled event goes back as a fresh, delayed copy (see process-record.ts).
+    props.queue.grantSendMessages(this.fn);
     this.table.grant(this.fn, ...idempotencyTableActions);
+    // s3:GetObject alone: grantRead would add s3:List* and s3:GetBucket*, which reading a known key does not need.
+    grantLargeEventObjectAction(props.largeEventBucket, this.fn, props.largeEventKeyPrefix, 's3:GetObject');
 
     this.fn.addToRolePolicy(
       new PolicyStatement({

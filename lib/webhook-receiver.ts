@@ -12,9 +12,11 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { grantLargeEventObjectAction } from './large-event-bucket';
 import { createPipelineFunction } from './pipeline-function';
 
 /** Properties of {@link WebhookReceiver}. */
@@ -29,6 +31,17 @@ export interface WebhookReceiverProps {
    * @default - required
    */
   readonly signingSecret: ISecret;
+  /**
+   * Bucket for the bodies of events too large to queue inline; the function may only put objects under
+   * `largeEventKeyPrefix`, never read, list or delete them.
+   * @default - required
+   */
+  readonly largeEventBucket: IBucket;
+  /**
+   * Key prefix the function may write large event bodies under.
+   * @default - required: `largeEventKeyPrefix` from `config/settings.ts`
+   */
+  readonly largeEventKeyPrefix: string;
   /**
    * HTTP path of the only route, `POST <path>`.
    * @default - required: `webhookPath` from `config/settings.ts`
@@ -86,6 +99,8 @@ export class WebhookReceiver extends Construct {
     this.logGroup = receiver.logGroup;
     props.queue.grantSendMessages(this.fn);
     props.signingSecret.grantRead(this.fn);
+    // s3:PutObject alone: grantPut would add s3:Abort* and object lock/tagging actions the receiver never uses.
+    grantLargeEventObjectAction(props.largeEventBucket, this.fn, props.largeEventKeyPrefix, 's3:PutObject');
 
     this.api = new HttpApi(this, 'HttpApi', {
       description: 'Receives Stripe webhooks',

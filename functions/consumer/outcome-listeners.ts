@@ -8,6 +8,13 @@ export type RecordOutcome =
       readonly eventId?: string;
       readonly eventType?: string;
       readonly error: string;
+    }
+  | {
+      readonly status: 'throttled';
+      readonly messageId: string;
+      readonly eventId?: string;
+      readonly eventType?: string;
+      readonly delaySeconds: number;
     };
 
 type Listener = (outcome: RecordOutcome) => void;

@@ -1,4 +1,5 @@
 import { type ConsumeOptions, type ConsumerDependencies, consumeEvent, type EventOutcome } from './consume-event';
+import { SendRateExceededError } from './paced-mailer';
 
 /** What to do with one queued record after the consumer ran it. */
 export type RecordDecision =
@@ -23,7 +24,7 @@ const throttlingNames = new Set(['Throttling', 'ThrottlingException', 'TooManyRe
 /** SES says "slow down" (sending rate or daily quota exceeded), as opposed to "this send is wrong". */
 export function isThrottlingError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (throttlingNames.has(error.name)) return true;
+  if (error instanceof SendRateExceededError || throttlingNames.has(error.name)) return true;
   return /maximum sending rate exceeded|daily message quota exceeded/i.test(error.message);
 }
 

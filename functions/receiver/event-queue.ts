@@ -1,20 +1,130 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { messageAttributeNames } from '../../config/settings';
+import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { messageAttributeNames, receiverAwsCallPolicy } from '../../config/settings';
+import { s3BodyLocation, serializeLargeEventPointer } from '../shared/large-event-pointer';
+import type { StoreLargeEvent } from './large-event-store';
 import type { QueuedEvent } from './receive-webhook';
 
-/** Sends a verified event to SQS; resolves only once SQS has accepted (durably stored) it. */
-export function sqsEventQueue(client: SQSClient, queueUrl: string): (event: QueuedEvent) => Promise<void> {
-  return async (event) => {
-    await client.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: event.body,
-        MessageAttributes: {
-          [messageAttributeNames.eventId]: { DataType: 'String', StringValue: event.eventId },
-          [messageAttributeNames.eventType]: { DataType: 'String', StringValue: event.eventType },
-          [messageAttributeNames.receivedAt]: { DataType: 'String', StringValue: event.receivedAt },
+/** One SQS message: its body and its string attributes. */
+export interface QueueMessage {
+  readonly body: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** Sends one message; resolves only once the queue has accepted (durably stored) it. */
+export type SendToQueue = (message: QueueMessage, signal: AbortSignal) => Promise<void>;
+
+export interface EventQueueOptions {
+  /** Sends the message, e.g. {@link sqsSender}. */
+  readonly send: SendToQueue;
+  /**
+   * Where bodies too large for a message go. Without it every body is sent inline, and SQS refuses
+   * any above 1 MiB.
+   */
+  readonly largeEvents?: {
+    readonly store: StoreLargeEvent;
+    /** Bodies above this many UTF-8 bytes are stored; `largeEventThresholdBytes` in `config/settings.ts`. */
+    readonly thresholdBytes: number;
+  };
+  /**
+   * Hard limit on one enqueue, the S3 put and the SQS send together, every retry included.
+   * @default receiverAwsCallPolicy.enqueueDeadlineMs
+   */
+  readonly deadlineMs?: number;
+}
+
+export class EnqueueDeadlineError extends Error {
+  constructor(deadlineMs: number) {
+    super(
+      `The event was not accepted within ${deadlineMs} ms (S3 and SQS calls, retries included), so the calls were cancelled and nothing was acknowledged; Stripe will retry.`,
+    );
+    this.name = 'EnqueueDeadlineError';
+  }
+}
+
+/**
+ * SQS accepts only these characters in a message body (XML 1.0's): a validly signed JSON body holding,
+ * say, U+FFFF in a string would be refused on every retry, so such a body goes to S3 like a large one.
+ */
+const charactersSqsAccepts = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+
+/** Whether a body has to be stored in S3 rather than sent inline. */
+export function needsLargeEventStore(body: string, thresholdBytes: number): boolean {
+  return Buffer.byteLength(body, 'utf8') > thresholdBytes || !charactersSqsAccepts.test(body);
+}
+
+/**
+ * Queues verified events. A body above the threshold is stored in S3 first, and only once S3 has
+ * it is a pointer to it queued, so the 200 that follows is never given for a body that is not durable.
+ * If S3 fails nothing is queued and the caller answers 5xx (Stripe retries). If S3 succeeds and SQS then
+ * fails, the stored object is left behind unreferenced: the bucket's lifecycle rule expires it, and the
+ * retry stores a new one (keys never collide).
+ */
+export function createEventQueue(options: EventQueueOptions): (event: QueuedEvent) => Promise<void> {
+  const deadlineMs = options.deadlineMs ?? receiverAwsCallPolicy.enqueueDeadlineMs;
+  return (event) =>
+    withDeadline(deadlineMs, async (signal) => {
+      const attributes = {
+        [messageAttributeNames.eventId]: event.eventId,
+        [messageAttributeNames.eventType]: event.eventType,
+        [messageAttributeNames.receivedAt]: event.receivedAt,
+      };
+      const { largeEvents } = options;
+      if (largeEvents === undefined || !needsLargeEventStore(event.body, largeEvents.thresholdBytes)) {
+        await options.send({ body: event.body, attributes }, signal);
+        return;
+      }
+      const pointer = await largeEvents.store(event, signal);
+      await options.send(
+        {
+          body: serializeLargeEventPointer(pointer),
+          attributes: { ...attributes, [messageAttributeNames.bodyLocation]: s3BodyLocation },
         },
-      }),
+        signal,
+      );
+    });
+}
+
+/** Sends messages to one SQS queue. */
+export function sqsSender(client: SQSClient, queueUrl: string): SendToQueue {
+  return async (message, signal) => {
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (const [name, value] of Object.entries(message.attributes)) {
+      attributes[name] = { DataType: 'String', StringValue: value };
+    }
+    await client.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.body, MessageAttributes: attributes }),
+      { abortSignal: signal },
     );
   };
+}
+
+/** Sends verified events to SQS; resolves only once SQS has accepted (durably stored) the event. */
+export function sqsEventQueue(
+  client: SQSClient,
+  queueUrl: string,
+  options: Omit<EventQueueOptions, 'send'> = {},
+): (event: QueuedEvent) => Promise<void> {
+  return createEventQueue({ ...options, send: sqsSender(client, queueUrl) });
+}
+
+/**
+ * Runs `work` with a signal that aborts at the deadline, and rejects at the deadline whatever `work`
+ * does: the SDK stops its calls and retries on the signal, and the race bounds the time even if
+ * something ignored it.
+ */
+async function withDeadline<T>(deadlineMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new EnqueueDeadlineError(deadlineMs);
+      controller.abort(error);
+      reject(error);
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([work(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

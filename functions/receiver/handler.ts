@@ -1,42 +1,54 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { envVarNames, signatureToleranceSeconds } from '../../config/settings';
+import {
+  booleanSetting,
+  envVarNames,
+  largeEventThresholdBytes,
+  signatureToleranceSeconds,
+} from '../../config/settings';
+import { stripeWebhookIps } from '../../config/stripe-webhook-ips';
+import { createSubscriptions } from '../consumer/subscriptions';
+import { boundedClientConfig, s3AddressingFor } from '../shared/aws-client-config';
 import { requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
+import { createApiGatewayHandler } from './api-gateway-handler';
 import { sqsEventQueue } from './event-queue';
-import { type ApiGatewayEvent, toWebhookRequest } from './http-request';
-import { receiveWebhook } from './receive-webhook';
-import { secretsManagerSigningSecrets } from './signing-secrets';
+import { s3LargeEventStore } from './large-event-store';
+import { createPowertoolsMetrics } from './receiver-metrics';
+import { loadSigningSecretsAtStart, secretsManagerSigningSecrets } from './signing-secrets';
+import { subscribedTypeFilter } from './subscribed-types';
 
-// Created once per container. Explicit timeouts and a small retry budget keep the receiver's answer
-// well inside API Gateway's 30 s limit even when SQS is slow: a request that cannot be queued in
-// time gets a 5xx and Stripe retries it.
+// Created once per container. Hard timeouts, a small retry budget and a deadline on the enqueue step
+// keep the receiver's answer well inside API Gateway's 30 s limit even when SQS or S3 hangs: a request
+// that cannot be queued in time gets a 5xx and Stripe retries it (budget: receiverAwsCallPolicy).
 const queueUrl = requireEnv(envVarNames.queueUrl);
 const signingSecretId = requireEnv(envVarNames.signingSecretId);
+const largeEventBucket = requireEnv(envVarNames.largeEventBucketName);
 const logger = createLogger('stripe-webhook-receiver');
-const sqs = new SQSClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } });
-const secretsManager = new SecretsManagerClient({
-  maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-});
+const metrics = createPowertoolsMetrics(process.env[envVarNames.stage] ?? 'dev');
+const ipAllowlist = booleanSetting(envVarNames.stripeIpAllowlist, process.env[envVarNames.stripeIpAllowlist], false);
+const sqs = new SQSClient(boundedClientConfig());
+// Created when the first large event comes (see s3LargeEventStore): most containers never load S3.
+const s3 = async () =>
+  new (await import('@aws-sdk/client-s3')).S3Client({ ...boundedClientConfig(), ...s3AddressingFor() });
+const secretsManager = new SecretsManagerClient(boundedClientConfig());
+const signingSecrets = secretsManagerSigningSecrets(secretsManager, signingSecretId, { logger });
+// In Lambda, start reading the secret during the cold start: the first request does not wait for it,
+// and a bad value shows in the init logs. Never thrown: the function keeps answering (500, Stripe
+// retries) and picks up a fixed value by itself. Outside Lambda (tests that load the bundle without
+// credentials) nothing is read until a request comes.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) void loadSigningSecretsAtStart(signingSecrets, signingSecretId, logger);
 const dependencies = {
-  signingSecrets: secretsManagerSigningSecrets(secretsManager, signingSecretId),
-  enqueue: sqsEventQueue(sqs, queueUrl),
+  signingSecrets: signingSecrets.current,
+  refreshSigningSecrets: signingSecrets.refreshAfterMismatch,
+  enqueue: sqsEventQueue(sqs, queueUrl, {
+    largeEvents: { store: s3LargeEventStore(s3, largeEventBucket), thresholdBytes: largeEventThresholdBytes },
+  }),
   now: () => new Date(),
   toleranceSeconds: signatureToleranceSeconds,
-  logger,
+  // The consumer's registry decides: a type nothing handles is acknowledged, not queued.
+  isSubscribed: subscribedTypeFilter(createSubscriptions()),
+  allowedSourceIps: ipAllowlist ? new Set<string>(stripeWebhookIps.addresses) : undefined,
 };
 
-export const handler = async (
-  event: ApiGatewayEvent,
-): Promise<APIGatewayProxyStructuredResultV2 & APIGatewayProxyResult> => {
-  const request = toWebhookRequest(event);
-  logger.appendKeys({ requestId: request.requestId });
-  const response = await receiveWebhook(request, dependencies);
-  return {
-    statusCode: response.statusCode,
-    headers: { 'content-type': 'application/json', ...response.headers },
-    body: JSON.stringify(response.body),
-  };
-};
+export const handler = createApiGatewayHandler(dependencies, { logger, metrics });

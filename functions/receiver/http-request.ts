@@ -8,6 +8,13 @@ export interface WebhookRequest {
   /** The body exactly as the sender sent it. */
   readonly body: Buffer;
   readonly requestId: string | undefined;
+  /** The address the connection came from, as API Gateway saw it (never a client-supplied header). */
+  readonly sourceIp?: string;
+  /**
+   * Set when the event says its body is base64-encoded (`isBase64Encoded`) but it is not valid
+   * base64: decoding it anyway would hand the verifier bytes nobody sent.
+   */
+  readonly bodyProblem?: 'invalid_base64';
 }
 
 export type ApiGatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
@@ -32,12 +39,16 @@ function lowerCaseHeaders(headers: Record<string, string | undefined> | null | u
 export function toWebhookRequest(event: ApiGatewayEvent): WebhookRequest {
   const body = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+  // Buffer.from(..., 'base64') skips characters outside the alphabet instead of failing.
+  const bodyProblem = event.isBase64Encoded && !isStrictBase64(body) ? { bodyProblem: 'invalid_base64' as const } : {};
   if (isHttpApiEvent(event)) {
     return {
       method: event.requestContext.http.method,
       headers: lowerCaseHeaders(event.headers),
       body: bytes,
       requestId: event.requestContext.requestId,
+      ...optionalSourceIp(event.requestContext.http?.sourceIp),
+      ...bodyProblem,
     };
   }
   return {
@@ -45,5 +56,20 @@ export function toWebhookRequest(event: ApiGatewayEvent): WebhookRequest {
     headers: lowerCaseHeaders(event.headers),
     body: bytes,
     requestId: event.requestContext?.requestId,
+    ...optionalSourceIp(event.requestContext?.identity?.sourceIp),
+    ...bodyProblem,
   };
+}
+
+function optionalSourceIp(sourceIp: string | undefined): { sourceIp?: string } {
+  return sourceIp ? { sourceIp } : {};
+}
+
+/**
+ * Whether `text` is canonical padded base64, as API Gateway encodes bodies: no whitespace, no
+ * URL-safe alphabet, no stray characters. A round trip rather than a regular expression, which
+ * overflows V8's backtracking stack on bodies of a few megabytes.
+ */
+export function isStrictBase64(text: string): boolean {
+  return Buffer.from(text, 'base64').toString('base64') === text;
 }

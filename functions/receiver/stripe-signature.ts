@@ -67,6 +67,13 @@ export function parseSignatureHeader(header: string | undefined): ParsedSignatur
     const value = item.slice(separator + 1).trim();
     schemes.add(key);
     if (key === 't') {
+      // Two timestamps make the header ambiguous (which one did the signer use?); Stripe sends one.
+      if (timestamp !== undefined) {
+        throw new SignatureVerificationError(
+          'malformed_signature',
+          'The Stripe-Signature header has more than one timestamp (t=...); Stripe sends exactly one.',
+        );
+      }
       if (!unixSeconds.test(value)) {
         throw new SignatureVerificationError(
           'malformed_signature',
@@ -102,21 +109,18 @@ export function computeSignature(payload: Buffer, timestamp: number, secret: str
 
 /** Throws a {@link SignatureVerificationError} unless the header signs `payload` with one of `secrets`. */
 export function verifyStripeSignature(input: VerifySignatureInput): ParsedSignatureHeader {
-  const parsed = parseSignatureHeader(input.header);
-  const candidates = parsed.signatures
-    .filter((signature) => hexSha256.test(signature))
-    .map((hex) => Buffer.from(hex, 'hex'));
-  const matches = input.secrets.some((secret) => {
-    const expected = computeSignature(input.payload, parsed.timestamp, secret);
-    // Every candidate is compared (no early exit on the first secret's first candidate) so the time
-    // taken does not tell an attacker which part matched.
-    let found = false;
-    for (const candidate of candidates) {
-      if (timingSafeEqual(candidate, expected)) found = true;
-    }
-    return found;
-  });
-  if (!matches) {
+  return verifyParsedSignature(parseSignatureHeader(input.header), input);
+}
+
+/**
+ * {@link verifyStripeSignature} for a header parsed beforehand, so that a caller can refuse a
+ * malformed header before it loads any secret, and verify the same header again with re-read secrets.
+ */
+export function verifyParsedSignature(
+  parsed: ParsedSignatureHeader,
+  input: Omit<VerifySignatureInput, 'header'>,
+): ParsedSignatureHeader {
+  if (!signatureMatches(parsed, input.payload, input.secrets)) {
     throw new SignatureVerificationError(
       'signature_mismatch',
       'No v1 signature in the Stripe-Signature header matches the request body. Are you sending the raw request body ' +
@@ -134,4 +138,21 @@ export function verifyStripeSignature(input: VerifySignatureInput): ParsedSignat
     );
   }
   return parsed;
+}
+
+/** Whether one of the header's `v1` signatures is the HMAC of `payload` with one of `secrets`; the timestamp is not checked. */
+export function signatureMatches(parsed: ParsedSignatureHeader, payload: Buffer, secrets: readonly string[]): boolean {
+  const candidates = parsed.signatures
+    .filter((signature) => hexSha256.test(signature))
+    .map((hex) => Buffer.from(hex, 'hex'));
+  let found = false;
+  for (const secret of secrets) {
+    const expected = computeSignature(payload, parsed.timestamp, secret);
+    // Every candidate is compared with every secret (no early exit) so that the time taken does not
+    // tell an attacker which part matched.
+    for (const candidate of candidates) {
+      if (timingSafeEqual(candidate, expected)) found = true;
+    }
+  }
+  return found;
 }

@@ -62,6 +62,7 @@ const functionEnvironment: Record<string, string> = {
   [envVarNames.idempotencyTableName]: 'idempotency',
   [envVarNames.senderAddress]: 'receipts@example.org',
   [envVarNames.stage]: 'test',
+  [envVarNames.largeEventBucketName]: 'large-events',
 };
 
 describe('bundled Lambda assets', () => {

@@ -203,11 +203,29 @@ describe('cdk-nag', () => {
       .sort((a, b) => a.rule.localeCompare(b.rule));
     const iam4 =
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+    const iam5 = `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack.largeEvents.bucket)}.Arn>/events/*]`;
     expect(acknowledged).toEqual([
       { rule: 'AwsSolutions-APIG4', reasonGiven: true },
       { rule: iam4, reasonGiven: true },
       { rule: iam4, reasonGiven: true },
+      { rule: iam5, reasonGiven: true },
+      { rule: iam5, reasonGiven: true },
+      { rule: 'AwsSolutions-S1', reasonGiven: true },
       { rule: 'AwsSolutions-SMG4', reasonGiven: true },
     ]);
+  });
+});
+
+describe('SES sending rate', () => {
+  it('sets the consumer concurrency and the per-instance send interval from sesSendRatePerSecond=1 (sandbox)', () => {
+    // Prepare
+    const stack = buildStack({ sesSendRatePerSecond: '1' });
+    // Act
+    const template = Template.fromStack(stack);
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 2 } });
+    expect(resourceOf(template, logicalIdOf(stack.consumer.fn)).Properties?.Environment).toMatchObject({
+      Variables: { EMAIL_SEND_INTERVAL_MS: '2000' },
+    });
   });
 });

@@ -53,7 +53,7 @@ describe('events/env.json', () => {
     }
   });
 
-  it('points the receiver at the local queue and secret', () => {
+  it('points the receiver at the local queue, secret and bucket', () => {
     // Prepare
     const receiver = envFile[logicalIdOf(devStack.receiver.fn)];
     // Assess
@@ -61,11 +61,12 @@ describe('events/env.json', () => {
       AWS_ENDPOINT_URL: 'http://host.docker.internal:5000',
       [envVarNames.queueUrl]: `http://host.docker.internal:5000/123456789012/${localResourceNames.queue}`,
       [envVarNames.signingSecretId]: localResourceNames.signingSecret,
+      [envVarNames.largeEventBucketName]: localResourceNames.largeEventBucket,
       [envVarNames.stage]: 'local',
     });
   });
 
-  it('points the consumer at the local table and sender', () => {
+  it('points the consumer at the local table, sender and bucket', () => {
     // Prepare
     const consumer = envFile[logicalIdOf(devStack.consumer.fn)];
     // Assess
@@ -73,6 +74,7 @@ describe('events/env.json', () => {
       AWS_ENDPOINT_URL: 'http://host.docker.internal:5000',
       [envVarNames.idempotencyTableName]: localResourceNames.idempotencyTable,
       [envVarNames.senderAddress]: localSenderAddress,
+      [envVarNames.largeEventBucketName]: localResourceNames.largeEventBucket,
       [envVarNames.stage]: 'local',
     });
   });

@@ -21,6 +21,7 @@ let ids: {
   table: string;
   secret: string;
   api: string;
+  largeEventBucket: string;
 };
 
 beforeAll(() => {
@@ -40,6 +41,7 @@ beforeAll(() => {
     table: logicalIdOf(consumer.table),
     secret: logicalIdOf(signingSecret),
     api: logicalIdOf(receiver.api),
+    largeEventBucket: logicalIdOf(stack.largeEvents.bucket),
   };
 });
 
@@ -146,26 +148,31 @@ describe('functions', () => {
     },
   );
 
-  it('gives the receiver exactly the queue URL, the secret ARN, the stage and its service name', () => {
+  it('gives the receiver exactly the queue URL, the secret ARN, the bucket, the stage and its service name', () => {
     // Assess
     expect(resourceOf(template, ids.receiver).Properties?.Environment).toEqual({
       Variables: {
         EVENT_QUEUE_URL: ref(ids.queue),
         SIGNING_SECRET_ID: ref(ids.secret),
+        LARGE_EVENT_BUCKET_NAME: ref(ids.largeEventBucket),
         STAGE: 'dev',
         POWERTOOLS_SERVICE_NAME: 'stripe-webhook-receiver',
       },
     });
   });
 
-  it('gives the consumer exactly the table name, the sender, the stage, the retention and its service name', () => {
+  it('gives the consumer exactly the table name, the sender, the bucket, the stage, the retention and its service name', () => {
     // Assess
     expect(resourceOf(template, ids.consumer).Properties?.Environment).toEqual({
       Variables: {
         IDEMPOTENCY_TABLE_NAME: ref(ids.table),
         SENDER_ADDRESS: sender,
+        LARGE_EVENT_BUCKET_NAME: ref(ids.largeEventBucket),
         STAGE: 'dev',
         IDEMPOTENCY_RETENTION_DAYS: '30',
+        // 1000 ms × 7 instances / 14 emails/s, the default SES rate
+        EMAIL_SEND_INTERVAL_MS: '500',
+        EVENT_QUEUE_URL: ref(ids.queue),
         POWERTOOLS_SERVICE_NAME: 'stripe-webhook-consumer',
       },
     });
@@ -179,7 +186,8 @@ describe('functions', () => {
       FunctionName: ref(ids.consumer),
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 5 },
+      // Derived from the default SES rate of 14 emails/s: one instance per 2 emails/s.
+      ScalingConfig: { MaximumConcurrency: 7 },
     });
   });
 });
@@ -285,13 +293,14 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets the receiver only send to the event queue and read the signing secret', () => {
+  it('lets the receiver only send to the event queue, read the signing secret and put large event bodies', () => {
     // Prepare
     const statements = statementsOfRole(template, ids.receiverRole);
     // Assess
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
     expect(actionsOf(statements)).toEqual(
       [
+        's3:PutObject',
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
         'sqs:GetQueueAttributes',
@@ -299,35 +308,38 @@ describe('least privilege', () => {
         'sqs:SendMessage',
       ].sort(),
     );
+    const resourceOfService: Record<string, unknown> = {
+      sqs: getAtt(ids.queue, 'Arn'),
+      secretsmanager: ref(ids.secret),
+      s3: { 'Fn::Join': ['', [getAtt(ids.largeEventBucket, 'Arn'), '/events/*']] },
+    };
     for (const statement of statements) {
-      const expected = statement.Action[0]?.startsWith('sqs:') ? getAtt(ids.queue, 'Arn') : ref(ids.secret);
-      expect(statement.Resource).toEqual([expected]);
+      expect(statement.Resource).toEqual([resourceOfService[statement.Action[0]?.split(':')[0] ?? '']]);
     }
   });
 
-  it('lets the consumer receive from the queue and use four item actions on the table, and never send to SQS', () => {
+  it('lets the consumer receive from the queue, send only to that queue, and update and read table items', () => {
     // Prepare
     const statements = statementsOfRole(template, ids.consumerRole);
-    const sqsActions = statements.flatMap((s) => s.Action).filter((a) => a.startsWith('sqs:'));
+    const sqsStatements = statements.filter((s) => s.Action.some((a) => a.startsWith('sqs:')));
+    const sqsActions = sqsStatements.flatMap((s) => s.Action);
     const dynamoStatements = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
     // Assess
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
-    expect(sqsActions.sort()).toEqual(
+    expect([...new Set(sqsActions)].sort()).toEqual(
       [
         'sqs:ChangeMessageVisibility',
         'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
         'sqs:ReceiveMessage',
+        // A throttled event goes back to the same queue as a fresh, delayed copy.
+        'sqs:SendMessage',
       ].sort(),
     );
-    expect(sqsActions).not.toContain('sqs:SendMessage');
+    expect(sqsStatements.map((s) => s.Resource)).toEqual(sqsStatements.map(() => [getAtt(ids.queue, 'Arn')]));
     expect(dynamoStatements).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        Resource: [getAtt(ids.table, 'Arn')],
-      },
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: [getAtt(ids.table, 'Arn')] },
     ]);
   });
 
@@ -359,8 +371,10 @@ describe('least privilege', () => {
         Condition: { StringEquals: { 'ses:FromAddress': sender } },
       },
     ]);
-    // Nothing else: every consumer action is one of the SQS, DynamoDB or SES actions checked above.
-    expect(actionsOf(statements)).toHaveLength(5 + 4 + 2);
+    // Nothing else: every consumer action is one of the SQS, DynamoDB or SES actions checked above, or
+    // s3:GetObject (checked in large-events.test.ts).
+    // (grantSendMessages repeats GetQueueAttributes and GetQueueUrl in its own statement.)
+    expect(actionsOf(statements)).toHaveLength(5 + 3 + 2 + 2 + 1);
   });
 
   it('uses no wildcard action or resource in any function policy', () => {
@@ -390,6 +404,7 @@ describe('outputs', () => {
     ['EventQueueName', () => getAtt(ids.queue, 'QueueName')],
     ['DeadLetterQueueName', () => getAtt(ids.deadLetterQueue, 'QueueName')],
     ['IdempotencyTableName', () => ref(ids.table)],
+    ['LargeEventBucketName', () => ref(ids.largeEventBucket)],
     ['SigningSecretName', () => 'stripe-webhooks/dev/signing-secret'],
     ['SigningSecretArn', () => ref(ids.secret)],
   ])('exposes %s', (name, value) => {

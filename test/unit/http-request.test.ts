@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import { toWebhookRequest } from '../../functions/receiver/http-request';
+import { isStrictBase64, toWebhookRequest } from '../../functions/receiver/http-request';
 
 const body = '{"id":"evt_1","object":"event"}';
 
@@ -53,5 +53,57 @@ describe('toWebhookRequest', () => {
     } as unknown as APIGatewayProxyEventV2;
     // Act / Assess
     expect(toWebhookRequest(event).body.equals(bytes)).toBe(true);
+  });
+});
+
+describe('toWebhookRequest: source address and base64', () => {
+  it('takes the source address from the request context, never from X-Forwarded-For', () => {
+    // Prepare
+    const v2 = {
+      version: '2.0',
+      headers: { 'x-forwarded-for': '3.18.12.63' },
+      requestContext: { http: { method: 'POST', sourceIp: '198.51.100.4' }, requestId: 'r' },
+      body,
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEventV2;
+    const v1 = {
+      httpMethod: 'POST',
+      headers: { 'X-Forwarded-For': '3.18.12.63' },
+      requestContext: { requestId: 'r', identity: { sourceIp: '198.51.100.5' } },
+      body,
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEvent;
+    // Act / Assess
+    expect(toWebhookRequest(v2).sourceIp).toBe('198.51.100.4');
+    expect(toWebhookRequest(v1).sourceIp).toBe('198.51.100.5');
+  });
+
+  it.each([
+    ['a plain JSON body', body],
+    ['URL-safe base64', Buffer.from('{"a":"??>>"}').toString('base64url')],
+    [
+      'base64 with line breaks',
+      `${Buffer.from('x'.repeat(80)).toString('base64').slice(0, 76)}\r\n${Buffer.from('x'.repeat(80)).toString('base64').slice(76)}`,
+    ],
+    ['base64 without its padding', Buffer.from('ab').toString('base64').replace(/=+$/, '')],
+  ])('flags %s that claims to be base64', (_label, text) => {
+    // Prepare
+    const event = {
+      version: '2.0',
+      headers: {},
+      requestContext: { http: { method: 'POST' }, requestId: 'r' },
+      body: text,
+      isBase64Encoded: true,
+    } as unknown as APIGatewayProxyEventV2;
+    // Act / Assess
+    expect(toWebhookRequest(event).bodyProblem).toBe('invalid_base64');
+  });
+
+  it('checks a base64 body of several megabytes without overflowing the stack', () => {
+    // Prepare
+    const encoded = Buffer.alloc(6 * 1024 * 1024, 'a').toString('base64');
+    // Act / Assess
+    expect(isStrictBase64(encoded)).toBe(true);
+    expect(isStrictBase64(`${encoded.slice(0, -4)}!!!!`)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import type { WebhookRequest } from '../../functions/receiver/http-request';
 import { type QueuedEvent, type ReceiverDependencies, receiveWebhook } from '../../functions/receiver/receive-webhook';
 import { computeSignature } from '../../functions/receiver/stripe-signature';
 import { RecordingLogger } from '../support/fakes';
+import { RecordingMetrics } from '../support/receiver-fakes';
 
 const secret = 'whsec_test_secret_for_unit_tests_only';
 const now = new Date('2026-11-22T10:00:00Z');
@@ -27,17 +28,25 @@ function signedRequest(body: string | Buffer, overrides: Partial<WebhookRequest>
 function dependencies(overrides: Partial<ReceiverDependencies> = {}) {
   const queued: QueuedEvent[] = [];
   const logger = new RecordingLogger();
+  const metrics = new RecordingMetrics();
+  let secretLoads = 0;
   const deps: ReceiverDependencies = {
-    signingSecrets: async () => [secret],
+    signingSecrets: async () => {
+      secretLoads += 1;
+      return [secret];
+    },
+    refreshSigningSecrets: async () => undefined,
     enqueue: async (queuedEvent) => {
       queued.push(queuedEvent);
     },
+    isSubscribed: (type) => type === 'invoice.paid',
     now: () => now,
     toleranceSeconds: 300,
     logger,
+    metrics,
     ...overrides,
   };
-  return { deps, queued, logger };
+  return { deps, queued, logger, metrics, secretLoads: () => secretLoads };
 }
 
 describe('receiveWebhook', () => {
@@ -114,5 +123,199 @@ describe('receiveWebhook', () => {
     expect(response.body).toMatchObject({ error: { code } });
     expect(queued).toHaveLength(0);
     expect(JSON.stringify(logger.lines)).not.toContain(secret);
+  });
+});
+
+describe('receiveWebhook: filter, secret refresh, source addresses, metrics', () => {
+  it('acknowledges a verified event of a type no handler subscribes to, queues nothing and counts it', async () => {
+    // Prepare
+    const body = JSON.stringify({ ...event, id: 'evt_not_subscribed', type: 'customer.created' });
+    const { deps, queued, logger, metrics } = dependencies();
+    // Act
+    const response = await receiveWebhook(signedRequest(body), deps);
+    // Assess
+    expect(response).toEqual({ statusCode: 200, body: { received: true, id: 'evt_not_subscribed', ignored: true } });
+    expect(queued).toEqual([]);
+    expect(metrics.counts).toEqual([{ name: 'Ignored' }]);
+    expect(logger.lines).toEqual([
+      {
+        level: 'info',
+        message: expect.stringContaining('Ignored'),
+        details: { eventId: 'evt_not_subscribed', eventType: 'customer.created', outcome: 'ignored' },
+      },
+    ]);
+  });
+
+  it('never ignores an event it cannot verify: the filter runs after the signature check', async () => {
+    // Prepare
+    const body = JSON.stringify({ ...event, type: 'customer.created' });
+    const { deps } = dependencies();
+    // Act
+    const response = await receiveWebhook({ ...signedRequest(body), body: Buffer.from(`${body} `) }, deps);
+    // Assess
+    expect(response.statusCode).toBe(400);
+  });
+
+  it('verifies again with re-read secrets after a mismatch, so a secret rolled a moment ago works at once', async () => {
+    // Prepare: the cache still holds the old secret; Secrets Manager already has the new one
+    let refreshes = 0;
+    const { deps, queued, logger } = dependencies({
+      signingSecrets: async () => ['whsec_before_the_roll'],
+      refreshSigningSecrets: async () => {
+        refreshes += 1;
+        return ['whsec_before_the_roll', secret];
+      },
+    });
+    // Act
+    const response = await receiveWebhook(signedRequest(JSON.stringify(event)), deps);
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(queued).toHaveLength(1);
+    expect(refreshes).toBe(1);
+    expect(logger.lines.map((line) => line.message)).toContain(
+      'Signature matched a signing secret re-read after a mismatch',
+    );
+  });
+
+  it('refuses a mismatch when the re-read brings nothing new', async () => {
+    // Prepare
+    const { deps, queued } = dependencies({
+      signingSecrets: async () => ['whsec_other'],
+      refreshSigningSecrets: async () => ['whsec_other'],
+    });
+    // Act
+    const response = await receiveWebhook(signedRequest(JSON.stringify(event)), deps);
+    // Assess
+    expect(response.body).toMatchObject({ error: { code: 'signature_mismatch' } });
+    expect(queued).toEqual([]);
+  });
+
+  it.each([
+    ['a verified request', () => signedRequest(JSON.stringify(event))],
+    [
+      'an expired signature (the secret is right, so re-reading it cannot help)',
+      () => ({
+        ...signedRequest(JSON.stringify(event)),
+        headers: {
+          'stripe-signature': Stripe.webhooks.generateTestHeaderString({
+            payload: JSON.stringify(event),
+            secret,
+            timestamp: Math.floor(now.getTime() / 1000) - 301,
+          }),
+        },
+      }),
+    ],
+    [
+      'a malformed header',
+      () => ({ ...signedRequest(JSON.stringify(event)), headers: { 'stripe-signature': 'v1=ab' } }),
+    ],
+  ])('does not re-read the secret for %s', async (_label, makeRequest) => {
+    // Prepare
+    let refreshes = 0;
+    const { deps } = dependencies({
+      refreshSigningSecrets: async () => {
+        refreshes += 1;
+        return [secret];
+      },
+    });
+    // Act
+    await receiveWebhook(makeRequest(), deps);
+    // Assess
+    expect(refreshes).toBe(0);
+  });
+
+  it('refuses a malformed header without loading the secret', async () => {
+    // Prepare
+    const { deps, secretLoads } = dependencies();
+    // Act
+    const response = await receiveWebhook(
+      { ...signedRequest(JSON.stringify(event)), headers: { 'stripe-signature': 'garbage' } },
+      deps,
+    );
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(secretLoads()).toBe(0);
+  });
+
+  it.each([
+    ['a Stripe address', '3.18.12.63', 200],
+    ['another address', '198.51.100.4', 403],
+    ['no known address', undefined, 403],
+  ])('with the allowlist on, answers a request from %s (%s) with %i', async (_label, sourceIp, status) => {
+    // Prepare
+    const { deps, queued } = dependencies({ allowedSourceIps: new Set(['3.18.12.63']) });
+    // Act
+    const response = await receiveWebhook({ ...signedRequest(JSON.stringify(event)), sourceIp }, deps);
+    // Assess
+    expect(response.statusCode).toBe(status);
+    expect(queued).toHaveLength(status === 200 ? 1 : 0);
+  });
+
+  it('accepts any source address with the allowlist off', async () => {
+    // Prepare
+    const { deps } = dependencies();
+    // Act
+    const response = await receiveWebhook({ ...signedRequest(JSON.stringify(event)), sourceIp: '198.51.100.4' }, deps);
+    // Assess
+    expect(response.statusCode).toBe(200);
+  });
+
+  it.each([
+    ['an accepted event', {}, () => signedRequest(JSON.stringify(event)), [{ name: 'Accepted' }]],
+    [
+      'a refused signature',
+      {},
+      () => ({ ...signedRequest(JSON.stringify(event)), body: Buffer.from('{}') }),
+      [{ name: 'Rejected', reason: 'signature_mismatch' }],
+    ],
+    [
+      'a refused method',
+      {},
+      () => signedRequest(JSON.stringify(event), { method: 'GET' }),
+      [{ name: 'Rejected', reason: 'method_not_allowed' }],
+    ],
+    [
+      'a queue failure',
+      {
+        enqueue: async () => {
+          throw new Error('SQS unavailable');
+        },
+      },
+      () => signedRequest(JSON.stringify(event)),
+      [{ name: 'EnqueueFailed' }],
+    ],
+    [
+      'an unavailable secret',
+      {
+        signingSecrets: async () => {
+          throw new Error('AccessDenied');
+        },
+      },
+      () => signedRequest(JSON.stringify(event)),
+      [{ name: 'SecretUnavailable' }],
+    ],
+  ] as const)('counts exactly one outcome for %s', async (_label, overrides, makeRequest, expected) => {
+    // Prepare
+    const { deps, metrics } = dependencies(overrides);
+    // Act
+    await receiveWebhook(makeRequest(), deps);
+    // Assess
+    expect(metrics.counts).toEqual(expected);
+  });
+
+  it('logs the event id, type and outcome of an accepted event, and nothing from its body', async () => {
+    // Prepare
+    const body = JSON.stringify({ ...event, data: { object: { customer_email: 'someone@example.com' } } });
+    const { deps, logger } = dependencies();
+    // Act
+    await receiveWebhook(signedRequest(body), deps);
+    // Assess
+    expect(logger.lines).toEqual([
+      {
+        level: 'info',
+        message: 'Accepted webhook',
+        details: { eventId: 'evt_test_receiver', eventType: 'invoice.paid', outcome: 'accepted' },
+      },
+    ]);
   });
 });

@@ -23,4 +23,15 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings(input)).toThrow(InvalidSettingError);
     expect(() => resolveSettings(input)).toThrow(message);
   });
+
+  it('sets the consumer concurrency and each instance’s send interval from the SES sending rate', () => {
+    // Act
+    const sandbox = resolveSettings({ sesSendRatePerSecond: 1 });
+    const production = resolveSettings({ sesSendRatePerSecond: 14 });
+    const fixed = resolveSettings({ sesSendRatePerSecond: 50, consumerMaxConcurrency: 10 });
+    // Assess: all instances together send at most the account's rate
+    expect(sandbox).toMatchObject({ consumerMaxConcurrency: 2, emailSendIntervalMs: 2_000 });
+    expect(production).toMatchObject({ consumerMaxConcurrency: 7, emailSendIntervalMs: 500 });
+    expect(fixed).toMatchObject({ consumerMaxConcurrency: 10, emailSendIntervalMs: 200 });
+  });
 });

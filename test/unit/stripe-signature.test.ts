@@ -115,6 +115,8 @@ describe('verifyStripeSignature', () => {
     ['no v1', `t=${now}`, 'no_v1_signature'],
     ['only v0', `t=${now},v0=${'a'.repeat(64)}`, 'no_v1_signature'],
     ['v1 not hex', `t=${now},v1=zz`, 'signature_mismatch'],
+    ['two timestamps, the signed one last', `t=${now - 999},${stripeHeader(payload)}`, 'malformed_signature'],
+    ['two timestamps, the signed one first', `${stripeHeader(payload)},t=${now - 999}`, 'malformed_signature'],
   ])('refuses a bad header: %s', (_label, header, expected) => {
     // Act / Assess
     expect(failureCode(() => verify(header))).toBe(expected);

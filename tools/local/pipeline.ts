@@ -42,6 +42,11 @@ export interface LocalPipelineOptions {
   /** Overrides the queue's visibility timeout, i.e. the delay before a failed event is retried. */
   readonly visibilityTimeoutSeconds?: number;
   readonly senderAddress?: string;
+  /**
+   * Appended to every resource name (queue, table, secret, bucket), so that pipelines sharing one
+   * emulator, e.g. one per Jest test file, do not take each other's messages. @default none
+   */
+  readonly resourceNameSuffix?: string;
   /** Receives one line per thing that happens; silent when omitted. */
   readonly print?: (line: string) => void;
 }
@@ -63,7 +68,8 @@ export type LocalEventStatus =
   | 'unhandled'
   | 'filtered'
   | 'failed'
-  | 'dead_lettered';
+  | 'dead_lettered'
+  | 'throttled';
 
 export interface LocalEvent {
   readonly id: string;
@@ -116,9 +122,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     signingSecret: options.signingSecret,
     senderAddress,
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+    nameSuffix: options.resourceNameSuffix,
   });
 
   configureHandlerEnvironment(emulatorEndpoint, resources, settings);
+  // The receiver's metrics (EMF JSON lines on stdout) follow its logs: silent unless logs are asked for.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= String(process.env.POWERTOOLS_LOG_LEVEL === 'SILENT');
 
   const receiver: ReceiverModule = await import('../../functions/receiver/handler');
   const consumer: ConsumerModule = await import('../../functions/consumer/handler');
@@ -154,6 +163,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       case 'filtered':
         event.status = outcome.status;
         print(`${time()}  · ${outcome.status} ${label}: acknowledged, no handler ran`);
+        break;
+      case 'throttled':
+        if (event.status !== 'processed') event.status = 'throttled';
+        print(
+          `${time()}  ⧗ SES throttled ${label}: queued again in ${outcome.delaySeconds} s (does not count toward the DLQ)`,
+        );
         break;
       case 'failed': {
         const final = receiveCount >= settings.maxReceiveCount;
@@ -206,7 +221,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       }),
     )) as APIGatewayProxyStructuredResultV2;
     const statusCode = result.statusCode ?? 200;
-    if (statusCode === 200 && preview) {
+    if (statusCode === 200 && preview && isIgnored(result.body)) {
+      print(`${time()}  <-- [200] ignored ${preview.type} [${preview.id}]: no handler subscribes to it, not queued`);
+    } else if (statusCode === 200 && preview) {
       const event = events.get(preview.id) ?? { ...preview, status: 'queued', attempts: 0, deliveries: 0 };
       event.deliveries += 1;
       events.set(preview.id, event);
@@ -354,6 +371,15 @@ function peekEvent(body: Buffer): { id: string; type: string } | undefined {
       : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether the receiver acknowledged the event without queueing it (no handler subscribes to its type). */
+function isIgnored(body: string | undefined): boolean {
+  try {
+    return (JSON.parse(body ?? '') as { ignored?: unknown }).ignored === true;
+  } catch {
+    return false;
   }
 }
 

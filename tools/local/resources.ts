@@ -1,5 +1,12 @@
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import {
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
   CreateSecretCommand,
   PutSecretValueCommand,
   ResourceExistsException,
@@ -15,7 +22,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { localRegion, localResourceNames } from '../../config/local-defaults';
-import { envVarNames, type PipelineSettings } from '../../config/settings';
+import { envVarNames, largeEventKeyPrefix, type PipelineSettings } from '../../config/settings';
 
 export interface LocalResources {
   readonly queueUrl: string;
@@ -23,6 +30,32 @@ export interface LocalResources {
   readonly tableName: string;
   readonly signingSecretId: string;
   readonly senderAddress: string;
+  /** Bucket for the bodies of events too large to queue inline. */
+  readonly largeEventBucket: string;
+}
+
+/** Every local resource name, as in `localResourceNames`. */
+export type LocalResourceNames = { readonly [K in keyof typeof localResourceNames]: string };
+
+export class InvalidResourceNameSuffixError extends Error {
+  constructor(suffix: string) {
+    super(
+      `Resource name suffix ${JSON.stringify(suffix)} must be 1 to 20 lower-case letters, digits and dashes (it ends queue, table, secret and bucket names).`,
+    );
+    this.name = 'InvalidResourceNameSuffixError';
+  }
+}
+
+/**
+ * The local resource names, each followed by `-<suffix>` when a suffix is given. Pipelines that share
+ * one emulator (one per Jest test file) each get their own queue, table, secret and bucket this way;
+ * with the same queue they would poll each other's messages away.
+ */
+export function localResourceNamesWith(suffix?: string): LocalResourceNames {
+  if (suffix === undefined) return localResourceNames;
+  if (!/^[a-z0-9-]{1,20}$/.test(suffix)) throw new InvalidResourceNameSuffixError(suffix);
+  const entries = Object.entries(localResourceNames).map(([key, name]) => [key, `${name}-${suffix}`]);
+  return Object.fromEntries(entries) as unknown as LocalResourceNames;
 }
 
 /** Client settings for a local emulator; the credentials are the emulator's fixed dummy ones. */
@@ -30,10 +63,16 @@ export function localClientConfig(endpoint: string) {
   return { endpoint, region: localRegion, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 }
 
+/** S3 client settings for a local emulator: path-style URLs, since `<bucket>.127.0.0.1` does not resolve. */
+export function localS3ClientConfig(endpoint: string) {
+  return { ...localClientConfig(endpoint), forcePathStyle: true };
+}
+
 /**
  * Creates in the emulator what the CDK stack creates in AWS, with the same settings: the queue and its
  * dead-letter queue (redrive after `maxReceiveCount`), the idempotency table with its TTL attribute,
- * the verified sender identity and the signing secret. Safe to call again on existing resources.
+ * the verified sender identity, the signing secret and the large-event bucket with its expiry.
+ * Safe to call again on existing resources.
  */
 export async function createLocalResources(
   endpoint: string,
@@ -42,21 +81,25 @@ export async function createLocalResources(
     readonly signingSecret: string;
     readonly senderAddress: string;
     readonly visibilityTimeoutSeconds?: number;
+    /** Appended to every resource name, see {@link localResourceNamesWith}. @default none */
+    readonly nameSuffix?: string;
   },
 ): Promise<LocalResources> {
+  const names = localResourceNamesWith(options.nameSuffix);
   const config = localClientConfig(endpoint);
   const sqs = new SQSClient(config);
   const dynamodb = new DynamoDBClient(config);
   const ses = new SESClient(config);
   const secrets = new SecretsManagerClient(config);
+  const s3 = new S3Client(localS3ClientConfig(endpoint));
   try {
-    const deadLetterQueueUrl = await ensureQueue(sqs, localResourceNames.deadLetterQueue, {
+    const deadLetterQueueUrl = await ensureQueue(sqs, names.deadLetterQueue, {
       MessageRetentionPeriod: String(settings.deadLetterRetentionDays * 86_400),
     });
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
     );
-    const queueUrl = await ensureQueue(sqs, localResourceNames.queue, {
+    const queueUrl = await ensureQueue(sqs, names.queue, {
       VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? settings.visibilityTimeoutSeconds),
       MessageRetentionPeriod: String(settings.queueRetentionDays * 86_400),
       RedrivePolicy: JSON.stringify({
@@ -64,30 +107,30 @@ export async function createLocalResources(
         maxReceiveCount: settings.maxReceiveCount,
       }),
     });
-    await ensureIdempotencyTable(dynamodb);
+    await ensureIdempotencyTable(dynamodb, names.idempotencyTable);
+    await ensureLargeEventBucket(s3, names.largeEventBucket, settings);
 
     await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: options.senderAddress }));
 
     try {
-      await secrets.send(
-        new CreateSecretCommand({ Name: localResourceNames.signingSecret, SecretString: options.signingSecret }),
-      );
+      await secrets.send(new CreateSecretCommand({ Name: names.signingSecret, SecretString: options.signingSecret }));
     } catch (error) {
       if (!(error instanceof ResourceExistsException)) throw error;
       await secrets.send(
-        new PutSecretValueCommand({ SecretId: localResourceNames.signingSecret, SecretString: options.signingSecret }),
+        new PutSecretValueCommand({ SecretId: names.signingSecret, SecretString: options.signingSecret }),
       );
     }
 
     return {
       queueUrl,
       deadLetterQueueUrl,
-      tableName: localResourceNames.idempotencyTable,
-      signingSecretId: localResourceNames.signingSecret,
+      tableName: names.idempotencyTable,
+      signingSecretId: names.signingSecret,
       senderAddress: options.senderAddress,
+      largeEventBucket: names.largeEventBucket,
     };
   } finally {
-    for (const client of [sqs, dynamodb, ses, secrets]) client.destroy();
+    for (const client of [sqs, dynamodb, ses, secrets, s3]) client.destroy();
   }
 }
 
@@ -105,8 +148,10 @@ async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<stri
 }
 
 /** The idempotency table as the stack defines it: key `pk`, on-demand, TTL on `expiresAt`. */
-export async function ensureIdempotencyTable(dynamodb: DynamoDBClient): Promise<string> {
-  const tableName = localResourceNames.idempotencyTable;
+export async function ensureIdempotencyTable(
+  dynamodb: DynamoDBClient,
+  tableName: string = localResourceNames.idempotencyTable,
+): Promise<string> {
   try {
     await dynamodb.send(
       new CreateTableCommand({
@@ -126,6 +171,43 @@ export async function ensureIdempotencyTable(dynamodb: DynamoDBClient): Promise<
     if ((error as Error).name !== 'ResourceInUseException') throw error;
   }
   return tableName;
+}
+
+/** The large-event bucket as the stack defines it: S3-managed encryption, bodies expire after `largeEventRetentionDays`. */
+export async function ensureLargeEventBucket(
+  s3: S3Client,
+  bucket: string,
+  settings: PipelineSettings,
+): Promise<string> {
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
+  }
+  await s3.send(
+    new PutBucketEncryptionCommand({
+      Bucket: bucket,
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+    }),
+  );
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: bucket,
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            ID: 'expire-event-bodies',
+            Status: 'Enabled',
+            Filter: { Prefix: largeEventKeyPrefix },
+            Expiration: { Days: settings.largeEventRetentionDays },
+          },
+        ],
+      },
+    }),
+  );
+  return bucket;
 }
 
 /** Lambda runs Node 24 (see lib/pipeline-function.ts); the SDK's notice about a local Node 20 is noise here. */
@@ -155,6 +237,7 @@ export function configureHandlerEnvironment(
     [envVarNames.idempotencyTableName]: resources.tableName,
     [envVarNames.senderAddress]: resources.senderAddress,
     [envVarNames.stage]: settings.stage,
+    [envVarNames.largeEventBucketName]: resources.largeEventBucket,
   });
   // Never let a local run pick up a real AWS profile or session.
   delete process.env.AWS_PROFILE;

@@ -1,0 +1,98 @@
+/** A tiny micro-benchmark harness: calibrated batches, run round-robin, reported as medians. */
+
+/**
+ * Runs the work under test `iterations` times. Synchronous work loops synchronously, so that no
+ * `await` is timed with it; asynchronous work awaits each call, as its caller would.
+ */
+export type Batch = (iterations: number) => void | Promise<void>;
+
+export interface TimedCase {
+  readonly name: string;
+  readonly batch: Batch;
+}
+
+export interface TimingOptions {
+  /** Batches per case; the reported value is their median. */
+  readonly batches: number;
+  /** Target duration of one batch. */
+  readonly batchMs: number;
+}
+
+/** The `q` quantile (0 to 1) of `values`, interpolated between the two nearest. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const below = sorted[Math.floor(position)] ?? Number.NaN;
+  const above = sorted[Math.ceil(position)] ?? Number.NaN;
+  return below + (above - below) * (position - Math.floor(position));
+}
+
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+export interface Summary {
+  readonly median: number;
+  /** Half the interquartile range, relative to the median: how noisy the batches were. */
+  readonly spread: number;
+}
+
+export function summarize(values: readonly number[]): Summary {
+  const middle = median(values);
+  return { median: middle, spread: (quantile(values, 0.75) - quantile(values, 0.25)) / 2 / middle };
+}
+
+async function elapsedMs(batch: Batch, iterations: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  await batch(iterations);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/**
+ * Warms a case up (which lets V8 optimize it) while finding how many iterations fill a batch: the
+ * count doubles until one batch takes a tenth of the target, then scales to the target.
+ */
+async function calibrate(batch: Batch, batchMs: number): Promise<number> {
+  let iterations = 1;
+  for (;;) {
+    const ms = await elapsedMs(batch, iterations);
+    if (ms >= batchMs / 10) return Math.max(1, Math.round((iterations * batchMs) / ms));
+    iterations *= 2;
+  }
+}
+
+/**
+ * µs per iteration of each case, over its batches. The cases' batches are interleaved (and the order
+ * rotated each round) so that drift in CPU frequency, GC pressure or other load hits every case alike.
+ */
+export async function timeCases(cases: readonly TimedCase[], options: TimingOptions): Promise<Map<string, Summary>> {
+  const iterations = new Map<string, number>();
+  for (const timed of cases) iterations.set(timed.name, await calibrate(timed.batch, options.batchMs));
+  const samples = new Map<string, number[]>(cases.map((timed) => [timed.name, []]));
+  for (let round = 0; round < options.batches; round++) {
+    for (let i = 0; i < cases.length; i++) {
+      const timed = cases[(round + i) % cases.length];
+      if (timed === undefined) continue;
+      const count = iterations.get(timed.name) ?? 1;
+      samples.get(timed.name)?.push(((await elapsedMs(timed.batch, count)) * 1000) / count);
+    }
+  }
+  return new Map([...samples].map(([name, values]) => [name, summarize(values)]));
+}
+
+// The last result of every batch is kept here, so that V8 cannot drop the work as unused.
+const kept: { last: unknown } = { last: undefined };
+
+/** A batch for synchronous work. */
+export function syncBatch(work: () => unknown): Batch {
+  return (iterations) => {
+    for (let i = 0; i < iterations; i++) kept.last = work();
+  };
+}
+
+/** A batch for asynchronous work, each call awaited before the next, as a Lambda invocation does. */
+export function asyncBatch(work: () => Promise<unknown>): Batch {
+  return async (iterations) => {
+    for (let i = 0; i < iterations; i++) kept.last = await work();
+  };
+}

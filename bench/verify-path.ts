@@ -1,0 +1,226 @@
+/**
+ * Part 1: the receiver's verify-and-prepare path against the sample's `constructEvent`, per event,
+ * plus the steps of ours timed alone and the floor both paths share, to show where the time goes.
+ */
+import { createHmac } from 'node:crypto';
+import { signatureToleranceSeconds } from '../config/settings';
+import { toWebhookRequest } from '../functions/receiver/http-request';
+import {
+  type QueuedEvent,
+  type ReceiverDependencies,
+  type ReceiverLogger,
+  receiveWebhook,
+} from '../functions/receiver/receive-webhook';
+import type { ReceiverMetrics } from '../functions/receiver/receiver-metrics';
+import { parseSignatureHeader, verifyStripeSignature } from '../functions/receiver/stripe-signature';
+import { type BenchEvent, benchSigningSecret } from './events';
+import { kib, markdownTable, num, ratio, verdict } from './format';
+import type { toSqsMessage as SampleToSqsMessage } from './sample-receiver';
+import { asyncBatch, type Summary, syncBatch, timeCases } from './timing';
+
+/** Goal of issue 3: ours at least this many times faster than `constructEvent` with the same checks. */
+export const speedupGoal = 2;
+
+// Many short batches: on a shared machine a burst of other work spoils a few of them, not the median.
+const timing = { batches: 31, batchMs: 10 };
+const queueUrl = 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-events';
+const secrets = [benchSigningSecret];
+
+// Logs and metrics are JSON lines written to stdout (I/O, and Powertools' cost, not the receiver's):
+// here they would only blur the comparison, so both are no-ops.
+const silentLogger: ReceiverLogger = { info: () => {}, warn: () => {}, error: () => {} };
+const noMetrics: ReceiverMetrics = { count: () => {} };
+
+// The same decoder receive-webhook.ts uses (it is private there), to time that step alone.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+type SampleToSqs = typeof SampleToSqsMessage;
+
+const stepNames = ['toWebhookRequest', 'verifySignature', 'utf8Decode', 'jsonParse'] as const;
+type StepName = (typeof stepNames)[number];
+
+export interface VerifyPathResult {
+  readonly event: BenchEvent;
+  readonly ours: Summary;
+  readonly constructEvent: Summary;
+  /** HMAC-SHA256 of `t.body` straight from the event's string, then JSON.parse: what any verifier must do. */
+  readonly floor: Summary;
+  /** Steps of ours, each timed alone. */
+  readonly steps: Readonly<Record<StepName, Summary>>;
+}
+
+function receiverDependencies(): { deps: ReceiverDependencies; lastQueued: () => QueuedEvent | undefined } {
+  let last: QueuedEvent | undefined;
+  const deps: ReceiverDependencies = {
+    signingSecrets: async () => secrets,
+    // Only called after a mismatch, which never happens here.
+    refreshSigningSecrets: async () => undefined,
+    isSubscribed: () => true,
+    enqueue: async (queued) => {
+      last = queued;
+    },
+    now: () => new Date(),
+    toleranceSeconds: signatureToleranceSeconds,
+    logger: silentLogger,
+    metrics: noMetrics,
+  };
+  return { deps, lastQueued: () => last };
+}
+
+/** Runs both paths once and fails loudly unless both accept the event: a rejection would be much faster. */
+async function checkBothAccept(event: BenchEvent, toSqsMessage: SampleToSqs): Promise<void> {
+  const { deps, lastQueued } = receiverDependencies();
+  const response = await receiveWebhook(toWebhookRequest(event.apiGatewayEvent), deps);
+  if (response.statusCode !== 200 || lastQueued()?.eventId !== event.eventId) {
+    throw new Error(`The receiver did not accept the ${event.label} event: ${JSON.stringify(response)}`);
+  }
+  const message = toSqsMessage(event.apiGatewayEvent, benchSigningSecret, queueUrl);
+  if (message.MessageAttributes?.['stripe-event-id']?.StringValue !== event.eventId) {
+    throw new Error(`constructEvent did not accept the ${event.label} event`);
+  }
+}
+
+async function measureOne(event: BenchEvent, toSqsMessage: SampleToSqs): Promise<VerifyPathResult> {
+  await checkBothAccept(event, toSqsMessage);
+  const { deps } = receiverDependencies();
+  const request = toWebhookRequest(event.apiGatewayEvent);
+  const header = request.headers['stripe-signature'];
+  const { timestamp } = parseSignatureHeader(header);
+  const times = await timeCases(
+    [
+      { name: 'ours', batch: asyncBatch(() => receiveWebhook(toWebhookRequest(event.apiGatewayEvent), deps)) },
+      {
+        name: 'constructEvent',
+        batch: syncBatch(() => toSqsMessage(event.apiGatewayEvent, benchSigningSecret, queueUrl)),
+      },
+      {
+        name: 'floor',
+        batch: syncBatch(() => {
+          createHmac('sha256', benchSigningSecret).update(`${timestamp}.`).update(event.body).digest();
+          return JSON.parse(event.body);
+        }),
+      },
+      { name: 'toWebhookRequest', batch: syncBatch(() => toWebhookRequest(event.apiGatewayEvent)) },
+      {
+        name: 'verifySignature',
+        batch: syncBatch(() =>
+          verifyStripeSignature({
+            header,
+            payload: request.body,
+            secrets,
+            nowSeconds: Math.floor(Date.now() / 1000),
+            toleranceSeconds: signatureToleranceSeconds,
+          }),
+        ),
+      },
+      { name: 'utf8Decode', batch: syncBatch(() => strictUtf8.decode(request.body)) },
+      { name: 'jsonParse', batch: syncBatch(() => JSON.parse(event.body)) },
+    ],
+    timing,
+  );
+  const get = (name: string): Summary => times.get(name) ?? { median: Number.NaN, spread: Number.NaN };
+  return {
+    event,
+    ours: get('ours'),
+    constructEvent: get('constructEvent'),
+    floor: get('floor'),
+    steps: Object.fromEntries(stepNames.map((name) => [name, get(name)])) as Record<StepName, Summary>,
+  };
+}
+
+export async function measureVerifyPath(events: readonly BenchEvent[]): Promise<VerifyPathResult[]> {
+  // Loaded here, not imported at the top: the sample creates its clients when loaded, and the caller
+  // may first set the environment they read.
+  const { toSqsMessage } = await import('./sample-receiver');
+  const results: VerifyPathResult[] = [];
+  for (const event of events) results.push(await measureOne(event, toSqsMessage));
+  return results;
+}
+
+const speedup = (r: VerifyPathResult) => r.constructEvent.median / r.ours.median;
+const bestSpeedup = (r: VerifyPathResult) => r.constructEvent.median / r.floor.median;
+
+function withSpread(summary: Summary): string {
+  return `${num(summary.median)} ±${num(summary.spread * 100, 0)}%`;
+}
+
+export function renderVerifyPath(results: readonly VerifyPathResult[]): string {
+  const out: string[] = ['## 1. Verify and prepare one event (µs/event)', ''];
+  for (const { event } of results) {
+    out.push(`- ${event.label} event: ${event.description}, ${num(event.bytes, 0)} bytes (${kib(event.bytes)} KiB)`);
+  }
+  out.push(
+    '- ours: `toWebhookRequest(HTTP API v2 event)` → `receiveWebhook` (size checks → signature → UTF-8 → JSON.parse → ' +
+      'event shape → message); deps: signingSecrets = resolved array, enqueue = keeps the last message, ' +
+      'isSubscribed = every type, now = `new Date()`, **logger and metrics = no-op**, no IP allowlist, default limits; ' +
+      'each call awaited, as the handler does',
+    '- constructEvent: bench/sample-receiver.ts `toSqsMessage`: body from the same HTTP API v2 event → ' +
+      '`stripe.webhooks.constructEvent(body, header, secret, 300)` (signature, tolerance, JSON.parse) → SQS message input',
+    `- median of ${timing.batches} batches of ~${timing.batchMs} ms after warm-up, cases interleaved; ` +
+      '± is half the interquartile range of the batches',
+    '',
+    markdownTable(
+      ['event', 'ours µs', 'constructEvent µs', 'constructEvent / ours', `goal ≥ ${speedupGoal}×`],
+      results.map((r) => [
+        r.event.label,
+        withSpread(r.ours),
+        withSpread(r.constructEvent),
+        ratio(speedup(r)),
+        verdict(speedup(r) >= speedupGoal),
+      ]),
+    ),
+    '',
+    '### Where the time goes (µs/event; steps timed alone, so they need not add up exactly)',
+    '',
+  );
+  const column = (pick: (r: VerifyPathResult) => number) => results.map((r) => num(pick(r)));
+  const step = (name: StepName) => (r: VerifyPathResult) => r.steps[name].median;
+  const stepsTotal = (r: VerifyPathResult) => stepNames.reduce((sum, name) => sum + r.steps[name].median, 0);
+  // By subtraction, so below zero when the steps timed alone cost more than inside the whole (noise, GC).
+  const restOf = (r: VerifyPathResult) => {
+    const rest = r.ours.median - stepsTotal(r);
+    return rest < 0 ? '≈0 (noise)' : num(rest);
+  };
+  out.push(
+    markdownTable(
+      ['step', ...results.map((r) => r.event.label)],
+      [
+        ['ours: toWebhookRequest (body string → Buffer, headers)', ...column(step('toWebhookRequest'))],
+        ['ours: verifyStripeSignature (parse header, HMAC-SHA256, compare)', ...column(step('verifySignature'))],
+        ['ours: strict UTF-8 decode (Buffer → string)', ...column(step('utf8Decode'))],
+        ['ours: JSON.parse', ...column(step('jsonParse'))],
+        ['ours: the rest (size checks, awaits, event shape, message, clock)', ...results.map((r) => restOf(r))],
+        ['**ours, total**', ...column((r) => r.ours.median)],
+        ['**constructEvent path, total**', ...column((r) => r.constructEvent.median)],
+        ['floor: HMAC-SHA256 of the body string + JSON.parse, nothing else', ...column((r) => r.floor.median)],
+        [
+          'best constructEvent / ours any verifier with these checks can reach',
+          ...results.map((r) => ratio(bestSpeedup(r))),
+        ],
+      ],
+    ),
+  );
+  const missed = results.filter((r) => speedup(r) < speedupGoal);
+  if (missed.length === 0) return out.join('\n');
+
+  out.push('', `**Goal missed (${missed.map((r) => r.event.label).join(', ')}): what holds it back.**`);
+  const floorBound = results.filter((r) => bestSpeedup(r) < speedupGoal);
+  if (floorBound.length > 0) {
+    out.push(
+      `- Both paths must HMAC the whole body and JSON.parse it. That floor alone takes ${floorBound
+        .map((r) => `${num(r.floor.median)} of constructEvent's ${num(r.constructEvent.median)} µs (${r.event.label})`)
+        .join(', ')}, so no verifier doing the same checks can be ${speedupGoal}× faster there: at most ${floorBound
+        .map((r) => `${ratio(bestSpeedup(r))} (${r.event.label})`)
+        .join(', ')}.`,
+    );
+  }
+  for (const r of missed) {
+    out.push(
+      `- ${r.event.label}: ours takes ${num(r.ours.median - r.floor.median)} µs more than the floor. Steps only ours ` +
+        `takes, timed alone: turning the body string into a Buffer and back ${num(
+          r.steps.toWebhookRequest.median + r.steps.utf8Decode.median,
+        )} µs (constructEvent hashes and parses the string API Gateway gave it); the rest of receiveWebhook ${restOf(r)} µs.`,
+    );
+  }
+  return out.join('\n');
+}

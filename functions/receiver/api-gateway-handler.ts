@@ -1,0 +1,49 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type ApiGatewayEvent, toWebhookRequest } from './http-request';
+import {
+  errorSummary,
+  failure,
+  type ReceiverDependencies,
+  receiveWebhook,
+  type WebhookResponse,
+} from './receive-webhook';
+import { powertoolsReceiverMetrics } from './receiver-metrics';
+
+/** What the receiver returns to API Gateway: valid for HTTP APIs (payload 2.0) and REST APIs (1.0). */
+export type ApiGatewayResult = APIGatewayProxyStructuredResultV2 & APIGatewayProxyResult;
+
+/**
+ * The receiver's Lambda handler around {@link receiveWebhook}: API Gateway event in, JSON response
+ * out, the request id on every log line, and the invocation's metrics flushed before it returns.
+ * Kept apart from `handler.ts` (which reads the environment and creates the AWS clients) so that
+ * tests run this exact path with fakes and the real Powertools logger and metrics.
+ */
+export function createApiGatewayHandler(
+  dependencies: Omit<ReceiverDependencies, 'logger' | 'metrics'>,
+  powertools: { readonly logger: Logger; readonly metrics: Metrics },
+): (event: ApiGatewayEvent) => Promise<ApiGatewayResult> {
+  const { logger, metrics } = powertools;
+  const receiverMetrics = powertoolsReceiverMetrics(metrics);
+  const deps: ReceiverDependencies = { ...dependencies, logger, metrics: receiverMetrics };
+  return async (event) => {
+    let response: WebhookResponse;
+    try {
+      logger.appendKeys({ requestId: event.requestContext?.requestId });
+      response = await receiveWebhook(toWebhookRequest(event), deps);
+    } catch (error) {
+      // A bug must neither show the sender a stack trace nor leave Stripe without an answer it retries.
+      logger.error('Unexpected error in the receiver', { outcome: 'internal_error', error: errorSummary(error) });
+      receiverMetrics.count('InternalError');
+      response = failure(500, 'internal_error', 'The request could not be processed; Stripe will retry.');
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+    return {
+      statusCode: response.statusCode,
+      headers: { 'content-type': 'application/json', ...response.headers },
+      body: JSON.stringify(response.body),
+    };
+  };
+}

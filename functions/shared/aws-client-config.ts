@@ -1,0 +1,45 @@
+import { receiverAwsCallPolicy } from '../../config/settings';
+
+/** Timeouts and retries of an AWS client, in the SDK's own terms. */
+export interface AwsCallPolicy {
+  readonly maxAttempts: number;
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+/** The part of an AWS SDK v3 client configuration that bounds how long one call can take. */
+export interface BoundedClientConfig {
+  readonly maxAttempts: number;
+  /** Options of the SDK's Node.js HTTP handler (the names are the SDK's). */
+  readonly requestHandler: {
+    readonly connectionTimeout: number;
+    readonly requestTimeout: number;
+    readonly throwOnRequestTimeout: boolean;
+  };
+}
+
+/**
+ * Client configuration for calls that must give up in bounded time. `throwOnRequestTimeout` matters:
+ * without it the SDK's `requestTimeout` only logs a warning and the call waits for a server that never
+ * answers until the function itself times out. The receiver's clients, and the tests that prove its
+ * time budget, take their configuration from here.
+ */
+export function boundedClientConfig(policy: AwsCallPolicy = receiverAwsCallPolicy): BoundedClientConfig {
+  return {
+    maxAttempts: policy.maxAttempts,
+    requestHandler: {
+      connectionTimeout: policy.connectionTimeoutMs,
+      requestTimeout: policy.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  };
+}
+
+/**
+ * S3 addresses buckets as `<bucket>.<endpoint host>` by default. An emulator (moto, LocalStack)
+ * behind AWS_ENDPOINT_URL is reached as `host.docker.internal:5000` or `127.0.0.1:<port>`, where such
+ * names do not resolve, so use path-style URLs there; in AWS (no endpoint override) keep the default.
+ */
+export function s3AddressingFor(env: NodeJS.ProcessEnv = process.env): { readonly forcePathStyle: boolean } {
+  return { forcePathStyle: Boolean(env.AWS_ENDPOINT_URL?.trim()) };
+}

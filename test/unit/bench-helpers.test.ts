@@ -1,0 +1,37 @@
+import Stripe from 'stripe';
+import { benchSigningSecret, buildBenchEvents } from '../../bench/events';
+import { quantile, summarize } from '../../bench/timing';
+
+describe('bench events', () => {
+  it('are the advertised ~3 KB and ~100 KB deliveries, signed so that Stripe accepts them', () => {
+    // Act
+    const events = buildBenchEvents(new Date());
+    // Assess
+    // At least the size in the label, and at most one repeated part (a metadata key, a line item) above it.
+    const [small = 0, large = 0] = events.map((event) => event.bytes / 1024);
+    expect(events.map((event) => event.label)).toEqual(['3 KB', '100 KB']);
+    expect(small).toBeGreaterThanOrEqual(3);
+    expect(small).toBeLessThan(3.1);
+    expect(large).toBeGreaterThanOrEqual(100);
+    expect(large).toBeLessThan(102);
+    for (const event of events) {
+      const { body, headers } = event.apiGatewayEvent;
+      const verified = Stripe.webhooks.constructEvent(
+        body ?? '',
+        headers['stripe-signature'] ?? '',
+        benchSigningSecret,
+      );
+      expect(verified.id).toBe(event.eventId);
+    }
+  });
+});
+
+describe('bench statistics', () => {
+  it('interpolates quantiles and reports the spread relative to the median', () => {
+    // Act
+    const summary = summarize([4, 1, 3, 2, 5]);
+    // Assess
+    expect([quantile([1, 2, 3, 4], 0.5), quantile([1, 2, 3, 4], 0.25)]).toEqual([2.5, 1.75]);
+    expect(summary).toEqual({ median: 3, spread: (4 - 2) / 2 / 3 });
+  });
+});
