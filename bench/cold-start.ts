@@ -45,6 +45,7 @@ const functionEnvironment: Record<FunctionSetting, string> = {
   largeEventBucketName: 'bench-large-events',
   stripeIpAllowlist: 'false',
   emailSendIntervalMs: '500',
+  acceptedLivemode: 'any',
 };
 
 function childEnvironment(scratchDir: string): NodeJS.ProcessEnv {

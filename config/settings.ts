@@ -18,6 +18,8 @@ export const envVarNames = {
   stage: 'STAGE',
   /** Days a done event id is remembered (the `idempotencyRetentionDays` setting). */
   idempotencyRetentionDays: 'IDEMPOTENCY_RETENTION_DAYS',
+  /** Which Stripe mode's events the consumer handles: `live`, `test` or `any` (the `livemode` setting). */
+  acceptedLivemode: 'ACCEPTED_LIVEMODE',
   /** Least milliseconds between two emails sent by one consumer instance (derived from `sesSendRatePerSecond`). */
   emailSendIntervalMs: 'EMAIL_SEND_INTERVAL_MS',
   /** S3 bucket holding the raw bodies of events too large to queue inline (see `largeEventThresholdBytes`). */
@@ -124,7 +126,15 @@ export interface PipelineSettingsInput {
   readonly maxReceiveCount?: number;
   /** Days a done event id is remembered; Stripe resends for up to 30 days. @default 30 */
   readonly idempotencyRetentionDays?: number;
+  /**
+   * Which Stripe mode's events to handle: `live` (a production stage), `test`, or `any`. Events of the
+   * other mode are acknowledged, logged and counted, not handled.
+   * @default 'any'
+   */
+  readonly livemode?: string;
 }
+
+export type AcceptedLivemode = 'live' | 'test' | 'any';
 
 /** The resolved settings, with every derived value computed in one place. */
 export interface PipelineSettings {
@@ -134,6 +144,7 @@ export interface PipelineSettings {
   readonly consumerBatchSize: number;
   readonly consumerMaxConcurrency: number;
   readonly sesSendRatePerSecond: number;
+  readonly acceptedLivemode: AcceptedLivemode;
   /** Least time between two emails of one consumer instance, so all instances together stay under the SES rate. */
   readonly emailSendIntervalMs: number;
   /** Six times the consumer timeout, as AWS recommends for SQS event sources. */
@@ -199,8 +210,13 @@ export function resolveSettings(input: PipelineSettingsInput = {}): PipelineSett
     2,
     1000,
   );
+  const acceptedLivemode = input.livemode ?? 'any';
+  if (acceptedLivemode !== 'live' && acceptedLivemode !== 'test' && acceptedLivemode !== 'any') {
+    throw new InvalidSettingError('livemode', acceptedLivemode, 'live, test or any');
+  }
   return {
     stage,
+    acceptedLivemode,
     receiverTimeoutSeconds: 10,
     consumerTimeoutSeconds,
     consumerBatchSize: integerIn('consumerBatchSize', input.consumerBatchSize ?? 10, 1, 10),

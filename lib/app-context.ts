@@ -4,7 +4,7 @@
  * Range checks on the pipeline settings stay in `config/settings.ts`, shared with the local pipeline.
  */
 import type { Node } from 'constructs';
-import { type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
+import { booleanSetting, type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
 
 /** Names of the context keys the app reads. */
 export const contextKeys = {
@@ -19,6 +19,8 @@ export const contextKeys = {
   maxReceiveCount: 'maxReceiveCount',
   idempotencyRetentionDays: 'idempotencyRetentionDays',
   localEndpointUrl: 'localEndpointUrl',
+  stripeIpAllowlist: 'stripeIpAllowlist',
+  livemode: 'livemode',
 } as const;
 
 /** Sender used when `senderAddress` is not given: synth works, but nothing can be sent from it. */
@@ -44,6 +46,8 @@ export class InvalidContextError extends Error {
 /** Everything the app needs from the context, validated. */
 export interface AppConfig {
   readonly settings: PipelineSettings;
+  /** Accept webhooks only from Stripe's published IP addresses (`-c stripeIpAllowlist=true`). */
+  readonly stripeIpAllowlist: boolean;
   readonly senderAddress: string;
   /** True when `senderAddress` was not given and the placeholder is used. */
   readonly senderAddressIsPlaceholder: boolean;
@@ -96,6 +100,7 @@ export function readAppConfig(node: Node): AppConfig {
     sesSendRatePerSecond: optionalNumber(node, contextKeys.sesSendRatePerSecond),
     maxReceiveCount: optionalNumber(node, contextKeys.maxReceiveCount),
     idempotencyRetentionDays: optionalNumber(node, contextKeys.idempotencyRetentionDays),
+    livemode: optionalString(node, contextKeys.livemode),
   };
   const settings = resolveSettings(input);
 
@@ -123,5 +128,10 @@ export function readAppConfig(node: Node): AppConfig {
     sesIdentity,
     signingSecretName: optionalString(node, contextKeys.signingSecretName) ?? defaultSigningSecretName(settings.stage),
     localEndpointUrl,
+    stripeIpAllowlist: booleanSetting(
+      contextKeys.stripeIpAllowlist,
+      node.tryGetContext(contextKeys.stripeIpAllowlist),
+      false,
+    ),
   };
 }

@@ -17,6 +17,7 @@ export function addStripeWebhooks(app: App): StripeWebhooksStack {
     sesIdentity: config.sesIdentity,
     signingSecretName: config.signingSecretName,
     localEndpointUrl: config.localEndpointUrl,
+    stripeIpAllowlist: config.stripeIpAllowlist,
   });
   if (config.senderAddressIsPlaceholder) {
     Annotations.of(stack).addWarningV2(

@@ -2,20 +2,11 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import {
-  booleanSetting,
-  envVarNames,
-  largeEventKeyPrefix,
-  type PipelineSettings,
-  webhookPath,
-} from '../config/settings';
+import { envVarNames, largeEventKeyPrefix, type PipelineSettings, webhookPath } from '../config/settings';
 import { EventQueue } from './event-queue';
 import { LargeEventBucket } from './large-event-bucket';
 import { WebhookConsumer } from './webhook-consumer';
 import { WebhookReceiver } from './webhook-receiver';
-
-/** Context key that turns on the Stripe IP allowlist: `-c stripeIpAllowlist=true`. */
-export const stripeIpAllowlistContextKey = 'stripeIpAllowlist';
 
 /** Name of the environment variable Powertools reads the service name from. */
 const powertoolsServiceName = 'POWERTOOLS_SERVICE_NAME';
@@ -52,7 +43,7 @@ export interface StripeWebhooksStackProps extends StackProps {
    * Accept webhooks only from Stripe's published webhook IP addresses (`config/stripe-webhook-ips.ts`);
    * other sources get 403. The signature check stays the real protection; this adds a network filter
    * that needs its list kept current.
-   * @default - the context value `stripeIpAllowlist` (`-c stripeIpAllowlist=true`), else false
+   * @default false (the app sets it from `-c stripeIpAllowlist=true`)
    */
   readonly stripeIpAllowlist?: boolean;
   /**
@@ -77,9 +68,7 @@ export class StripeWebhooksStack extends Stack {
     const { settings } = props;
     const localEndpoint: Record<string, string> =
       props.localEndpointUrl === undefined ? {} : { AWS_ENDPOINT_URL: props.localEndpointUrl };
-    const stripeIpAllowlist =
-      props.stripeIpAllowlist ??
-      booleanSetting(stripeIpAllowlistContextKey, this.node.tryGetContext(stripeIpAllowlistContextKey), false);
+    const stripeIpAllowlist = props.stripeIpAllowlist ?? false;
     if (props.localEndpointUrl !== undefined) {
       Annotations.of(this).addWarningV2(
         'stripe-webhooks:local-endpoint',
@@ -149,6 +138,7 @@ export class StripeWebhooksStack extends Stack {
         [envVarNames.stage]: settings.stage,
         [envVarNames.idempotencyRetentionDays]: String(settings.idempotencyRetentionDays),
         [envVarNames.emailSendIntervalMs]: String(settings.emailSendIntervalMs),
+        [envVarNames.acceptedLivemode]: settings.acceptedLivemode,
         // The consumer puts a throttled event back on its own queue as a fresh, delayed copy.
         [envVarNames.queueUrl]: this.eventQueue.queue.queueUrl,
         [powertoolsServiceName]: 'stripe-webhook-consumer',

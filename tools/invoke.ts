@@ -59,8 +59,6 @@ async function main(argv: string[]): Promise<number> {
       senderAddress: localSenderAddress,
     });
     configureHandlerEnvironment(endpoint, resources, settings);
-    // The receiver's metrics (EMF JSON lines on stdout) follow its logs: silent unless logs are asked for.
-    process.env.POWERTOOLS_METRICS_DISABLED ??= String(process.env.POWERTOOLS_LOG_LEVEL === 'SILENT');
 
     if (target === 'receiver') {
       const { handler }: ReceiverModule = await import('../functions/receiver/handler');

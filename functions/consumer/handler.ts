@@ -9,9 +9,10 @@ import { s3AddressingFor } from '../shared/aws-client-config';
 import { requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
 import type { ConsumerDependencies } from './consume-event';
+import { countRecordOutcome, createConsumerMetrics } from './consumer-metrics';
 import { dynamoDbIdempotencyStore } from './idempotency-store';
 import { sesMailer } from './mailer';
-import { notifyRecordOutcome } from './outcome-listeners';
+import { notifyRecordOutcome, type RecordOutcome } from './outcome-listeners';
 import { pacedMailer } from './paced-mailer';
 import { processRecord } from './process-record';
 import { queuedEventBodyResolver, s3StoredBodyReader } from './queued-event-body';
@@ -29,13 +30,15 @@ const emailSendIntervalMs = Number(process.env[envVarNames.emailSendIntervalMs] 
 // The stack passes the deployed values; resolveSettings checks them and supplies the defaults.
 const settings = resolveSettings({
   stage: process.env[envVarNames.stage],
+  livemode: process.env[envVarNames.acceptedLivemode],
   idempotencyRetentionDays: retentionDays ? Number(retentionDays) : undefined,
 });
 const logger = createLogger('stripe-webhook-consumer');
+const metrics = createConsumerMetrics(settings.stage);
 /** When the current invocation must stop waiting to send (its end, less a margin to finish the event). */
 let sendDeadline = Number.POSITIVE_INFINITY;
 const dependencies: ConsumerDependencies = {
-  registry: createSubscriptions(),
+  registry: createSubscriptions({ acceptedLivemode: settings.acceptedLivemode }),
   store: dynamoDbIdempotencyStore(new DynamoDBClient({ maxAttempts: 3 }), tableName),
   mailer: pacedMailer(
     sesMailer(new SESClient({ maxAttempts: 3 }), senderAddress),
@@ -55,6 +58,11 @@ const resolveBody = queuedEventBodyResolver(
 const requeue = sqsRequeue(new SQSClient({ maxAttempts: 3 }), queueUrl);
 const processor = new BatchProcessor(EventType.SQS);
 
+function report(outcome: RecordOutcome): void {
+  countRecordOutcome(metrics, outcome);
+  notifyRecordOutcome(outcome);
+}
+
 async function handleRecord(record: SQSRecord, context: Context): Promise<void> {
   const eventId = record.messageAttributes[messageAttributeNames.eventId]?.stringValue;
   const eventType = record.messageAttributes[messageAttributeNames.eventType]?.stringValue;
@@ -69,7 +77,7 @@ async function handleRecord(record: SQSRecord, context: Context): Promise<void> 
     decision = { kind: 'retry', error };
   }
   if (decision.kind === 'done') {
-    notifyRecordOutcome({ ...decision.outcome, messageId: record.messageId });
+    report({ ...decision.outcome, messageId: record.messageId });
     return;
   }
   if (decision.kind === 'requeue') {
@@ -82,7 +90,7 @@ async function handleRecord(record: SQSRecord, context: Context): Promise<void> 
       delaySeconds: decision.delaySeconds,
       throttleRetries: decision.throttleRetries,
     });
-    notifyRecordOutcome({
+    report({
       status: 'throttled',
       messageId: record.messageId,
       eventId,
@@ -100,7 +108,7 @@ async function handleRecord(record: SQSRecord, context: Context): Promise<void> 
     receiveCount: record.attributes.ApproximateReceiveCount,
     error: message,
   });
-  notifyRecordOutcome({ status: 'failed', messageId: record.messageId, eventId, eventType, error: message });
+  report({ status: 'failed', messageId: record.messageId, eventId, eventType, error: message });
   throw decision.error;
 }
 
@@ -109,9 +117,14 @@ async function handleRecord(record: SQSRecord, context: Context): Promise<void> 
  * Records run one after the other: a duplicate in the same batch then finds its twin done instead of
  * in progress (which would delay it by a whole visibility timeout), and SES sends stay paced.
  */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(event, (record: SQSRecord) => handleRecord(record, context), processor, {
-    context,
-    throwOnFullBatchFailure: false,
-    processInParallel: false,
-  });
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  try {
+    return await processPartialResponse(event, (record: SQSRecord) => handleRecord(record, context), processor, {
+      context,
+      throwOnFullBatchFailure: false,
+      processInParallel: false,
+    });
+  } finally {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
+};

@@ -14,7 +14,7 @@ import { createLogger } from '../shared/logger';
 import { createApiGatewayHandler } from './api-gateway-handler';
 import { sqsEventQueue } from './event-queue';
 import { s3LargeEventStore } from './large-event-store';
-import { createPowertoolsMetrics } from './receiver-metrics';
+import { createReceiverMetrics } from './receiver-metrics';
 import { loadSigningSecretsAtStart, secretsManagerSigningSecrets } from './signing-secrets';
 import { subscribedTypeFilter } from './subscribed-types';
 
@@ -25,7 +25,7 @@ const queueUrl = requireEnv(envVarNames.queueUrl);
 const signingSecretId = requireEnv(envVarNames.signingSecretId);
 const largeEventBucket = requireEnv(envVarNames.largeEventBucketName);
 const logger = createLogger('stripe-webhook-receiver');
-const metrics = createPowertoolsMetrics(process.env[envVarNames.stage] ?? 'dev');
+const metrics = createReceiverMetrics(process.env[envVarNames.stage] ?? 'dev');
 const ipAllowlist = booleanSetting(envVarNames.stripeIpAllowlist, process.env[envVarNames.stripeIpAllowlist], false);
 const sqs = new SQSClient(boundedClientConfig());
 // Created when the first large event comes (see s3LargeEventStore): most containers never load S3.

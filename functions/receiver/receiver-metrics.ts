@@ -1,7 +1,5 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-
-/** CloudWatch namespace of the pipeline's metrics. */
-export const metricsNamespace = 'StripeWebhooks';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { createPowertoolsMetrics } from '../shared/metrics';
 
 /** What the receiver counts: one outcome per request, and the reason of each refusal. */
 export type ReceiverMetricName =
@@ -23,17 +21,9 @@ export interface ReceiverMetrics {
   count(name: ReceiverMetricName, reason?: string): void;
 }
 
-/**
- * Powertools Metrics (CloudWatch embedded metric format: JSON lines in the function's log) with the
- * dimensions `service` and `stage`. Call `publishStoredMetrics()` after each invocation.
- * `POWERTOOLS_METRICS_DISABLED=true` turns the output off (the local tools set it with silent logs).
- */
-export function createPowertoolsMetrics(stage: string): Metrics {
-  return new Metrics({
-    namespace: metricsNamespace,
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'stripe-webhook-receiver',
-    defaultDimensions: { stage },
-  });
+/** The receiver's Powertools Metrics instance (see functions/shared/metrics.ts). */
+export function createReceiverMetrics(stage: string): Metrics {
+  return createPowertoolsMetrics('stripe-webhook-receiver', stage);
 }
 
 /**

@@ -216,6 +216,18 @@ describe('cdk-nag', () => {
   });
 });
 
+describe('livemode', () => {
+  it('tells the consumer which Stripe mode to handle (-c livemode=live), and refuses other values', () => {
+    // Act
+    const template = Template.fromStack(buildStack({ livemode: 'live' }));
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ACCEPTED_LIVEMODE: 'live' }) },
+    });
+    expect(() => buildStack({ livemode: 'production' })).toThrow(InvalidSettingError);
+  });
+});
+
 describe('SES sending rate', () => {
   it('sets the consumer concurrency and the per-instance send interval from sesSendRatePerSecond=1 (sandbox)', () => {
     // Prepare

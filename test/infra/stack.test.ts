@@ -172,6 +172,7 @@ describe('functions', () => {
         IDEMPOTENCY_RETENTION_DAYS: '30',
         // 1000 ms × 7 instances / 14 emails/s, the default SES rate
         EMAIL_SEND_INTERVAL_MS: '500',
+        ACCEPTED_LIVEMODE: 'any',
         EVENT_QUEUE_URL: ref(ids.queue),
         POWERTOOLS_SERVICE_NAME: 'stripe-webhook-consumer',
       },

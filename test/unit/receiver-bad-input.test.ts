@@ -11,7 +11,7 @@ import { createSubscriptions } from '../../functions/consumer/subscriptions';
 import { createApiGatewayHandler } from '../../functions/receiver/api-gateway-handler';
 import type { ApiGatewayEvent } from '../../functions/receiver/http-request';
 import type { ErrorCode, QueuedEvent, ReceiverDependencies } from '../../functions/receiver/receive-webhook';
-import { createPowertoolsMetrics } from '../../functions/receiver/receiver-metrics';
+import { createReceiverMetrics } from '../../functions/receiver/receiver-metrics';
 import { secretsManagerSigningSecrets } from '../../functions/receiver/signing-secrets';
 import { computeSignature } from '../../functions/receiver/stripe-signature';
 import { subscribedTypeFilter } from '../../functions/receiver/subscribed-types';
@@ -405,7 +405,7 @@ function receiver(overrides: Partial<ReceiverDependencies> = {}) {
 
 // Real Powertools instances, writing where they write in Lambda (stdout), at INFO as deployed.
 let logger: ReturnType<typeof createLogger>;
-let metrics: ReturnType<typeof createPowertoolsMetrics>;
+let metrics: ReturnType<typeof createReceiverMetrics>;
 let stdio: ReturnType<typeof captureStdio>;
 const savedEnv = { ...process.env };
 
@@ -414,7 +414,7 @@ beforeAll(() => {
   delete process.env.POWERTOOLS_DEV;
   delete process.env.POWERTOOLS_METRICS_DISABLED;
   logger = createLogger('stripe-webhook-receiver');
-  metrics = createPowertoolsMetrics('test');
+  metrics = createReceiverMetrics('test');
 });
 
 beforeEach(() => {

@@ -4,7 +4,7 @@
  */
 import { booleanSetting, InvalidSettingError, largeEventThresholdBytes, receiverLimits } from '../../config/settings';
 import { createApiGatewayHandler } from '../../functions/receiver/api-gateway-handler';
-import { createPowertoolsMetrics } from '../../functions/receiver/receiver-metrics';
+import { createReceiverMetrics } from '../../functions/receiver/receiver-metrics';
 import { computeSignature } from '../../functions/receiver/stripe-signature';
 import { createLogger } from '../../functions/shared/logger';
 import { buildHttpApiEvent } from '../../tools/receiver-events';
@@ -40,7 +40,7 @@ function jsonLines(output: string): Record<string, unknown>[] {
 function handlerWith(enqueue: () => Promise<void>) {
   return createApiGatewayHandler(
     { signingSecrets: async () => [secret], enqueue, now: () => now, toleranceSeconds: 300 },
-    { logger: createLogger('stripe-webhook-receiver'), metrics: createPowertoolsMetrics('test') },
+    { logger: createLogger('stripe-webhook-receiver'), metrics: createReceiverMetrics('test') },
   );
 }
 
@@ -90,7 +90,7 @@ describe('createApiGatewayHandler', () => {
         now: () => now,
         toleranceSeconds: 300,
       },
-      { logger: createLogger('stripe-webhook-receiver'), metrics: createPowertoolsMetrics('test') },
+      { logger: createLogger('stripe-webhook-receiver'), metrics: createReceiverMetrics('test') },
     );
     // Act
     const response = await handler(buildHttpApiEvent(body, signature, now));

@@ -126,8 +126,6 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   });
 
   configureHandlerEnvironment(emulatorEndpoint, resources, settings);
-  // The receiver's metrics (EMF JSON lines on stdout) follow its logs: silent unless logs are asked for.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= String(process.env.POWERTOOLS_LOG_LEVEL === 'SILENT');
 
   const receiver: ReceiverModule = await import('../../functions/receiver/handler');
   const consumer: ConsumerModule = await import('../../functions/consumer/handler');

@@ -232,11 +232,15 @@ export function configureHandlerEnvironment(
     AWS_SECRET_ACCESS_KEY: 'test',
     // The local tools print their own lines; the handlers' JSON logs are for CloudWatch.
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+    // Metrics (EMF JSON lines on stdout) follow the logs: silent unless logs are asked for.
+    POWERTOOLS_METRICS_DISABLED:
+      process.env.POWERTOOLS_METRICS_DISABLED ?? String((process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT') === 'SILENT'),
     [envVarNames.queueUrl]: resources.queueUrl,
     [envVarNames.signingSecretId]: resources.signingSecretId,
     [envVarNames.idempotencyTableName]: resources.tableName,
     [envVarNames.senderAddress]: resources.senderAddress,
     [envVarNames.stage]: settings.stage,
+    [envVarNames.acceptedLivemode]: settings.acceptedLivemode,
     [envVarNames.largeEventBucketName]: resources.largeEventBucket,
   });
   // Never let a local run pick up a real AWS profile or session.
