@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   const motoPort = process.env.MOTO_PORT ? Number(process.env.MOTO_PORT) : undefined;
   const print = (line: string) => console.log(line);
-  console.log('Starting the local pipeline (moto_server emulates SQS, DynamoDB, SES and Secrets Manager)…');
+  console.log('Starting the local pipeline (moto_server emulates SQS, DynamoDB, SES, S3 and Secrets Manager)…');
   const pipeline = await startLocalPipeline({
     port,
     signingSecret,
