@@ -1,11 +1,18 @@
 import { DeleteIdentityCommand, SESClient } from '@aws-sdk/client-ses';
-import { DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { localSenderAddress } from '../../config/local-defaults';
 import { messageAttributeNames, resolveSettings } from '../../config/settings';
 import { lambdaContext } from '../../tools/local/lambda-shapes';
 import { type LocalEmail, type LocalEvent, type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { createLocalResources, localClientConfig } from '../../tools/local/resources';
 import { buildConsumerSqsEvent } from '../../tools/receiver-events';
+import { redriveDeadLetters } from '../../tools/redrive-dead-letters';
 import { runTrigger } from '../../tools/run-trigger';
 import { buildStripeEvent, signStripePayload } from '../../tools/stripe-events';
 import { requireMotoEndpoint, waitFor } from '../support/wait-for';
@@ -193,6 +200,39 @@ describe('the local pipeline, through its HTTP endpoint, on moto', () => {
     // Stripe's retry, once the queue is back, is accepted
     expect((await post(JSON.stringify(event))).status).toBe(200);
     await eventWhen(event.id, (e) => e.status === 'processed');
+  });
+
+  it('replays a dead letter of an event already done without sending its email again', async () => {
+    // Prepare: a processed event, and a copy of its message in the dead-letter queue
+    const event = buildStripeEvent('invoice.paid', { email: 'replayed@example.com' });
+    const body = JSON.stringify(event);
+    expect((await post(body)).status).toBe(200);
+    await eventWhen(event.id, (e) => e.status === 'processed');
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: pipeline.resources.deadLetterQueueUrl,
+        MessageBody: body,
+        MessageAttributes: {
+          [messageAttributeNames.eventId]: { DataType: 'String', StringValue: event.id },
+          [messageAttributeNames.eventType]: { DataType: 'String', StringValue: event.type },
+        },
+      }),
+    );
+    // Act
+    const summary = await redriveDeadLetters({
+      sqs,
+      deadLetterQueueUrl: pipeline.resources.deadLetterQueueUrl,
+      targetQueueUrl: pipeline.resources.queueUrl,
+      dryRun: false,
+      max: 10,
+      print: () => undefined,
+    });
+    const replayed = await eventWhen(event.id, (e) => e.attempts === 2);
+    // Assess
+    expect(summary.moved).toBe(1);
+    expect(replayed.status).toBe('processed');
+    expect(printed.some((line) => line.includes(`= duplicate invoice.paid [${event.id}]`))).toBe(true);
+    expect(await sesMessagesTo('replayed@example.com')).toHaveLength(1);
   });
 
   it('retries an event whose handler fails, then moves it to the dead-letter queue', async () => {
