@@ -1,9 +1,10 @@
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type Stripe from 'stripe';
 import { resolveSettings } from '../../config/settings';
-import { type LocalEvent, type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
+import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { localClientConfig } from '../../tools/local/resources';
-import { buildStripeEvent, signStripePayload } from '../../tools/stripe-events';
+import { buildStripeEvent } from '../../tools/stripe-events';
+import { localPipelineClient, queueDepth, sesMessages } from '../support/local-pipeline-client';
 import { requireMotoEndpoint, waitFor } from '../support/wait-for';
 
 const signingSecret = 'whsec_exactly_once_test_secret_not_real';
@@ -30,17 +31,8 @@ afterAll(async () => {
   sqs.destroy();
 });
 
-async function post(body: string): Promise<number> {
-  const response = await fetch(pipeline.webhookUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'stripe-signature': signStripePayload(body, signingSecret),
-    },
-    body,
-  });
-  return response.status;
-}
+const client = localPipelineClient(() => pipeline, signingSecret);
+const post = async (body: string): Promise<number> => (await client.post(body)).status;
 
 /** Runs `tasks` with at most `limit` in flight, as Stripe's deliveries overlap. */
 async function inParallel(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
@@ -50,16 +42,6 @@ async function inParallel(tasks: (() => Promise<void>)[], limit: number): Promis
       while (next < tasks.length) await tasks[next++]?.();
     }),
   );
-}
-
-async function messagesIn(queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
 }
 
 describe('exactly one effect per event, on the local pipeline (moto)', () => {
@@ -81,7 +63,7 @@ describe('exactly one effect per event, on the local pipeline (moto)', () => {
     const seen = await waitFor(
       `all ${events} events processed`,
       async () => {
-        const list = (await (await fetch(`${pipeline.url}/_local/events`)).json()) as LocalEvent[];
+        const list = await client.events();
         const ours = list.filter((event) => built.some((b) => b.id === event.id));
         const settled = ours.reduce((sum, event) => sum + event.attempts, 0) >= statuses.length;
         return ours.length === events && ours.every((event) => event.status === 'processed') && settled
@@ -94,15 +76,12 @@ describe('exactly one effect per event, on the local pipeline (moto)', () => {
     expect(statuses.every((status) => status === 200)).toBe(true);
     expect(statuses.length).toBeGreaterThan(events * 1.2);
     expect(seen.reduce((sum, event) => sum + event.deliveries, 0)).toBe(statuses.length);
-    const data = (await (await fetch(`${endpoint}/moto-api/data.json`)).json()) as {
-      ses: { Message: { destinations: { ToAddresses: string[] } }[] };
-    };
-    const recipients = data.ses.Message.flatMap((message) => message.destinations.ToAddresses).filter((to) =>
-      to.endsWith(`@${recipientDomain}`),
-    );
+    const recipients = (await sesMessages(endpoint))
+      .flatMap((message) => message.destinations.ToAddresses)
+      .filter((to) => to.endsWith(`@${recipientDomain}`));
     expect(recipients).toHaveLength(events);
     expect(new Set(recipients).size).toBe(events);
-    expect(await messagesIn(pipeline.resources.queueUrl)).toBe(0);
-    expect(await messagesIn(pipeline.resources.deadLetterQueueUrl)).toBe(0);
+    expect(await queueDepth(sqs, pipeline.resources.queueUrl)).toBe(0);
+    expect(await queueDepth(sqs, pipeline.resources.deadLetterQueueUrl)).toBe(0);
   });
 });

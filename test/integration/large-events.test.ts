@@ -16,10 +16,11 @@ import {
 import { sqsEventQueue } from '../../functions/receiver/event-queue';
 import { s3LargeEventStore } from '../../functions/receiver/large-event-store';
 import { lambdaContext, sqsRecord } from '../../tools/local/lambda-shapes';
-import { type LocalEmail, type LocalEvent, type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
+import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { localClientConfig, localS3ClientConfig } from '../../tools/local/resources';
-import { buildStripeEvent, signStripePayload, testObjectId, toStripeWebhookBody } from '../../tools/stripe-events';
-import { requireMotoEndpoint, waitFor } from '../support/wait-for';
+import { buildStripeEvent, testObjectId, toStripeWebhookBody } from '../../tools/stripe-events';
+import { localPipelineClient, sesMessagesTo } from '../support/local-pipeline-client';
+import { requireMotoEndpoint } from '../support/wait-for';
 
 const signingSecret = 'whsec_large_events_test_secret_not_real';
 const endpoint = requireMotoEndpoint();
@@ -64,35 +65,10 @@ function invoicePaidBody(bytes: number, email: string, filler = 'x'): { id: stri
   return { id, body };
 }
 
-async function post(body: string): Promise<Response> {
-  return fetch(pipeline.webhookUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'stripe-signature': signStripePayload(body, signingSecret),
-    },
-    body,
-  });
-}
-
-async function processed(id: string): Promise<LocalEvent> {
-  return waitFor(`event ${id} processed`, async () => {
-    const events = (await (await fetch(`${pipeline.url}/_local/events`)).json()) as LocalEvent[];
-    return events.find((event) => event.id === id && event.status === 'processed');
-  });
-}
-
-async function emailsFor(id: string): Promise<LocalEmail[]> {
-  const emails = (await (await fetch(`${pipeline.url}/_local/emails`)).json()) as LocalEmail[];
-  return emails.filter((email) => email.eventId === id);
-}
-
-async function sesMessagesTo(address: string): Promise<unknown[]> {
-  const data = (await (await fetch(`${endpoint}/moto-api/data.json`)).json()) as {
-    ses: { Message: { destinations: { ToAddresses: string[] } }[] };
-  };
-  return data.ses.Message.filter((message) => message.destinations.ToAddresses.includes(address));
-}
+const client = localPipelineClient(() => pipeline, signingSecret);
+const { post } = client;
+const processed = (id: string) => client.eventWhen(id, (event) => event.status === 'processed');
+const emailsFor = async (id: string) => (await client.emails()).filter((email) => email.eventId === id);
 
 /** Every object stored for the event id, with its bytes. */
 async function storedBodies(eventId: string): Promise<{ key: string; bytes: Buffer }[]> {
@@ -126,7 +102,7 @@ describe('large events through the local pipeline, on moto', () => {
     expect(stored.map((object) => object.key)).toEqual([expect.stringMatching(keyLayout(id))]);
     expect(stored[0]?.bytes.equals(Buffer.from(body, 'utf8'))).toBe(true);
     expect((await emailsFor(id)).map((mail) => mail.to)).toEqual([email]);
-    expect(await sesMessagesTo(email)).toHaveLength(1);
+    expect(await sesMessagesTo(endpoint, email)).toHaveLength(1);
   });
 
   it('queues a body of exactly the threshold inline: processed, and nothing stored', async () => {

@@ -1,20 +1,15 @@
 import { DeleteIdentityCommand, SESClient } from '@aws-sdk/client-ses';
-import {
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localSenderAddress } from '../../config/local-defaults';
 import { messageAttributeNames, resolveSettings } from '../../config/settings';
 import { lambdaContext } from '../../tools/local/lambda-shapes';
-import { type LocalEmail, type LocalEvent, type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
+import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { createLocalResources, localClientConfig } from '../../tools/local/resources';
 import { buildConsumerSqsEvent } from '../../tools/receiver-events';
 import { redriveDeadLetters } from '../../tools/redrive-dead-letters';
 import { runTrigger } from '../../tools/run-trigger';
 import { buildStripeEvent, signStripePayload } from '../../tools/stripe-events';
+import { localPipelineClient, queueDepth, sesMessagesTo } from '../support/local-pipeline-client';
 import { requireMotoEndpoint, waitFor } from '../support/wait-for';
 
 const signingSecret = 'whsec_integration_test_secret_not_real';
@@ -41,42 +36,10 @@ afterAll(async () => {
   sqs.destroy();
 });
 
-async function post(body: string, signature = signStripePayload(body, signingSecret)): Promise<Response> {
-  return fetch(pipeline.webhookUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature },
-    body,
-  });
-}
-
-async function localEvents(): Promise<LocalEvent[]> {
-  return (await (await fetch(`${pipeline.url}/_local/events`)).json()) as LocalEvent[];
-}
-async function localEmails(): Promise<LocalEmail[]> {
-  return (await (await fetch(`${pipeline.url}/_local/emails`)).json()) as LocalEmail[];
-}
-async function eventWhen(id: string, done: (event: LocalEvent) => boolean, timeoutMs?: number): Promise<LocalEvent> {
-  return waitFor(
-    `event ${id}`,
-    async () => (await localEvents()).find((event) => event.id === id && done(event)),
-    timeoutMs,
-  );
-}
-async function sesMessagesTo(address: string): Promise<{ id: string; subject: string; body: string }[]> {
-  const data = (await (await fetch(`${endpoint}/moto-api/data.json`)).json()) as {
-    ses: { Message: { id: string; subject: string; body: string; destinations: { ToAddresses: string[] } }[] };
-  };
-  return data.ses.Message.filter((message) => message.destinations.ToAddresses.includes(address));
-}
-async function queueDepth(queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
-}
+const client = localPipelineClient(() => pipeline, signingSecret);
+const { post, eventWhen } = client;
+const localEvents = client.events;
+const localEmails = client.emails;
 
 describe('the local pipeline, through its HTTP endpoint, on moto', () => {
   it('sends exactly one receipt for an invoice.paid posted three times', async () => {
@@ -99,7 +62,7 @@ describe('the local pipeline, through its HTTP endpoint, on moto', () => {
     expect(emails[0]?.text).toContain('$1,234.56');
     expect(emails[0]?.html).toContain('$1,234.56');
     // Read back from SES itself, not only from what the pipeline recorded
-    const inSes = await sesMessagesTo(email);
+    const inSes = await sesMessagesTo(endpoint, email);
     expect(inSes).toHaveLength(1);
     expect(inSes[0]?.id).toBe(emails[0]?.messageId);
   });
@@ -143,7 +106,7 @@ describe('the local pipeline, through its HTTP endpoint, on moto', () => {
     const response = await handler({ Records: records }, lambdaContext('consumer', settings.consumerTimeoutSeconds));
     // Assess
     expect(response.batchItemFailures).toEqual([]);
-    expect(await sesMessagesTo('same.batch@example.com')).toHaveLength(1);
+    expect(await sesMessagesTo(endpoint, 'same.batch@example.com')).toHaveLength(1);
   });
 
   it('answers 400 to a tampered body and queues nothing', async () => {
@@ -160,10 +123,10 @@ describe('the local pipeline, through its HTTP endpoint, on moto', () => {
     expect(await response.json()).toMatchObject({
       error: { code: 'signature_mismatch', message: expect.stringMatching(/raw request body/) },
     });
-    expect(await queueDepth(pipeline.resources.queueUrl)).toBe(0);
+    expect(await queueDepth(sqs, pipeline.resources.queueUrl)).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await localEvents()).find((e) => e.id === event.id)).toBeUndefined();
-    expect(await sesMessagesTo('tampered@example.com')).toHaveLength(0);
+    expect(await sesMessagesTo(endpoint, 'tampered@example.com')).toHaveLength(0);
   });
 
   it('delivers an event sent by `npm run trigger`', async () => {
@@ -232,7 +195,7 @@ describe('the local pipeline, through its HTTP endpoint, on moto', () => {
     expect(summary.moved).toBe(1);
     expect(replayed.status).toBe('processed');
     expect(printed.some((line) => line.includes(`= duplicate invoice.paid [${event.id}]`))).toBe(true);
-    expect(await sesMessagesTo('replayed@example.com')).toHaveLength(1);
+    expect(await sesMessagesTo(endpoint, 'replayed@example.com')).toHaveLength(1);
   });
 
   it('retries an event whose handler fails, then moves it to the dead-letter queue', async () => {
@@ -257,7 +220,7 @@ describe('the local pipeline, through its HTTP endpoint, on moto', () => {
         return Messages.find((m) => m.MessageAttributes?.[messageAttributeNames.eventId]?.StringValue === event.id);
       });
       expect(JSON.parse(deadLetter.Body ?? '{}')).toMatchObject({ id: event.id, type: 'invoice.paid' });
-      expect(await sesMessagesTo('never.sent@example.com')).toHaveLength(0);
+      expect(await sesMessagesTo(endpoint, 'never.sent@example.com')).toHaveLength(0);
       expect(printed.some((line) => line.includes(event.id) && line.includes('dead-letter queue'))).toBe(true);
     } finally {
       await createLocalResources(endpoint, settings, {
