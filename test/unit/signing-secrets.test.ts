@@ -36,10 +36,10 @@ describe('parseSigningSecrets', () => {
 
 describe('parseSigningSecrets: mistakes an operator makes', () => {
   it.each([
-    ['a secret API key', 'sk_live_51HxAbCdEfGhIjKlMnOpQrStUvWxYz0123456789'],
-    ['a restricted key', 'rk_test_51HxAbCdEfGhIjKlMnOpQrStUvWxYz0123456789'],
-    ['a publishable key', 'pk_live_51HxAbCdEfGhIjKlMnOpQrStUvWxYz0123456789'],
-    ['an API key beside a signing secret', 'whsec_good_one,sk_test_51HxAbCdEfGhIjKlMnOpQrStUvWxYz0123456789'],
+    ['a secret API key', 'sk_live_not_a_real_key_for_tests'],
+    ['a restricted key', 'rk_test_not_a_real_key_for_tests'],
+    ['a publishable key', 'pk_live_not_a_real_key_for_tests'],
+    ['an API key beside a signing secret', 'whsec_good_one,sk_test_not_a_real_key_for_tests'],
   ])('refuses %s and says it is an API key, without repeating it', (_label, value) => {
     // Act
     let error: unknown;
@@ -337,7 +337,7 @@ describe('loadSigningSecretsAtStart', () => {
     // Prepare
     const logger = new RecordingLogger();
     const client = {
-      send: async () => ({ SecretString: 'sk_live_51HxAbCdEfGhIjKlMnOp' }),
+      send: async () => ({ SecretString: 'sk_live_not_a_real_key' }),
     } as unknown as SecretsManagerClient;
     const source = secretsManagerSigningSecrets(client, 'stripe-webhooks/prod/signing-secret');
     // Act
