@@ -103,6 +103,35 @@ export function dynamoDbIdempotencyStore(client: DynamoDBClient, tableName: stri
     }
   }
 
+  /**
+   * Updates the event's item only if `token` still holds its claim; `false` if it does not (the
+   * claim expired and another attempt took it, or it was completed or released).
+   */
+  function updateIfHeld(
+    eventId: string,
+    token: string,
+    update: string,
+    names: Record<string, string>,
+    values: Record<string, AttributeValue>,
+  ): Promise<boolean> {
+    return conditional(
+      async () => {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: { pk: { S: eventKey(eventId) } },
+            UpdateExpression: update,
+            ConditionExpression: 'claimToken = :token AND #status = :inProgress',
+            ExpressionAttributeNames: { '#status': 'status', ...names },
+            ExpressionAttributeValues: { ':token': { S: token }, ':inProgress': { S: IN_PROGRESS }, ...values },
+          }),
+        );
+        return true;
+      },
+      () => false,
+    );
+  }
+
   return {
     async claim(eventId, options) {
       const token = randomUUID();
@@ -152,73 +181,44 @@ export function dynamoDbIdempotencyStore(client: DynamoDBClient, tableName: stri
     async recordStep(eventId, token, stepKey, record) {
       const value: Record<string, AttributeValue> = { atSeconds: { N: String(record.atSeconds) } };
       if (record.reference) value.reference = { S: record.reference };
-      await conditional(
-        () =>
-          client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: { pk: { S: eventKey(eventId) } },
-              UpdateExpression: 'SET steps.#step = :record',
-              ConditionExpression: 'claimToken = :token AND #status = :inProgress',
-              ExpressionAttributeNames: { '#step': stepKey, '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':record': { M: value },
-                ':token': { S: token },
-                ':inProgress': { S: IN_PROGRESS },
-              },
-            }),
-          ),
-        () => {
-          throw new ClaimLostError(eventId);
-        },
-      );
+      if (
+        !(await updateIfHeld(
+          eventId,
+          token,
+          'SET steps.#step = :record',
+          { '#step': stepKey },
+          { ':record': { M: value } },
+        ))
+      ) {
+        throw new ClaimLostError(eventId);
+      }
     },
 
     async complete(eventId, token, { nowSeconds, expiresAtSeconds }) {
-      await conditional(
-        () =>
-          client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: { pk: { S: eventKey(eventId) } },
-              UpdateExpression:
-                'SET #status = :completed, completedAt = :now, expiresAt = :expiresAt REMOVE inProgressUntil, claimToken',
-              ConditionExpression: 'claimToken = :token AND #status = :inProgress',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':completed': { S: COMPLETED },
-                ':now': { N: String(nowSeconds) },
-                ':expiresAt': { N: String(expiresAtSeconds) },
-                ':token': { S: token },
-                ':inProgress': { S: IN_PROGRESS },
-              },
-            }),
-          ),
-        () => {
-          throw new ClaimLostError(eventId);
+      const completed = await updateIfHeld(
+        eventId,
+        token,
+        'SET #status = :completed, completedAt = :now, expiresAt = :expiresAt REMOVE inProgressUntil, claimToken',
+        {},
+        {
+          ':completed': { S: COMPLETED },
+          ':now': { N: String(nowSeconds) },
+          ':expiresAt': { N: String(expiresAtSeconds) },
         },
       );
+      if (!completed) throw new ClaimLostError(eventId);
     },
 
     async release(eventId, token) {
-      // If the condition fails, someone else holds the claim now: it is theirs to complete or release.
-      await conditional(
-        () =>
-          client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: { pk: { S: eventKey(eventId) } },
-              UpdateExpression: 'SET #status = :released REMOVE claimToken, inProgressUntil',
-              ConditionExpression: 'claimToken = :token AND #status = :inProgress',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':token': { S: token },
-                ':inProgress': { S: IN_PROGRESS },
-                ':released': { S: RELEASED },
-              },
-            }),
-          ),
-        () => undefined,
+      // Not held any more: someone else holds the claim now, and it is theirs to complete or release.
+      await updateIfHeld(
+        eventId,
+        token,
+        'SET #status = :released REMOVE claimToken, inProgressUntil',
+        {},
+        {
+          ':released': { S: RELEASED },
+        },
       );
     },
 

@@ -93,9 +93,3 @@ export async function startMoto(
       }),
   };
 }
-
-/** Forgets every resource and message in moto (between tests). */
-export async function resetMoto(endpoint: string): Promise<void> {
-  const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-  if (!response.ok) throw new MotoStartError(`Resetting moto at ${endpoint} failed with HTTP ${response.status}.`);
-}
