@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
-import { envVarNames } from '../config/settings';
+import { envVarNames } from '../config/contract';
 import { benchSigningSecret } from './events';
 import { kib, markdownTable, num, ratio, verdict } from './format';
 import { median, summarize } from './timing';

@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
-import { localSenderAddress } from '../config/local-defaults';
 import { resolveSettings } from '../config/settings';
 import { type ConsumerDependencies, consumeEvent } from '../functions/consumer/consume-event';
 import { dynamoDbIdempotencyStore } from '../functions/consumer/idempotency-store';
 import { sesMailer } from '../functions/consumer/mailer';
 import { createSubscriptions } from '../functions/consumer/subscriptions';
 import { InMemoryIdempotencyStore } from '../test/support/fakes';
+import { localSenderAddress } from '../tools/local/defaults';
 import { startMoto } from '../tools/local/moto';
 import { createLocalResources, localClientConfig, quietSdkNodeVersionWarning } from '../tools/local/resources';
 import { buildStripeEvent } from '../tools/stripe-events';

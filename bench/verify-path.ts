@@ -2,17 +2,14 @@
  * Part 1: the receiver's verify-and-prepare path against the sample's `constructEvent`, per event,
  * plus the steps of ours timed alone and the floor both paths share, to show where the time goes.
  */
+
 import { createHmac } from 'node:crypto';
-import { signatureToleranceSeconds } from '../config/settings';
 import { toWebhookRequest } from '../functions/receiver/http-request';
-import {
-  type QueuedEvent,
-  type ReceiverDependencies,
-  type ReceiverLogger,
-  receiveWebhook,
-} from '../functions/receiver/receive-webhook';
+import { type QueuedEvent, type ReceiverDependencies, receiveWebhook } from '../functions/receiver/receive-webhook';
 import type { ReceiverMetrics } from '../functions/receiver/receiver-metrics';
 import { parseSignatureHeader, verifyStripeSignature } from '../functions/receiver/stripe-signature';
+import { signatureToleranceSeconds } from '../functions/receiver/tuning';
+import type { LoggerPort } from '../functions/shared/logger';
 import { type BenchEvent, benchSigningSecret } from './events';
 import { kib, markdownTable, num, ratio, verdict } from './format';
 import type { toSqsMessage as SampleToSqsMessage } from './sample-receiver';
@@ -28,7 +25,7 @@ const secrets = [benchSigningSecret];
 
 // Logs and metrics are JSON lines written to stdout (I/O, and Powertools' cost, not the receiver's):
 // here they would only blur the comparison, so both are no-ops.
-const silentLogger: ReceiverLogger = { info: () => {}, warn: () => {}, error: () => {} };
+const silentLogger: LoggerPort = { info: () => {}, warn: () => {}, error: () => {} };
 const noMetrics: ReceiverMetrics = { count: () => {} };
 
 // The same decoder receive-webhook.ts uses (it is private there), to time that step alone.

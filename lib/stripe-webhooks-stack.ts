@@ -2,7 +2,8 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { envVarNames, largeEventKeyPrefix, type PipelineSettings, webhookPath } from '../config/settings';
+import { envVarNames, largeEventKeyPrefix, webhookPath } from '../config/contract';
+import type { PipelineSettings } from '../config/settings';
 import { EventQueue } from './event-queue';
 import { LargeEventBucket } from './large-event-bucket';
 import { WebhookConsumer } from './webhook-consumer';

@@ -8,6 +8,7 @@ import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { idempotencyTableSchema } from '../config/contract';
 import { grantLargeEventObjectAction } from './large-event-bucket';
 import { createPipelineFunction } from './pipeline-function';
 
@@ -88,16 +89,16 @@ export class WebhookConsumer extends Construct {
   public readonly logGroup: LogGroup;
   /** The SQS event source mapping (partial batch responses on). */
   public readonly eventSource: SqsEventSource;
-  /** Idempotency records keyed by `pk`, expired by DynamoDB TTL through `expiresAt` (epoch seconds). */
+  /** Idempotency records, keyed and expired (DynamoDB TTL) as `idempotencyTableSchema` says. */
   public readonly table: Table;
 
   constructor(scope: Construct, id: string, props: WebhookConsumerProps) {
     super(scope, id);
 
     this.table = new Table(this, 'IdempotencyTable', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      partitionKey: { name: idempotencyTableSchema.partitionKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'expiresAt',
+      timeToLiveAttribute: idempotencyTableSchema.timeToLiveAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });

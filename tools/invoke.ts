@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { devSigningSecret, localSenderAddress } from '../config/local-defaults';
 import { resolveSettings } from '../config/settings';
+import { devSigningSecret, localSenderAddress } from './local/defaults';
 import { lambdaContext } from './local/lambda-shapes';
 import { type RunningMoto, startMoto } from './local/moto';
 import {

@@ -6,8 +6,8 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, SQSEvent, SQSMessageAttributes } from 'aws-lambda';
-import { localRegion } from '../config/local-defaults';
-import { messageAttributeNames, webhookPath } from '../config/settings';
+import { messageAttributeNames, webhookPath } from '../config/contract';
+import { localRegion } from './local/defaults';
 import { signStripePayload, stripeDeliveryHeaders } from './stripe-events';
 
 export type ReceiverEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;

@@ -7,7 +7,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { messageAttributeNames } from '../config/settings';
+import { messageAttributeNames } from '../config/contract';
 
 export interface RedriveOptions {
   readonly sqs: SQSClient;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GetQueueUrlCommand, ListDeadLetterSourceQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { localResourceNames } from '../config/local-defaults';
+import { localResourceNames } from './local/defaults';
 import { localClientConfig, quietSdkNodeVersionWarning } from './local/resources';
 import { type LocalPipelineState, localPipelineStatePath } from './local/state';
 import { redriveDeadLetters } from './redrive-dead-letters';

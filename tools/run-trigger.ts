@@ -5,8 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import type Stripe from 'stripe';
-import { defaultLocalPort, devSigningSecret } from '../config/local-defaults';
-import { webhookPath } from '../config/settings';
+import { webhookPath } from '../config/contract';
+import { defaultLocalPort, devSigningSecret } from './local/defaults';
 import {
   buildStripeEvent,
   defaultAmount,

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { devSigningSecret } from '../config/local-defaults';
+import { devSigningSecret } from './local/defaults';
 import {
   buildConsumerSqsEvent,
   buildHttpApiEvent,

@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto';
+import { errorSummary } from '../shared/errors';
+import type { LoggerPort } from '../shared/logger';
 import type { DispatchResult, EventRegistry, IncomingEvent } from './event-registry';
 import type { IdempotencyStore, StepRecord } from './idempotency-store';
 import type { Mailer, OutgoingEmail } from './mailer';
-
-export interface ConsumerLogger {
-  info(message: string, details: Record<string, unknown>): void;
-  warn(message: string, details: Record<string, unknown>): void;
-  error(message: string, details: Record<string, unknown>): void;
-}
 
 /** What a subscribed handler may use. */
 export interface HandlerContext {
@@ -26,7 +22,7 @@ export interface HandlerContext {
    * one was already applied to the same object, in which case it is skipped and counted.
    */
   readonly applyInOrder: (objectId: string, apply: () => Promise<void>) => Promise<'applied' | 'stale'>;
-  readonly logger: ConsumerLogger;
+  readonly logger: LoggerPort;
 }
 
 export interface SentEmail extends OutgoingEmail {
@@ -57,7 +53,7 @@ export interface ConsumerDependencies {
   readonly store: IdempotencyStore;
   readonly mailer: Mailer;
   readonly now: () => Date;
-  readonly logger: ConsumerLogger;
+  readonly logger: LoggerPort;
   /**
    * How long a claim blocks other attempts when the invocation's remaining time is unknown; past it
    * the attempt is presumed dead.
@@ -250,7 +246,7 @@ export async function consumeEvent(
   } catch (error) {
     await store.release(event.id, claim.token).catch((releaseError: unknown) => {
       // The claim then expires on its own; the retry waits for that instead of running at once.
-      logger.error('Could not release the claim', { ...ids, error: String(releaseError) });
+      logger.error('Could not release the claim', { ...ids, error: errorSummary(releaseError) });
     });
     throw error;
   }

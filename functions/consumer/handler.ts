@@ -4,9 +4,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { envVarNames, messageAttributeNames, resolveSettings } from '../../config/settings';
+import { envVarNames, messageAttributeNames } from '../../config/contract';
+import { resolveSettings } from '../../config/settings';
 import { s3AddressingFor } from '../shared/aws-client-config';
 import { requireEnv } from '../shared/env';
+import { errorSummary } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import type { ConsumerDependencies } from './consume-event';
 import { countRecordOutcome, createConsumerMetrics } from './consumer-metrics';
@@ -99,8 +101,7 @@ async function handleRecord(record: SQSRecord, context: Context): Promise<void> 
     });
     return;
   }
-  const message =
-    decision.error instanceof Error ? `${decision.error.name}: ${decision.error.message}` : String(decision.error);
+  const message = errorSummary(decision.error);
   logger.error('Event failed; it will be retried', {
     eventId,
     eventType,

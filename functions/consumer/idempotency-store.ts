@@ -6,6 +6,7 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { idempotencyTableSchema } from '../../config/contract';
 
 /** A side effect that already happened for an event (an email SES accepted, a write, ...). */
 export interface StepRecord {
@@ -75,6 +76,11 @@ const COMPLETED = 'COMPLETED';
 export const eventKey = (eventId: string): string => `event#${eventId}`;
 export const objectKey = (objectId: string): string => `object#${objectId}`;
 
+const { partitionKey, timeToLiveAttribute } = idempotencyTableSchema;
+const keyOf = (value: string): Record<string, AttributeValue> => ({ [partitionKey]: { S: value } });
+/** The key and TTL attribute names, as the table defines them, for the expressions below (`#pk`, `#ttl`). */
+const schemaNames = { '#pk': partitionKey, '#ttl': timeToLiveAttribute } as const;
+
 function stepsOf(item: Record<string, AttributeValue> | undefined): Map<string, StepRecord> {
   const steps = new Map<string, StepRecord>();
   for (const [key, value] of Object.entries(item?.steps?.M ?? {})) {
@@ -119,7 +125,7 @@ export function dynamoDbIdempotencyStore(client: DynamoDBClient, tableName: stri
         await client.send(
           new UpdateItemCommand({
             TableName: tableName,
-            Key: { pk: { S: eventKey(eventId) } },
+            Key: keyOf(eventKey(eventId)),
             UpdateExpression: update,
             ConditionExpression: 'claimToken = :token AND #status = :inProgress',
             ExpressionAttributeNames: { '#status': 'status', ...names },
@@ -140,13 +146,13 @@ export function dynamoDbIdempotencyStore(client: DynamoDBClient, tableName: stri
           const { Attributes } = await client.send(
             new UpdateItemCommand({
               TableName: tableName,
-              Key: { pk: { S: eventKey(eventId) } },
+              Key: keyOf(eventKey(eventId)),
               UpdateExpression:
                 'SET #status = :inProgress, claimToken = :token, inProgressUntil = :until, eventType = :type, ' +
-                'expiresAt = :expiresAt, payloadHash = if_not_exists(payloadHash, :hash), steps = if_not_exists(steps, :noSteps)',
+                '#ttl = :expiresAt, payloadHash = if_not_exists(payloadHash, :hash), steps = if_not_exists(steps, :noSteps)',
               ConditionExpression:
-                'attribute_not_exists(pk) OR #status = :released OR (#status = :inProgress AND inProgressUntil < :now)',
-              ExpressionAttributeNames: { '#status': 'status' },
+                'attribute_not_exists(#pk) OR #status = :released OR (#status = :inProgress AND inProgressUntil < :now)',
+              ExpressionAttributeNames: { '#status': 'status', ...schemaNames },
               ExpressionAttributeValues: {
                 ':inProgress': { S: IN_PROGRESS },
                 ':released': { S: RELEASED },
@@ -198,8 +204,8 @@ export function dynamoDbIdempotencyStore(client: DynamoDBClient, tableName: stri
       const completed = await updateIfHeld(
         eventId,
         token,
-        'SET #status = :completed, completedAt = :now, expiresAt = :expiresAt REMOVE inProgressUntil, claimToken',
-        {},
+        'SET #status = :completed, completedAt = :now, #ttl = :expiresAt REMOVE inProgressUntil, claimToken',
+        { '#ttl': timeToLiveAttribute },
         {
           ':completed': { S: COMPLETED },
           ':now': { N: String(nowSeconds) },
@@ -224,7 +230,7 @@ export function dynamoDbIdempotencyStore(client: DynamoDBClient, tableName: stri
 
     async lastApplied(objectId) {
       const { Item } = await client.send(
-        new GetItemCommand({ TableName: tableName, Key: { pk: { S: objectKey(objectId) } }, ConsistentRead: true }),
+        new GetItemCommand({ TableName: tableName, Key: keyOf(objectKey(objectId)), ConsistentRead: true }),
       );
       return Item?.lastCreated?.N === undefined ? undefined : Number(Item.lastCreated.N);
     },
@@ -235,9 +241,10 @@ export function dynamoDbIdempotencyStore(client: DynamoDBClient, tableName: stri
           await client.send(
             new UpdateItemCommand({
               TableName: tableName,
-              Key: { pk: { S: objectKey(objectId) } },
-              UpdateExpression: 'SET lastCreated = :created, lastEventId = :eventId, expiresAt = :expiresAt',
+              Key: keyOf(objectKey(objectId)),
+              UpdateExpression: 'SET lastCreated = :created, lastEventId = :eventId, #ttl = :expiresAt',
               ConditionExpression: 'attribute_not_exists(lastCreated) OR lastCreated <= :created',
+              ExpressionAttributeNames: { '#ttl': timeToLiveAttribute },
               ExpressionAttributeValues: {
                 ':created': { N: String(createdSeconds) },
                 ':eventId': { S: eventId },

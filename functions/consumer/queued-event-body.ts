@@ -1,5 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { envVarNames, messageAttributeNames } from '../../config/settings';
+import { envVarNames, messageAttributeNames } from '../../config/contract';
+import { errorSummary } from '../shared/errors';
 import { type LargeEventPointer, parseLargeEventPointer, s3BodyLocation } from '../shared/large-event-pointer';
 
 /** What the consumer needs of an SQS record to find the event's raw body (Lambda's `SQSRecord` has it). */
@@ -31,9 +32,8 @@ export class ForeignBucketError extends Error {
 
 export class StoredBodyMissingError extends Error {
   constructor(pointer: LargeEventPointer, cause: unknown) {
-    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     super(
-      `The event body s3://${pointer.bucket}/${pointer.key} is missing or not readable (${reason}). Check that the object exists ` +
+      `The event body s3://${pointer.bucket}/${pointer.key} is missing or not readable (${errorSummary(cause)}). Check that the object exists ` +
         '(the bucket expires bodies some days after the queue and the dead-letter queue drop their messages, so a message redriven later has lost its body) ' +
         'and that the consumer role may s3:GetObject it.',
       { cause },

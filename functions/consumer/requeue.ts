@@ -1,6 +1,6 @@
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { messageAttributeNames } from '../../config/settings';
+import { messageAttributeNames } from '../../config/contract';
 
 /** How many times SES already throttled the event this record carries. */
 export function throttleRetriesOf(record: SQSRecord): number {

@@ -1,14 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { errorSummary } from '../shared/errors';
 import { type ApiGatewayEvent, toWebhookRequest } from './http-request';
-import {
-  errorSummary,
-  failure,
-  type ReceiverDependencies,
-  receiveWebhook,
-  type WebhookResponse,
-} from './receive-webhook';
+import { failure, type ReceiverDependencies, receiveWebhook, type WebhookResponse } from './receive-webhook';
 import { powertoolsReceiverMetrics } from './receiver-metrics';
 
 /** What the receiver returns to API Gateway: valid for HTTP APIs (payload 2.0) and REST APIs (1.0). */

@@ -1,8 +1,9 @@
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { messageAttributeNames, receiverAwsCallPolicy } from '../../config/settings';
+import { messageAttributeNames } from '../../config/contract';
 import { s3BodyLocation, serializeLargeEventPointer } from '../shared/large-event-pointer';
 import type { StoreLargeEvent } from './large-event-store';
 import type { QueuedEvent } from './receive-webhook';
+import { receiverAwsCallPolicy } from './tuning';
 
 /** One SQS message: its body and its string attributes. */
 export interface QueueMessage {

@@ -1,12 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  booleanSetting,
-  envVarNames,
-  largeEventThresholdBytes,
-  signatureToleranceSeconds,
-} from '../../config/settings';
-import { stripeWebhookIps } from '../../config/stripe-webhook-ips';
+import { envVarNames } from '../../config/contract';
+import { booleanSetting } from '../../config/settings';
 import { createSubscriptions } from '../consumer/subscriptions';
 import { boundedClientConfig, s3AddressingFor } from '../shared/aws-client-config';
 import { requireEnv } from '../shared/env';
@@ -16,7 +11,9 @@ import { sqsEventQueue } from './event-queue';
 import { s3LargeEventStore } from './large-event-store';
 import { createReceiverMetrics } from './receiver-metrics';
 import { loadSigningSecretsAtStart, secretsManagerSigningSecrets } from './signing-secrets';
+import { stripeWebhookIps } from './stripe-webhook-ips';
 import { subscribedTypeFilter } from './subscribed-types';
+import { largeEventThresholdBytes, signatureToleranceSeconds } from './tuning';
 
 // Created once per container. Hard timeouts, a small retry budget and a deadline on the enqueue step
 // keep the receiver's answer well inside API Gateway's 30 s limit even when SQS or S3 hangs: a request

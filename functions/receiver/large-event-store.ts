@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { largeEventKeyPrefix } from '../../config/settings';
+import { largeEventKeyPrefix } from '../../config/contract';
+import { errorSummary } from '../shared/errors';
 import type { LargeEventPointer } from '../shared/large-event-pointer';
 import type { QueuedEvent } from './receive-webhook';
 
@@ -9,8 +10,9 @@ export type StoreLargeEvent = (event: QueuedEvent, signal: AbortSignal) => Promi
 
 export class LargeEventStoreError extends Error {
   constructor(bucket: string, key: string, cause: unknown) {
-    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    super(`Could not store the event body as s3://${bucket}/${key} (${reason}); nothing was queued.`, { cause });
+    super(`Could not store the event body as s3://${bucket}/${key} (${errorSummary(cause)}); nothing was queued.`, {
+      cause,
+    });
     this.name = 'LargeEventStoreError';
   }
 }

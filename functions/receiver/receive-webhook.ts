@@ -1,4 +1,5 @@
-import { receiverLimits } from '../../config/settings';
+import { errorSummary } from '../shared/errors';
+import type { LoggerPort } from '../shared/logger';
 import { isStrictBase64, type WebhookRequest } from './http-request';
 import type { ReceiverMetrics } from './receiver-metrics';
 import {
@@ -8,6 +9,7 @@ import {
   signatureMatches,
   verifyParsedSignature,
 } from './stripe-signature';
+import { receiverLimits } from './tuning';
 
 /** What the receiver puts on the queue: the raw body, untouched, and the metadata to route it. */
 export interface QueuedEvent {
@@ -15,12 +17,6 @@ export interface QueuedEvent {
   readonly eventId: string;
   readonly eventType: string;
   readonly receivedAt: string;
-}
-
-export interface ReceiverLogger {
-  info(message: string, details: Record<string, unknown>): void;
-  warn(message: string, details: Record<string, unknown>): void;
-  error(message: string, details: Record<string, unknown>): void;
 }
 
 export interface ReceiverLimits {
@@ -51,7 +47,7 @@ export interface ReceiverDependencies {
   readonly toleranceSeconds: number;
   /** @default receiverLimits from config/settings.ts */
   readonly limits?: ReceiverLimits;
-  readonly logger: ReceiverLogger;
+  readonly logger: LoggerPort;
   /** @default counts nothing */
   readonly metrics?: ReceiverMetrics;
 }
@@ -346,9 +342,4 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiverDepe
   logger.info('Accepted webhook', { ...details, outcome: 'accepted' });
   metrics?.count('Accepted');
   return { statusCode: 200, body: { received: true, id: event.id } };
-}
-
-/** The error's class and message only: never a body, a header or a secret. */
-export function errorSummary(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -1,4 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { errorSummary } from '../shared/errors';
+import type { LoggerPort } from '../shared/logger';
 
 export class SigningSecretConfigurationError extends Error {
   constructor(message: string) {
@@ -8,10 +10,7 @@ export class SigningSecretConfigurationError extends Error {
 }
 
 /** Where the secret source reports what an operator should know. Never given a secret value. */
-export interface SigningSecretLogger {
-  warn(message: string, details: Record<string, unknown>): void;
-  error(message: string, details: Record<string, unknown>): void;
-}
+export type SigningSecretLogger = Pick<LoggerPort, 'warn' | 'error'>;
 
 // Stripe API keys: secret (sk_), restricted (rk_) and publishable (pk_), live or test. They sit next
 // to the webhook secret in the Dashboard and are a classic copy-paste mistake.
@@ -81,11 +80,6 @@ export interface SigningSecretSource {
 
 /** How long a value that cannot be a signing secret is remembered before the next read. */
 const refusedValueRetryMs = 10_000;
-
-/** The error's class and message only (Secrets Manager errors never carry the value). */
-function errorSummary(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
 
 /**
  * Loads the signing secrets from Secrets Manager and keeps them in memory for `maxAgeMs`, then reads

@@ -1,4 +1,4 @@
-import { receiverAwsCallPolicy } from '../../config/settings';
+import { receiverAwsCallPolicy } from '../receiver/tuning';
 
 /** Timeouts and retries of an AWS client, in the SDK's own terms. */
 export interface AwsCallPolicy {

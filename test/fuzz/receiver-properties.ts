@@ -11,8 +11,6 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { receiverLimits } from '../../config/settings';
-import { stripeWebhookIps } from '../../config/stripe-webhook-ips';
 import { type ApiGatewayEvent, toWebhookRequest, type WebhookRequest } from '../../functions/receiver/http-request';
 import {
   type QueuedEvent,
@@ -21,6 +19,8 @@ import {
   type WebhookResponse,
 } from '../../functions/receiver/receive-webhook';
 import { computeSignature } from '../../functions/receiver/stripe-signature';
+import { stripeWebhookIps } from '../../functions/receiver/stripe-webhook-ips';
+import { receiverLimits } from '../../functions/receiver/tuning';
 import { buildHttpApiEvent, buildRestApiEvent } from '../../tools/receiver-events';
 
 const now = new Date('2026-11-22T10:00:00Z');

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { envVarNames } from '../../config/settings';
+import { envVarNames } from '../../config/contract';
 import { buildStack } from './infra-helpers';
 
 // CDK synthesis (and esbuild, where bundling is on) can take longer than Jest's default 5 s on a slow machine.

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { localResourceNames, localSenderAddress } from '../../config/local-defaults';
-import { envVarNames } from '../../config/settings';
+import { envVarNames } from '../../config/contract';
 import type { StripeWebhooksStack } from '../../lib/stripe-webhooks-stack';
+import { localResourceNames, localSenderAddress } from '../../tools/local/defaults';
 import { buildStack, functionLogicalIds, logicalIdOf } from './infra-helpers';
 
 // CDK synthesis (and esbuild, where bundling is on) can take longer than Jest's default 5 s on a slow machine.

@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { envVarNames, InvalidSettingError } from '../../config/settings';
+import { envVarNames } from '../../config/contract';
+import { InvalidSettingError } from '../../config/settings';
 import { buildStack, logicalIdOf, resourceOf } from './infra-helpers';
 
 // CDK synthesis can take longer than Jest's default 5 s on a slow machine.

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { envVarNames, largeEventKeyPrefix, resolveSettings } from '../../config/settings';
+import { envVarNames, largeEventKeyPrefix } from '../../config/contract';
+import { resolveSettings } from '../../config/settings';
 import type { StripeWebhooksStack } from '../../lib/stripe-webhooks-stack';
 import { buildStack, logicalIdOf, resourceOf, resourcesOf, type Statement, statementsOfRole } from './infra-helpers';
 

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { resolveSettings, webhookPath } from '../../config/settings';
+import { webhookPath } from '../../config/contract';
+import { resolveSettings } from '../../config/settings';
 import type { StripeWebhooksStack } from '../../lib/stripe-webhooks-stack';
 import { buildStack, logicalIdOf, resourceOf, type Statement, statementsOfRole } from './infra-helpers';
 

@@ -1,6 +1,6 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { localResourceNames } from '../../config/local-defaults';
 import { ClaimLostError, dynamoDbIdempotencyStore, eventKey } from '../../functions/consumer/idempotency-store';
+import { localResourceNames } from '../../tools/local/defaults';
 import { ensureIdempotencyTable, localClientConfig } from '../../tools/local/resources';
 import { requireMotoEndpoint } from '../support/wait-for';
 

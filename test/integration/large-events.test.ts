@@ -2,12 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import {
-  largeEventKeyPrefix,
-  largeEventThresholdBytes,
-  messageAttributeNames,
-  resolveSettings,
-} from '../../config/settings';
+import { largeEventKeyPrefix, messageAttributeNames } from '../../config/contract';
+import { resolveSettings } from '../../config/settings';
 import {
   queuedEventBodyResolver,
   StoredBodyMissingError,
@@ -15,6 +11,7 @@ import {
 } from '../../functions/consumer/queued-event-body';
 import { sqsEventQueue } from '../../functions/receiver/event-queue';
 import { s3LargeEventStore } from '../../functions/receiver/large-event-store';
+import { largeEventThresholdBytes } from '../../functions/receiver/tuning';
 import { lambdaContext, sqsRecord } from '../../tools/local/lambda-shapes';
 import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { localClientConfig, localS3ClientConfig } from '../../tools/local/resources';

@@ -1,7 +1,8 @@
 import { DeleteIdentityCommand, SESClient } from '@aws-sdk/client-ses';
 import { DeleteQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { localSenderAddress } from '../../config/local-defaults';
-import { messageAttributeNames, resolveSettings } from '../../config/settings';
+import { messageAttributeNames } from '../../config/contract';
+import { resolveSettings } from '../../config/settings';
+import { localSenderAddress } from '../../tools/local/defaults';
 import { lambdaContext } from '../../tools/local/lambda-shapes';
 import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { createLocalResources, localClientConfig } from '../../tools/local/resources';

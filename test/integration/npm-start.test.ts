@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { dirname } from 'node:path';
-import { devSigningSecret } from '../../config/local-defaults';
+import { devSigningSecret } from '../../tools/local/defaults';
 import { runTrigger } from '../../tools/run-trigger';
 import { waitFor } from '../support/wait-for';
 

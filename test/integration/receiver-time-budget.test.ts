@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { localSenderAddress } from '../../config/local-defaults';
-import { envVarNames, largeEventThresholdBytes, receiverAwsCallPolicy, resolveSettings } from '../../config/settings';
+import { envVarNames } from '../../config/contract';
+import { resolveSettings } from '../../config/settings';
+import { largeEventThresholdBytes, receiverAwsCallPolicy } from '../../functions/receiver/tuning';
+import { localSenderAddress } from '../../tools/local/defaults';
 import { configureHandlerEnvironment, createLocalResources } from '../../tools/local/resources';
 import { buildHttpApiEvent } from '../../tools/receiver-events';
 import { buildStripeEvent, signStripePayload, toStripeWebhookBody } from '../../tools/stripe-events';

@@ -6,7 +6,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { messageAttributeNames } from '../../config/settings';
+import { messageAttributeNames } from '../../config/contract';
 import { localClientConfig } from '../../tools/local/resources';
 import { redriveDeadLetters } from '../../tools/redrive-dead-letters';
 import { requireMotoEndpoint } from '../support/wait-for';

@@ -1,5 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { envVarNames, resolveSettings } from '../../config/settings';
+import { envVarNames } from '../../config/contract';
+import { resolveSettings } from '../../config/settings';
 import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { localClientConfig } from '../../tools/local/resources';
 import { buildStripeEvent } from '../../tools/stripe-events';

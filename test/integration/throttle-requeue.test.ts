@@ -1,5 +1,5 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { messageAttributeNames } from '../../config/settings';
+import { messageAttributeNames } from '../../config/contract';
 import { sqsRequeue, throttleRetriesOf } from '../../functions/consumer/requeue';
 import { localClientConfig } from '../../tools/local/resources';
 import { buildConsumerSqsEvent } from '../../tools/receiver-events';

@@ -1,4 +1,3 @@
-import type { ConsumerLogger } from '../../functions/consumer/consume-event';
 import type {
   ClaimOptions,
   ClaimResult,
@@ -7,6 +6,7 @@ import type {
 } from '../../functions/consumer/idempotency-store';
 import { ClaimLostError } from '../../functions/consumer/idempotency-store';
 import type { Mailer, OutgoingEmail } from '../../functions/consumer/mailer';
+import type { LoggerPort } from '../../functions/shared/logger';
 
 interface StoredEvent {
   status: 'IN_PROGRESS' | 'RELEASED' | 'COMPLETED';
@@ -95,7 +95,7 @@ export interface LogLine {
   details: Record<string, unknown>;
 }
 
-export class RecordingLogger implements ConsumerLogger {
+export class RecordingLogger implements LoggerPort {
   readonly lines: LogLine[] = [];
   info(message: string, details: Record<string, unknown>): void {
     this.lines.push({ level: 'info', message, details });

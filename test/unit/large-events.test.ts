@@ -1,9 +1,5 @@
-import {
-  largeEventKeyPrefix,
-  messageAttributeNames,
-  receiverAwsCallPolicy,
-  resolveSettings,
-} from '../../config/settings';
+import { largeEventKeyPrefix, messageAttributeNames } from '../../config/contract';
+import { resolveSettings } from '../../config/settings';
 import {
   ForeignBucketError,
   type QueuedRecord,
@@ -19,6 +15,7 @@ import {
 } from '../../functions/receiver/event-queue';
 import { largeEventKey, type StoreLargeEvent } from '../../functions/receiver/large-event-store';
 import type { QueuedEvent } from '../../functions/receiver/receive-webhook';
+import { receiverAwsCallPolicy } from '../../functions/receiver/tuning';
 import { boundedClientConfig, s3AddressingFor } from '../../functions/shared/aws-client-config';
 import {
   type LargeEventPointer,

@@ -5,8 +5,6 @@
  * Only the queue is a fake, so that "nothing was queued" can be checked.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { receiverLimits } from '../../config/settings';
-import { stripeWebhookIps } from '../../config/stripe-webhook-ips';
 import { createSubscriptions } from '../../functions/consumer/subscriptions';
 import { createApiGatewayHandler } from '../../functions/receiver/api-gateway-handler';
 import type { ApiGatewayEvent } from '../../functions/receiver/http-request';
@@ -14,7 +12,9 @@ import type { ErrorCode, QueuedEvent, ReceiverDependencies } from '../../functio
 import { createReceiverMetrics } from '../../functions/receiver/receiver-metrics';
 import { secretsManagerSigningSecrets } from '../../functions/receiver/signing-secrets';
 import { computeSignature } from '../../functions/receiver/stripe-signature';
+import { stripeWebhookIps } from '../../functions/receiver/stripe-webhook-ips';
 import { subscribedTypeFilter } from '../../functions/receiver/subscribed-types';
+import { receiverLimits } from '../../functions/receiver/tuning';
 import { createLogger } from '../../functions/shared/logger';
 import { buildHttpApiEvent, buildRestApiEvent } from '../../tools/receiver-events';
 import {

@@ -2,10 +2,11 @@
  * The receiver's Lambda wrapper (createApiGatewayHandler) with the real Powertools logger and
  * metrics: per-invocation flush, the request id on log lines, and a bug answered without a stack.
  */
-import { booleanSetting, InvalidSettingError, largeEventThresholdBytes, receiverLimits } from '../../config/settings';
+import { booleanSetting, InvalidSettingError } from '../../config/settings';
 import { createApiGatewayHandler } from '../../functions/receiver/api-gateway-handler';
 import { createReceiverMetrics } from '../../functions/receiver/receiver-metrics';
 import { computeSignature } from '../../functions/receiver/stripe-signature';
+import { largeEventThresholdBytes, receiverLimits } from '../../functions/receiver/tuning';
 import { createLogger } from '../../functions/shared/logger';
 import { buildHttpApiEvent } from '../../tools/receiver-events';
 import { captureStdio, stackTracePattern } from '../support/receiver-fakes';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import Stripe from 'stripe';
-import { messageAttributeNames } from '../../config/settings';
+import { messageAttributeNames } from '../../config/contract';
 import {
   buildConsumerSqsEvent,
   buildHttpApiEvent,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { devSigningSecret } from '../../config/local-defaults';
+import { devSigningSecret } from '../../tools/local/defaults';
 import { runTrigger, type TriggerIo } from '../../tools/run-trigger';
 import { supportedEventTypes } from '../../tools/stripe-events';
 

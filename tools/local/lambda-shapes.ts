@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { localRegion } from '../../config/local-defaults';
+import { localRegion } from './defaults';
 
 /** Content types that API Gateway hands to Lambda as text; everything else arrives base64-encoded. */
 const textContentType = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;

@@ -13,9 +13,10 @@ import type {
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
-import { localSenderAddress } from '../../config/local-defaults';
-import { type PipelineSettings, resolveSettings, webhookPath } from '../../config/settings';
+import { webhookPath } from '../../config/contract';
+import { type PipelineSettings, resolveSettings } from '../../config/settings';
 import type { RecordOutcome } from '../../functions/consumer/outcome-listeners';
+import { localSenderAddress } from './defaults';
 import { httpApiEvent, lambdaContext, sqsRecord } from './lambda-shapes';
 import { type RunningMoto, startMoto } from './moto';
 import {

@@ -21,8 +21,9 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { localRegion, localResourceNames } from '../../config/local-defaults';
-import { envVarNames, largeEventKeyPrefix, type PipelineSettings } from '../../config/settings';
+import { envVarNames, idempotencyTableSchema, largeEventKeyPrefix } from '../../config/contract';
+import type { PipelineSettings } from '../../config/settings';
+import { localRegion, localResourceNames } from './defaults';
 
 export interface LocalResources {
   readonly queueUrl: string;
@@ -147,7 +148,7 @@ async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<stri
   }
 }
 
-/** The idempotency table as the stack defines it: key `pk`, on-demand, TTL on `expiresAt`. */
+/** The idempotency table as the construct defines it: `idempotencyTableSchema`'s key and TTL, on-demand. */
 export async function ensureIdempotencyTable(
   dynamodb: DynamoDBClient,
   tableName: string = localResourceNames.idempotencyTable,
@@ -157,14 +158,14 @@ export async function ensureIdempotencyTable(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: idempotencyTableSchema.partitionKey, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: idempotencyTableSchema.partitionKey, KeyType: 'HASH' }],
       }),
     );
     await dynamodb.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,
-        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        TimeToLiveSpecification: { AttributeName: idempotencyTableSchema.timeToLiveAttribute, Enabled: true },
       }),
     );
   } catch (error) {

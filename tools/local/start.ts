@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { defaultLocalPort, devSigningSecret } from '../../config/local-defaults';
+import { defaultLocalPort, devSigningSecret } from './defaults';
 import { MotoNotInstalledError } from './moto';
 import { startLocalPipeline } from './pipeline';
 import { type LocalPipelineState, localPipelineStatePath } from './state';
