@@ -46,6 +46,8 @@ const functionEnvironment: Record<FunctionSetting, string> = {
   stripeIpAllowlist: 'false',
   emailSendIntervalMs: '500',
   acceptedLivemode: 'any',
+  consumerTimeoutSeconds: '30',
+  subscribedEventTypes: 'checkout.session.completed,invoice.paid',
 };
 
 function childEnvironment(scratchDir: string): NodeJS.ProcessEnv {

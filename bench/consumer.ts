@@ -2,14 +2,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import { resolveSettings } from '../config/settings';
 import { type ConsumerDependencies, consumeEvent } from '../functions/consumer/consume-event';
+import { buildRegistry } from '../functions/consumer/define-subscriptions';
 import { dynamoDbIdempotencyStore } from '../functions/consumer/idempotency-store';
 import { sesMailer } from '../functions/consumer/mailer';
-import { createSubscriptions } from '../functions/consumer/subscriptions';
-import { InMemoryIdempotencyStore } from '../test/support/fakes';
+import projectSubscriptions from '../functions/subscriptions';
 import { localSenderAddress } from '../tools/local/defaults';
 import { startMoto } from '../tools/local/moto';
 import { createLocalResources, localClientConfig, quietSdkNodeVersionWarning } from '../tools/local/resources';
 import { buildStripeEvent } from '../tools/stripe-events';
+import { InMemoryIdempotencyStore } from '../tools/testing/consumer-fakes';
 import { markdownTable, num, ratio } from './format';
 import { median } from './timing';
 
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   const settings = resolveSettings({ stage: 'bench' });
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const common = {
-    registry: createSubscriptions(),
+    registry: buildRegistry(projectSubscriptions),
     now: () => new Date(),
     logger: quiet,
     inProgressExpirySeconds: settings.inProgressExpirySeconds,

@@ -24,6 +24,10 @@ export const envVarNames = {
   emailSendIntervalMs: 'EMAIL_SEND_INTERVAL_MS',
   /** S3 bucket holding the raw bodies of events too large to queue inline (see `largeEventThresholdBytes`). */
   largeEventBucketName: 'LARGE_EVENT_BUCKET_NAME',
+  /** The event types the receiver queues, in the format of `config/subscribed-types.ts`; others are acknowledged. */
+  subscribedEventTypes: 'SUBSCRIBED_EVENT_TYPES',
+  /** The consumer function's timeout in seconds (the `consumerTimeoutSeconds` setting): claims and pacing follow it. */
+  consumerTimeoutSeconds: 'CONSUMER_TIMEOUT_SECONDS',
   /** `true` when the receiver accepts requests only from Stripe's webhook IP addresses (the `stripeIpAllowlist` setting). */
   stripeIpAllowlist: 'STRIPE_IP_ALLOWLIST',
 } as const;

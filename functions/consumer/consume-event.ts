@@ -1,33 +1,12 @@
 import { createHash } from 'node:crypto';
 import { errorSummary } from '../shared/errors';
 import type { LoggerPort } from '../shared/logger';
-import type { DispatchResult, EventRegistry, IncomingEvent } from './event-registry';
-import type { IdempotencyStore, StepRecord } from './idempotency-store';
-import type { Mailer, OutgoingEmail } from './mailer';
+import type { EventRegistry, IncomingEvent } from './event-registry';
+import { createHandlerContext, type HandlerContext, type HandlerMetrics, type SentEmail } from './handler-context';
+import type { IdempotencyStore } from './idempotency-store';
+import type { Mailer } from './mailer';
 
-/** What a subscribed handler may use. */
-export interface HandlerContext {
-  /**
-   * Sends an email at most once per event and step: a retry after a partial failure skips an email
-   * SES already accepted. The step defaults to `email:<recipient>`; give one per distinct email.
-   */
-  readonly sendEmail: (email: OutgoingEmail, options?: { readonly step?: string }) => Promise<void>;
-  /**
-   * Runs a side effect at most once per event and step, recording the reference it returns (an id
-   * of the effect outside) right after it succeeds.
-   */
-  readonly once: (step: string, effect: () => Promise<string | undefined>) => Promise<'done' | 'skipped'>;
-  /**
-   * Opt-in ordering for handlers that update state: runs `apply` unless an event created after this
-   * one was already applied to the same object, in which case it is skipped and counted.
-   */
-  readonly applyInOrder: (objectId: string, apply: () => Promise<void>) => Promise<'applied' | 'stale'>;
-  readonly logger: LoggerPort;
-}
-
-export interface SentEmail extends OutgoingEmail {
-  readonly messageId: string;
-}
+export type { HandlerContext, HandlerMetrics, SentEmail } from './handler-context';
 
 export type EventOutcome = {
   readonly eventId: string;
@@ -61,6 +40,8 @@ export interface ConsumerDependencies {
   readonly inProgressExpirySeconds: number;
   /** How long a done event id is remembered (Stripe resends for up to 30 days). */
   readonly retentionDays: number;
+  /** Where the handlers' own `ctx.metrics.count(...)` go. @default counted nowhere */
+  readonly metrics?: HandlerMetrics;
 }
 
 export class MalformedMessageError extends Error {
@@ -126,7 +107,14 @@ export interface ConsumeOptions {
    * just after it, so a retry can take over as soon as a crashed or timed-out attempt is dead.
    */
   readonly remainingTimeMs?: number;
+  /**
+   * Epoch milliseconds after which a paced email send is not waited for: the event is requeued instead
+   * (see `SendRateExceededError`). @default no deadline
+   */
+  readonly sendDeadlineMs?: number;
 }
+
+const countNothing: HandlerMetrics = { count: () => undefined };
 
 /** Seconds added to the remaining time, so a claim never expires while its attempt is still alive. */
 const claimMarginSeconds = 5;
@@ -147,12 +135,12 @@ export async function consumeEvent(
   const ids = { eventId: event.id, eventType: event.type };
   const { registry, store, logger } = deps;
 
-  const filteredBecause = registry.filteredBecause(event);
-  if (filteredBecause !== undefined) {
-    logger.info('Event filtered', { ...ids, outcome: 'filtered', reason: filteredBecause });
-    return { ...ids, status: 'filtered', reason: filteredBecause };
+  const route = registry.route(event);
+  if (route.status === 'filtered') {
+    logger.info('Event filtered', { ...ids, outcome: 'filtered', reason: route.reason });
+    return { ...ids, status: 'filtered', reason: route.reason };
   }
-  if (registry.handlersFor(event.type).length === 0) {
+  if (route.status === 'unhandled') {
     logger.info('No handler subscribed to this event type; acknowledged', { ...ids, outcome: 'unhandled' });
     return { ...ids, status: 'unhandled' };
   }
@@ -186,63 +174,19 @@ export async function consumeEvent(
   }
   if (claim.status === 'in_progress') throw new EventInProgressError(event.id, claim.untilSeconds);
 
-  const completedSteps = new Map<string, StepRecord>(claim.completedSteps);
-  const emails: SentEmail[] = [];
-  const skippedSteps: string[] = [];
-  const staleObjects: string[] = [];
-
-  const once: HandlerContext['once'] = async (step, effect) => {
-    if (completedSteps.has(step)) {
-      skippedSteps.push(step);
-      logger.info('Step already done by an earlier attempt; skipped', { ...ids, step });
-      return 'skipped';
-    }
-    const reference = await effect();
-    // Written at once: the only window for a repeated effect is between the effect and this write.
-    const record: StepRecord = { atSeconds: seconds(deps.now()), ...(reference ? { reference } : {}) };
-    await store.recordStep(event.id, claim.token, step, record);
-    completedSteps.set(step, record);
-    return 'done';
-  };
-
-  const context: HandlerContext = {
+  const { context, effects } = createHandlerContext({
+    event,
+    claim,
+    store,
+    mailer: deps.mailer,
     logger,
-    once,
-    sendEmail: async (email, emailOptions) => {
-      await once(emailOptions?.step ?? `email:${email.to}`, async () => {
-        const { messageId } = await deps.mailer.send(email);
-        emails.push({ ...email, messageId });
-        logger.info('Email sent', { ...ids, messageId });
-        return messageId;
-      });
-    },
-    applyInOrder: async (objectId, apply) => {
-      const created = event.created ?? 0;
-      const last = await store.lastApplied(objectId);
-      if (last !== undefined && last > created) {
-        staleObjects.push(objectId);
-        logger.info('Older than the last event applied to this object; skipped', {
-          ...ids,
-          objectId,
-          outcome: 'stale',
-        });
-        return 'stale';
-      }
-      await apply();
-      if (!(await store.markApplied(objectId, created, event.id, now + retentionSeconds))) {
-        logger.warn('A newer event was applied to this object while this one ran', {
-          ...ids,
-          objectId,
-          outcome: 'overtaken',
-        });
-      }
-      return 'applied';
-    },
-  };
-
-  let result: DispatchResult;
+    metrics: deps.metrics ?? countNothing,
+    now: deps.now,
+    expiresAtSeconds: now + retentionSeconds,
+    sendDeadlineMs: options.sendDeadlineMs,
+  });
   try {
-    result = await registry.dispatch(event, context);
+    for (const handler of route.handlers) await handler(event, context);
   } catch (error) {
     await store.release(event.id, claim.token).catch((releaseError: unknown) => {
       // The claim then expires on its own; the retry waits for that instead of running at once.
@@ -258,9 +202,9 @@ export async function consumeEvent(
   logger.info('Event processed', {
     ...ids,
     outcome: 'processed',
-    handlers: result.status === 'handled' ? result.handlerCount : 0,
-    emailsSent: emails.length,
-    stepsSkipped: skippedSteps.length,
+    handlers: route.handlers.length,
+    emailsSent: effects.emails.length,
+    stepsSkipped: effects.skippedSteps.length,
   });
-  return { ...ids, status: 'processed', emails, skippedSteps, staleObjects, payloadMismatch };
+  return { ...ids, status: 'processed', ...effects, payloadMismatch };
 }

@@ -26,7 +26,13 @@ export type DispatchResult =
   | { readonly status: 'unhandled' }
   | { readonly status: 'filtered'; readonly reason: string };
 
-type Prefix = `${string}.`;
+/** Where an event goes: skipped by a filter, to nobody, or to these handlers in order. */
+export type Route<C> =
+  | { readonly status: 'handled'; readonly handlers: readonly EventHandler<IncomingEvent, C>[] }
+  | { readonly status: 'unhandled' }
+  | { readonly status: 'filtered'; readonly reason: string };
+
+export type Prefix = `${string}.`;
 
 /**
  * Subscriptions by event type, in the spirit of the StripeEvent gem: `on('invoice.paid', fn)` for
@@ -43,6 +49,11 @@ export class EventRegistry<C> {
   on<T extends StripeEventType>(type: T, handler: EventHandler<EventOfType<T>, C>): this;
   on<P extends Prefix>(prefix: P, handler: EventHandler<EventsWithPrefix<P>, C>): this;
   on(typeOrPrefix: string, handler: EventHandler<never, C>): this {
+    return this.register(typeOrPrefix, handler);
+  }
+
+  /** `on` without the typing, for builders that already typed the handler against its type or prefix. */
+  register(typeOrPrefix: string, handler: EventHandler<never, C>): this {
     if (typeOrPrefix.endsWith('.')) {
       this.prefixed.push({ prefix: typeOrPrefix, handler });
     } else {
@@ -93,12 +104,18 @@ export class EventRegistry<C> {
     return undefined;
   }
 
-  async dispatch(event: IncomingEvent, context: C): Promise<DispatchResult> {
+  /** One pass over the filters and the subscriptions: what would happen to the event, without running anything. */
+  route(event: IncomingEvent): Route<C> {
     const reason = this.filteredBecause(event);
     if (reason !== undefined) return { status: 'filtered', reason };
     const handlers = this.handlersFor(event.type);
-    if (handlers.length === 0) return { status: 'unhandled' };
-    for (const handler of handlers) await handler(event, context);
-    return { status: 'handled', handlerCount: handlers.length };
+    return handlers.length === 0 ? { status: 'unhandled' } : { status: 'handled', handlers };
+  }
+
+  async dispatch(event: IncomingEvent, context: C): Promise<DispatchResult> {
+    const route = this.route(event);
+    if (route.status !== 'handled') return route;
+    for (const handler of route.handlers) await handler(event, context);
+    return { status: 'handled', handlerCount: route.handlers.length };
   }
 }

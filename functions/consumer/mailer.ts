@@ -7,9 +7,14 @@ export interface OutgoingEmail {
   readonly html: string;
 }
 
+export interface SendOptions {
+  /** Epoch milliseconds after which a send that would have to wait (pacing) is refused instead. */
+  readonly deadlineMs?: number;
+}
+
 export interface Mailer {
   /** Sends one email; resolves with SES's message id once SES accepted it. */
-  send(email: OutgoingEmail): Promise<{ readonly messageId: string }>;
+  send(email: OutgoingEmail, options?: SendOptions): Promise<{ readonly messageId: string }>;
 }
 
 /** Sends through SES, always from the one configured sender (the only identity the IAM policy allows). */

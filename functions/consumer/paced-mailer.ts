@@ -1,4 +1,4 @@
-import type { Mailer, OutgoingEmail } from './mailer';
+import type { Mailer, OutgoingEmail, SendOptions } from './mailer';
 
 /**
  * The instance's share of the SES sending rate is used up for longer than the invocation has left.
@@ -24,23 +24,18 @@ const realClock: PacingClock = {
 /**
  * Spaces this instance's sends at least `intervalMs` apart, so that all instances together
  * (`maxConcurrency` of them) stay under the account's SES rate instead of being throttled.
- * `deadline()` tells when waiting no longer makes sense (the invocation's end, less a margin).
+ * Each send's `deadlineMs` tells when waiting no longer makes sense (the invocation's end, less a margin).
  */
-export function pacedMailer(
-  mailer: Mailer,
-  intervalMs: number,
-  deadline: () => number,
-  clock: PacingClock = realClock,
-): Mailer {
+export function pacedMailer(mailer: Mailer, intervalMs: number, clock: PacingClock = realClock): Mailer {
   let nextSendAt = 0;
   return {
-    async send(email: OutgoingEmail) {
+    async send(email: OutgoingEmail, options?: SendOptions) {
       const now = clock.now();
       const sendAt = Math.max(now, nextSendAt);
-      if (sendAt > deadline()) throw new SendRateExceededError(sendAt - now);
+      if (sendAt > (options?.deadlineMs ?? Number.POSITIVE_INFINITY)) throw new SendRateExceededError(sendAt - now);
       nextSendAt = sendAt + intervalMs;
       if (sendAt > now) await clock.sleep(sendAt - now);
-      return mailer.send(email);
+      return mailer.send(email, options);
     },
   };
 }

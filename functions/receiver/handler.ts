@@ -2,7 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { envVarNames } from '../../config/contract';
 import { booleanSetting } from '../../config/settings';
-import { createSubscriptions } from '../consumer/subscriptions';
+import { subscribedTypeMatcher } from '../../config/subscribed-types';
 import { boundedClientConfig, s3AddressingFor } from '../shared/aws-client-config';
 import { requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
@@ -12,7 +12,6 @@ import { s3LargeEventStore } from './large-event-store';
 import { createReceiverMetrics } from './receiver-metrics';
 import { loadSigningSecretsAtStart, secretsManagerSigningSecrets } from './signing-secrets';
 import { stripeWebhookIps } from './stripe-webhook-ips';
-import { subscribedTypeFilter } from './subscribed-types';
 import { largeEventThresholdBytes, signatureToleranceSeconds } from './tuning';
 
 // Created once per container. Hard timeouts, a small retry budget and a deadline on the enqueue step
@@ -43,8 +42,9 @@ const dependencies = {
   }),
   now: () => new Date(),
   toleranceSeconds: signatureToleranceSeconds,
-  // The consumer's registry decides: a type nothing handles is acknowledged, not queued.
-  isSubscribed: subscribedTypeFilter(createSubscriptions()),
+  // Written by the construct from the consumer's subscriptions at synth: a type nothing handles is
+  // acknowledged, not queued, and the receiver never loads a handler (see config/subscribed-types.ts).
+  isSubscribed: subscribedTypeMatcher(requireEnv(envVarNames.subscribedEventTypes)),
   allowedSourceIps: ipAllowlist ? new Set<string>(stripeWebhookIps.addresses) : undefined,
 };
 

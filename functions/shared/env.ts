@@ -14,3 +14,20 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
   if (value === undefined || value.trim() === '') throw new MissingEnvironmentVariableError(name);
   return value;
 }
+
+export class InvalidEnvironmentVariableError extends Error {
+  constructor(name: string, value: string, rule: string) {
+    super(
+      `Environment variable ${name} is ${JSON.stringify(value)}, but it must be ${rule}. The CDK construct sets it from its props; locally \`npm start\` sets it.`,
+    );
+    this.name = 'InvalidEnvironmentVariableError';
+  }
+}
+
+/** Reads an optional whole-number environment variable; unset or empty is `undefined`, anything else non-integer throws. */
+export function optionalIntegerEnv(name: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value)) throw new InvalidEnvironmentVariableError(name, value, 'a whole number');
+  return Number(value);
+}

@@ -63,6 +63,7 @@ const functionEnvironment: Record<string, string> = {
   [envVarNames.senderAddress]: 'receipts@example.org',
   [envVarNames.stage]: 'test',
   [envVarNames.largeEventBucketName]: 'large-events',
+  [envVarNames.subscribedEventTypes]: 'invoice.paid',
 };
 
 describe('bundled Lambda assets', () => {

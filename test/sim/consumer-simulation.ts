@@ -1,13 +1,13 @@
 import type Stripe from 'stripe';
 import { resolveSettings } from '../../config/settings';
 import type { ConsumerDependencies, HandlerContext } from '../../functions/consumer/consume-event';
+import { sendCheckoutConfirmation, sendInvoiceReceipt } from '../../functions/consumer/emails/built-in-emails';
 import { EventRegistry } from '../../functions/consumer/event-registry';
 import type { ClaimOptions, IdempotencyStore, StepRecord } from '../../functions/consumer/idempotency-store';
 import type { Mailer, OutgoingEmail } from '../../functions/consumer/mailer';
 import { processRecord } from '../../functions/consumer/process-record';
-import { sendCheckoutConfirmation, sendInvoiceReceipt } from '../../functions/consumer/subscriptions';
 import { buildStripeEvent } from '../../tools/stripe-events';
-import { InMemoryIdempotencyStore } from '../support/fakes';
+import { InMemoryIdempotencyStore } from '../../tools/testing/consumer-fakes';
 
 /**
  * A seeded, in-process simulation of the consumer under at-least-once delivery: a virtual SQS queue

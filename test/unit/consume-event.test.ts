@@ -5,14 +5,15 @@ import {
   type HandlerContext,
   MalformedMessageError,
 } from '../../functions/consumer/consume-event';
+import { buildRegistry } from '../../functions/consumer/define-subscriptions';
 import { EventRegistry } from '../../functions/consumer/event-registry';
-import { createSubscriptions } from '../../functions/consumer/subscriptions';
+import projectSubscriptions from '../../functions/subscriptions';
 import { buildStripeEvent } from '../../tools/stripe-events';
-import { InMemoryIdempotencyStore, RecordingLogger, RecordingMailer } from '../support/fakes';
+import { InMemoryIdempotencyStore, RecordingLogger, RecordingMailer } from '../../tools/testing/consumer-fakes';
 
 const start = new Date('2026-11-22T10:00:00Z');
 
-function setup(registry: EventRegistry<HandlerContext> = createSubscriptions()) {
+function setup(registry: EventRegistry<HandlerContext> = buildRegistry(projectSubscriptions)) {
   const store = new InMemoryIdempotencyStore();
   const mailer = new RecordingMailer();
   const logger = new RecordingLogger();

@@ -1,15 +1,17 @@
 import { consumeEvent } from '../../functions/consumer/consume-event';
 import { countRecordOutcome, createConsumerMetrics } from '../../functions/consumer/consumer-metrics';
-import { createSubscriptions } from '../../functions/consumer/subscriptions';
+import { buildRegistry } from '../../functions/consumer/define-subscriptions';
+import { livemodeFilter } from '../../functions/consumer/livemode-filter';
+import projectSubscriptions from '../../functions/subscriptions';
 import { buildStripeEvent } from '../../tools/stripe-events';
-import { InMemoryIdempotencyStore, RecordingLogger, RecordingMailer } from '../support/fakes';
+import { InMemoryIdempotencyStore, RecordingLogger, RecordingMailer } from '../../tools/testing/consumer-fakes';
 
 function deps(acceptedLivemode: 'live' | 'test' | 'any') {
   const mailer = new RecordingMailer();
   return {
     mailer,
     deps: {
-      registry: createSubscriptions({ acceptedLivemode }),
+      registry: buildRegistry(projectSubscriptions, { filters: [livemodeFilter(acceptedLivemode)] }),
       store: new InMemoryIdempotencyStore(),
       mailer,
       now: () => new Date('2026-11-22T10:00:00Z'),

@@ -31,7 +31,7 @@ describe('pacedMailer', () => {
   it('spaces one instance’s sends at least the interval apart', async () => {
     // Prepare
     const { clock, mailer, sends, advance } = virtualClock();
-    const paced = pacedMailer(mailer, 500, () => Number.POSITIVE_INFINITY, clock);
+    const paced = pacedMailer(mailer, 500, clock);
     // Act
     await paced.send(email);
     await paced.send(email);
@@ -45,10 +45,10 @@ describe('pacedMailer', () => {
   it('refuses, as a rate error, a send it would have to delay past the deadline', async () => {
     // Prepare
     const { clock, mailer, sends } = virtualClock();
-    const paced = pacedMailer(mailer, 10_000, () => 5_000, clock);
-    await paced.send(email);
+    const paced = pacedMailer(mailer, 10_000, clock);
+    await paced.send(email, { deadlineMs: 5_000 });
     // Act / Assess
-    await expect(paced.send(email)).rejects.toThrow(SendRateExceededError);
+    await expect(paced.send(email, { deadlineMs: 5_000 })).rejects.toThrow(SendRateExceededError);
     expect(sends).toEqual([0]);
   });
 });
@@ -71,7 +71,7 @@ describe('throttling', () => {
   it('turns a throttled send into a requeue decision with one more retry', async () => {
     // Prepare
     const { EventRegistry } = await import('../../functions/consumer/event-registry');
-    const { InMemoryIdempotencyStore } = await import('../support/fakes');
+    const { InMemoryIdempotencyStore } = await import('../../tools/testing/consumer-fakes');
     const registry = new EventRegistry<import('../../functions/consumer/consume-event').HandlerContext>().on(
       'invoice.paid',
       async (_event, context) => context.sendEmail(email),

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { encodeSubscribedTypes, subscribedTypeMatcher } from '../../config/subscribed-types';
+import { subscribedTypesOf } from '../../functions/consumer/define-subscriptions';
 import { EventRegistry } from '../../functions/consumer/event-registry';
-import { createSubscriptions } from '../../functions/consumer/subscriptions';
-import { subscribedTypeFilter } from '../../functions/receiver/subscribed-types';
+import projectSubscriptions from '../../functions/subscriptions';
 
 const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -23,7 +24,7 @@ describe('README: the event types to enable on the Stripe endpoint', () => {
   const cliTypes = [...step.matchAll(/enabled_events\[\]=([^"\s]+)/g)].map((match) => match[1]);
   // The types a handler subscribes to; a prefix or catch-all subscription shows as `prefix.*` or `*`,
   // which the README would have to spell out type by type, so this fails until it does.
-  const subscribed = createSubscriptions().subscriptions();
+  const subscribed = subscribedTypesOf(projectSubscriptions);
 
   it('lists exactly the subscribed types for the Dashboard', () => {
     expect([...dashboardTypes].sort()).toEqual([...subscribed].sort());
@@ -40,11 +41,11 @@ describe('README: the event types to enable on the Stripe endpoint', () => {
 });
 
 describe("the receiver's event-type filter", () => {
-  it("answers from the consumer's registry", () => {
+  it("answers from the consumer's subscriptions, as the construct encodes them", () => {
     // Prepare
-    const isSubscribed = subscribedTypeFilter(createSubscriptions());
+    const isSubscribed = subscribedTypeMatcher(encodeSubscribedTypes(subscribedTypesOf(projectSubscriptions)));
     // Act / Assess
-    expect(createSubscriptions().subscriptions().map(isSubscribed)).not.toContain(false);
+    expect(subscribedTypesOf(projectSubscriptions).map(isSubscribed)).not.toContain(false);
     expect(['customer.created', 'invoice.paid.extra', 'invoice', ''].map(isSubscribed)).toEqual([
       false,
       false,
@@ -55,8 +56,12 @@ describe("the receiver's event-type filter", () => {
 
   it('follows prefix and catch-all subscriptions', () => {
     // Prepare
-    const prefixed = subscribedTypeFilter(new EventRegistry<unknown>().on('charge.dispute.', () => undefined));
-    const everything = subscribedTypeFilter(new EventRegistry<unknown>().onAny(() => undefined));
+    const prefixed = subscribedTypeMatcher(
+      encodeSubscribedTypes(new EventRegistry<unknown>().on('charge.dispute.', () => undefined).subscriptions()),
+    );
+    const everything = subscribedTypeMatcher(
+      encodeSubscribedTypes(new EventRegistry<unknown>().onAny(() => undefined).subscriptions()),
+    );
     // Act / Assess
     expect([prefixed('charge.dispute.created'), prefixed('charge.refunded')]).toEqual([true, false]);
     expect(everything('anything.at_all')).toBe(true);

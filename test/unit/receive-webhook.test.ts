@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import type { WebhookRequest } from '../../functions/receiver/http-request';
 import { type QueuedEvent, type ReceiverDependencies, receiveWebhook } from '../../functions/receiver/receive-webhook';
 import { computeSignature } from '../../functions/receiver/stripe-signature';
-import { RecordingLogger } from '../support/fakes';
+import { RecordingLogger } from '../../tools/testing/consumer-fakes';
 import { RecordingMetrics } from '../support/receiver-fakes';
 
 const secret = 'whsec_test_secret_for_unit_tests_only';

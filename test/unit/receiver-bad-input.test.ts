@@ -5,7 +5,8 @@
  * Only the queue is a fake, so that "nothing was queued" can be checked.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { createSubscriptions } from '../../functions/consumer/subscriptions';
+import { encodeSubscribedTypes, subscribedTypeMatcher } from '../../config/subscribed-types';
+import { subscribedTypesOf } from '../../functions/consumer/define-subscriptions';
 import { createApiGatewayHandler } from '../../functions/receiver/api-gateway-handler';
 import type { ApiGatewayEvent } from '../../functions/receiver/http-request';
 import type { ErrorCode, QueuedEvent, ReceiverDependencies } from '../../functions/receiver/receive-webhook';
@@ -13,9 +14,9 @@ import { createReceiverMetrics } from '../../functions/receiver/receiver-metrics
 import { secretsManagerSigningSecrets } from '../../functions/receiver/signing-secrets';
 import { computeSignature } from '../../functions/receiver/stripe-signature';
 import { stripeWebhookIps } from '../../functions/receiver/stripe-webhook-ips';
-import { subscribedTypeFilter } from '../../functions/receiver/subscribed-types';
 import { receiverLimits } from '../../functions/receiver/tuning';
 import { createLogger } from '../../functions/shared/logger';
+import projectSubscriptions from '../../functions/subscriptions';
 import { buildHttpApiEvent, buildRestApiEvent } from '../../tools/receiver-events';
 import {
   buildStripeEvent,
@@ -393,7 +394,7 @@ function receiver(overrides: Partial<ReceiverDependencies> = {}) {
       enqueue: async (event) => {
         queued.push(event);
       },
-      isSubscribed: subscribedTypeFilter(createSubscriptions()),
+      isSubscribed: subscribedTypeMatcher(encodeSubscribedTypes(subscribedTypesOf(projectSubscriptions))),
       now: () => now,
       toleranceSeconds: 300,
       ...overrides,

@@ -5,7 +5,7 @@ import {
   SigningSecretConfigurationError,
   secretsManagerSigningSecrets,
 } from '../../functions/receiver/signing-secrets';
-import { RecordingLogger } from '../support/fakes';
+import { RecordingLogger } from '../../tools/testing/consumer-fakes';
 
 describe('parseSigningSecrets', () => {
   it('reads one or several secrets separated by commas, spaces or newlines', () => {

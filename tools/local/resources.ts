@@ -23,6 +23,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { envVarNames, idempotencyTableSchema, largeEventKeyPrefix } from '../../config/contract';
 import type { PipelineSettings } from '../../config/settings';
+import { encodeSubscribedTypes } from '../../config/subscribed-types';
+import { subscribedTypesOf } from '../../functions/consumer/define-subscriptions';
+import projectSubscriptions from '../../functions/subscriptions';
 import { localRegion, localResourceNames } from './defaults';
 
 export interface LocalResources {
@@ -243,6 +246,9 @@ export function configureHandlerEnvironment(
     [envVarNames.stage]: settings.stage,
     [envVarNames.acceptedLivemode]: settings.acceptedLivemode,
     [envVarNames.largeEventBucketName]: resources.largeEventBucket,
+    [envVarNames.consumerTimeoutSeconds]: String(settings.consumerTimeoutSeconds),
+    // What the construct writes at synth from the same module: the receiver queues only these types.
+    [envVarNames.subscribedEventTypes]: encodeSubscribedTypes(subscribedTypesOf(projectSubscriptions)),
   });
   // Never let a local run pick up a real AWS profile or session.
   delete process.env.AWS_PROFILE;

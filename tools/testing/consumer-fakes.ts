@@ -1,3 +1,4 @@
+/** In-memory stand-ins for the consumer's ports (store, mailer, logger): unit tests, the simulation and the consumer benchmark use them. */
 import type {
   ClaimOptions,
   ClaimResult,

@@ -1,0 +1,136 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { messageAttributeNames } from '../../config/contract';
+import { s3AddressingFor } from '../shared/aws-client-config';
+import { errorSummary } from '../shared/errors';
+import { createLogger } from '../shared/logger';
+import type { ConsumerDependencies } from './consume-event';
+import { readConsumerConfig } from './consumer-config';
+import { countRecordOutcome, createConsumerMetrics } from './consumer-metrics';
+import { buildRegistry, type Subscriptions, subscriptionsOfModule } from './define-subscriptions';
+import { dynamoDbIdempotencyStore } from './idempotency-store';
+import { livemodeFilter } from './livemode-filter';
+import { sesMailer } from './mailer';
+import { notifyRecordOutcome, type RecordOutcome } from './outcome-listeners';
+import { pacedMailer } from './paced-mailer';
+import { processRecord } from './process-record';
+import { queuedEventBodyResolver, s3StoredBodyReader } from './queued-event-body';
+import { sqsRequeue, throttleRetriesOf } from './requeue';
+
+/** Time kept back from the invocation's end for the event to finish after its last send. */
+const sendDeadlineMarginMs = 5_000;
+
+/** The consumer's Lambda handler: an SQS batch in, the failed records out (partial batch response). */
+export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * Builds the consumer's Lambda handler for a set of subscriptions: reads the environment and creates
+ * the AWS clients once (per container), adds the stage's livemode filter, and runs each record through
+ * `processRecord`. The bundled entry (`lambda-entry.ts`) calls it with the construct's
+ * `subscriptionsEntry`; the local pipeline calls it with the same module.
+ */
+export function createConsumerHandler(
+  subscriptions: Subscriptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ConsumerHandler {
+  const config = readConsumerConfig(env);
+  const { settings } = config;
+  const logger = createLogger('stripe-webhook-consumer');
+  const metrics = createConsumerMetrics(settings.stage);
+  const dependencies: ConsumerDependencies = {
+    registry: buildRegistry(subscriptionsOfModule(subscriptions, 'The subscriptions given to the consumer'), {
+      filters: [livemodeFilter(settings.acceptedLivemode)],
+    }),
+    store: dynamoDbIdempotencyStore(new DynamoDBClient({ maxAttempts: 3 }), config.tableName),
+    mailer: pacedMailer(sesMailer(new SESClient({ maxAttempts: 3 }), config.senderAddress), config.emailSendIntervalMs),
+    now: () => new Date(),
+    logger,
+    metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+    inProgressExpirySeconds: settings.inProgressExpirySeconds,
+    retentionDays: settings.idempotencyRetentionDays,
+  };
+  // Large events arrive as a pointer to their body in S3; this reads it back, so consumeEvent always gets the raw body.
+  const resolveBody = queuedEventBodyResolver(
+    s3StoredBodyReader(new S3Client({ maxAttempts: 3, ...s3AddressingFor() })),
+    config.largeEventBucket,
+  );
+  const requeue = sqsRequeue(new SQSClient({ maxAttempts: 3 }), config.queueUrl);
+  const processor = new BatchProcessor(EventType.SQS);
+
+  function report(outcome: RecordOutcome): void {
+    countRecordOutcome(metrics, outcome);
+    notifyRecordOutcome(outcome);
+  }
+
+  async function handleRecord(record: SQSRecord, context: Context): Promise<void> {
+    const eventId = record.messageAttributes[messageAttributeNames.eventId]?.stringValue;
+    const eventType = record.messageAttributes[messageAttributeNames.eventType]?.stringValue;
+    let decision: Awaited<ReturnType<typeof processRecord>>;
+    try {
+      const remainingTimeMs = context.getRemainingTimeInMillis();
+      decision = await processRecord(await resolveBody(record), throttleRetriesOf(record), dependencies, {
+        remainingTimeMs,
+        // A send that would wait past this is requeued instead: the margin lets the event finish.
+        sendDeadlineMs: Date.now() + remainingTimeMs - sendDeadlineMarginMs,
+      });
+    } catch (error) {
+      // The stored body of a large event could not be read.
+      decision = { kind: 'retry', error };
+    }
+    if (decision.kind === 'done') {
+      report({ ...decision.outcome, messageId: record.messageId });
+      return;
+    }
+    if (decision.kind === 'requeue') {
+      // Throttling never counts toward the DLQ: a fresh copy comes back later; this one is deleted.
+      await requeue(record, decision.delaySeconds, decision.throttleRetries);
+      logger.warn('SES throttled; event queued again with a delay', {
+        eventId,
+        eventType,
+        outcome: 'throttled',
+        delaySeconds: decision.delaySeconds,
+        throttleRetries: decision.throttleRetries,
+      });
+      report({
+        status: 'throttled',
+        messageId: record.messageId,
+        eventId,
+        eventType,
+        delaySeconds: decision.delaySeconds,
+      });
+      return;
+    }
+    const message = errorSummary(decision.error);
+    logger.error('Event failed; it will be retried', {
+      eventId,
+      eventType,
+      outcome: 'failed',
+      receiveCount: record.attributes.ApproximateReceiveCount,
+      error: message,
+    });
+    report({ status: 'failed', messageId: record.messageId, eventId, eventType, error: message });
+    throw decision.error;
+  }
+
+  /**
+   * Reports failed records individually, so one bad event never makes its batch-mates run again.
+   * Records run one after the other: a duplicate in the same batch then finds its twin done instead of
+   * in progress (which would delay it by a whole visibility timeout), and SES sends stay paced.
+   */
+  return async (event, context) => {
+    try {
+      return await processPartialResponse(event, (record: SQSRecord) => handleRecord(record, context), processor, {
+        context,
+        throwOnFullBatchFailure: false,
+        processInParallel: false,
+      });
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -1,0 +1,81 @@
+import type Stripe from 'stripe';
+import { defineSubscriptions, type Subscriptions } from '../define-subscriptions';
+import type { EventHandler, EventOfType } from '../event-registry';
+import type { HandlerContext } from '../handler-context';
+import { renderCheckoutConfirmation, renderInvoiceReceipt } from './templates';
+
+export async function sendInvoiceReceipt(event: Stripe.InvoicePaidEvent, context: HandlerContext): Promise<void> {
+  const invoice = event.data.object;
+  if (!invoice.customer_email) {
+    context.logger.warn('Invoice has no customer email; no receipt sent', {
+      eventId: event.id,
+      outcome: 'skipped_no_email',
+    });
+    return;
+  }
+  await context.sendEmail({ to: invoice.customer_email, ...renderInvoiceReceipt(invoice) });
+}
+
+export async function sendCheckoutConfirmation(
+  event: Stripe.CheckoutSessionCompletedEvent,
+  context: HandlerContext,
+): Promise<void> {
+  const session = event.data.object;
+  const to = session.customer_details?.email;
+  if (!to) {
+    context.logger.warn('Checkout session has no customer email; no confirmation sent', {
+      eventId: event.id,
+      outcome: 'skipped_no_email',
+    });
+    return;
+  }
+  await context.sendEmail({ to, ...renderCheckoutConfirmation(session) });
+}
+
+/** The customer emails this package sends, by the event type that triggers each. */
+const builtInHandlers = {
+  'invoice.paid': sendInvoiceReceipt,
+  'checkout.session.completed': sendCheckoutConfirmation,
+} as const;
+
+export type BuiltInEmailType = keyof typeof builtInHandlers;
+
+/** The event types of the built-in emails. */
+export const builtInEmailTypes = Object.keys(builtInHandlers) as BuiltInEmailType[];
+
+export interface BuiltInEmailsOptions {
+  /** Email types to switch off: nothing is sent for them (and the receiver stops queueing them). @default none */
+  readonly off?: readonly BuiltInEmailType[];
+  /** A team's own handler in place of a built-in email, per event type. @default none */
+  readonly replace?: { readonly [T in BuiltInEmailType]?: EventHandler<EventOfType<T>, HandlerContext> };
+}
+
+export class UnknownBuiltInEmailError extends Error {
+  constructor(type: string) {
+    super(
+      `There is no built-in email for ${JSON.stringify(type)}; the built-in emails are ${builtInEmailTypes.join(', ')}.`,
+    );
+    this.name = 'UnknownBuiltInEmailError';
+  }
+}
+
+/**
+ * The built-in customer emails as one set of subscriptions to include, each switchable off or
+ * replaceable: `include(builtInEmails({ off: ['checkout.session.completed'] }))`.
+ */
+export function builtInEmails(options: BuiltInEmailsOptions = {}): Subscriptions {
+  const off = new Set<string>(options.off ?? []);
+  for (const type of [...off, ...Object.keys(options.replace ?? {})]) {
+    if (!(type in builtInHandlers)) throw new UnknownBuiltInEmailError(type);
+  }
+  return defineSubscriptions((on) => {
+    if (!off.has('invoice.paid'))
+      on('invoice.paid', options.replace?.['invoice.paid'] ?? builtInHandlers['invoice.paid']);
+    if (!off.has('checkout.session.completed')) {
+      on(
+        'checkout.session.completed',
+        options.replace?.['checkout.session.completed'] ?? builtInHandlers['checkout.session.completed'],
+      );
+    }
+  });
+}

@@ -1,0 +1,125 @@
+import type { LoggerPort } from '../shared/logger';
+import type { IdempotencyStore, StepRecord } from './idempotency-store';
+import type { Mailer, OutgoingEmail } from './mailer';
+
+/** Counts a handler's own metrics beside the pipeline's (namespace `StripeWebhooks`, unit Count). */
+export interface HandlerMetrics {
+  count(name: string, value?: number): void;
+}
+
+/** What a subscribed handler may use: the same context the built-in emails use. */
+export interface HandlerContext {
+  /** The Stripe event's id (`evt_...`), for log lines and for keys of the handler's own writes. */
+  readonly eventId: string;
+  readonly eventType: string;
+  /**
+   * Sends an email at most once per event and step: a retry after a partial failure skips an email
+   * SES already accepted. The step defaults to `email:<recipient>`; give one per distinct email.
+   */
+  readonly sendEmail: (email: OutgoingEmail, options?: { readonly step?: string }) => Promise<void>;
+  /**
+   * Runs a side effect at most once per event and step, recording the reference it returns (an id
+   * of the effect outside) right after it succeeds.
+   */
+  readonly once: (step: string, effect: () => Promise<string | undefined>) => Promise<'done' | 'skipped'>;
+  /**
+   * Opt-in ordering for handlers that update state: runs `apply` unless an event created after this
+   * one was already applied to the same object, in which case it is skipped and counted.
+   */
+  readonly applyInOrder: (objectId: string, apply: () => Promise<void>) => Promise<'applied' | 'stale'>;
+  readonly logger: LoggerPort;
+  readonly metrics: HandlerMetrics;
+}
+
+export interface SentEmail extends OutgoingEmail {
+  readonly messageId: string;
+}
+
+/** What the handlers did through their context, for the event's outcome. */
+export interface HandlerEffects {
+  /** Emails sent by this attempt. */
+  readonly emails: SentEmail[];
+  /** Steps an earlier attempt had done, so this one skipped them. */
+  readonly skippedSteps: string[];
+  /** Objects on which this event was older than one already applied. */
+  readonly staleObjects: string[];
+}
+
+export interface HandlerContextOptions {
+  readonly event: { readonly id: string; readonly type: string; readonly created?: number };
+  /** The claim this attempt holds: steps are recorded under it, so an attempt that lost it cannot write. */
+  readonly claim: { readonly token: string; readonly completedSteps: ReadonlyMap<string, StepRecord> };
+  readonly store: IdempotencyStore;
+  readonly mailer: Mailer;
+  readonly logger: LoggerPort;
+  readonly metrics: HandlerMetrics;
+  readonly now: () => Date;
+  readonly expiresAtSeconds: number;
+  /** Epoch milliseconds after which a paced send is not waited for (the invocation's end, less a margin). */
+  readonly sendDeadlineMs?: number;
+}
+
+const seconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+/** Builds the context one attempt's handlers share, and the record of what they did through it. */
+export function createHandlerContext(options: HandlerContextOptions): {
+  readonly context: HandlerContext;
+  readonly effects: HandlerEffects;
+} {
+  const { event, claim, store, logger } = options;
+  const ids = { eventId: event.id, eventType: event.type };
+  const completedSteps = new Map<string, StepRecord>(claim.completedSteps);
+  const effects: HandlerEffects = { emails: [], skippedSteps: [], staleObjects: [] };
+
+  const once: HandlerContext['once'] = async (step, effect) => {
+    if (completedSteps.has(step)) {
+      effects.skippedSteps.push(step);
+      logger.info('Step already done by an earlier attempt; skipped', { ...ids, step });
+      return 'skipped';
+    }
+    const reference = await effect();
+    // Written at once: the only window for a repeated effect is between the effect and this write.
+    const record: StepRecord = { atSeconds: seconds(options.now()), ...(reference ? { reference } : {}) };
+    await store.recordStep(event.id, claim.token, step, record);
+    completedSteps.set(step, record);
+    return 'done';
+  };
+
+  const context: HandlerContext = {
+    ...ids,
+    logger,
+    metrics: options.metrics,
+    once,
+    sendEmail: async (email, emailOptions) => {
+      await once(emailOptions?.step ?? `email:${email.to}`, async () => {
+        const { messageId } = await options.mailer.send(email, { deadlineMs: options.sendDeadlineMs });
+        effects.emails.push({ ...email, messageId });
+        logger.info('Email sent', { ...ids, messageId });
+        return messageId;
+      });
+    },
+    applyInOrder: async (objectId, apply) => {
+      const created = event.created ?? 0;
+      const last = await store.lastApplied(objectId);
+      if (last !== undefined && last > created) {
+        effects.staleObjects.push(objectId);
+        logger.info('Older than the last event applied to this object; skipped', {
+          ...ids,
+          objectId,
+          outcome: 'stale',
+        });
+        return 'stale';
+      }
+      await apply();
+      if (!(await store.markApplied(objectId, created, event.id, options.expiresAtSeconds))) {
+        logger.warn('A newer event was applied to this object while this one ran', {
+          ...ids,
+          objectId,
+          outcome: 'overtaken',
+        });
+      }
+      return 'applied';
+    },
+  };
+  return { context, effects };
+}

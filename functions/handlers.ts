@@ -1,0 +1,33 @@
+/**
+ * The runtime API for a team's handlers (`stripe-webhooks-aws/handlers`): declare subscriptions,
+ * include the built-in emails, and the types and helpers the built-ins use. Nothing here reaches AWS
+ * when imported, so a subscriptions module can be loaded at synth to list its event types.
+ */
+export {
+  defineSubscriptions,
+  InvalidSubscriptionsError,
+  type On,
+  type SubscriptionBuilder,
+  type Subscriptions,
+} from './consumer/define-subscriptions';
+export {
+  type BuiltInEmailsOptions,
+  type BuiltInEmailType,
+  builtInEmails,
+  builtInEmailTypes,
+  sendCheckoutConfirmation,
+  sendInvoiceReceipt,
+} from './consumer/emails/built-in-emails';
+export { escapeHtml, safeHttpUrl } from './consumer/emails/html';
+export { formatAmount, minorUnitExponent } from './consumer/emails/money';
+export { type EmailContent, renderCheckoutConfirmation, renderInvoiceReceipt } from './consumer/emails/templates';
+export type {
+  EventFilter,
+  EventHandler,
+  EventOfType,
+  EventsWithPrefix,
+  StripeEventType,
+} from './consumer/event-registry';
+export type { HandlerContext, HandlerMetrics, SentEmail } from './consumer/handler-context';
+export type { OutgoingEmail } from './consumer/mailer';
+export type { LoggerPort } from './shared/logger';
