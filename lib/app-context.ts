@@ -5,6 +5,7 @@
  */
 import type { Node } from 'constructs';
 import { booleanSetting, type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
+import { localEndpointUrlRule, senderAddressRule, sesIdentityRule } from './pipeline-props';
 
 /** Names of the context keys the app reads. */
 export const contextKeys = {
@@ -73,21 +74,8 @@ function optionalNumber(node: Node, key: string): number | undefined {
   throw new InvalidContextError(key, value, 'a number');
 }
 
-const emailAddressPattern = /^[^\s@]+@([^\s@]+\.[^\s@]+)$/;
-
-/** The SES identity must be the sender address itself, or the domain (or a parent domain) it sends from. */
-function checkSesIdentity(senderAddress: string, sesIdentity: string): void {
-  const senderDomain = (emailAddressPattern.exec(senderAddress)?.[1] ?? '').toLowerCase();
-  const identity = sesIdentity.toLowerCase();
-  const covers =
-    identity === senderAddress.toLowerCase() || identity === senderDomain || senderDomain.endsWith(`.${identity}`);
-  if (!covers) {
-    throw new InvalidContextError(
-      contextKeys.sesIdentity,
-      sesIdentity,
-      `the sender address "${senderAddress}" or its domain "${senderDomain}", since SES authorizes the send against that identity`,
-    );
-  }
+function check(key: string, value: string, rule: string | undefined): void {
+  if (rule !== undefined) throw new InvalidContextError(key, value, rule);
 }
 
 /** Reads and validates the context of `node` (normally the app's). Throws on invalid values. */
@@ -106,19 +94,13 @@ export function readAppConfig(node: Node): AppConfig {
 
   const givenSender = optionalString(node, contextKeys.senderAddress);
   const senderAddress = givenSender ?? placeholderSenderAddress;
-  if (!emailAddressPattern.test(senderAddress)) {
-    throw new InvalidContextError(
-      contextKeys.senderAddress,
-      senderAddress,
-      'an e-mail address like receipts@example.com',
-    );
-  }
+  check(contextKeys.senderAddress, senderAddress, senderAddressRule(senderAddress));
   const sesIdentity = optionalString(node, contextKeys.sesIdentity) ?? senderAddress;
-  checkSesIdentity(senderAddress, sesIdentity);
+  check(contextKeys.sesIdentity, sesIdentity, sesIdentityRule(senderAddress, sesIdentity));
 
   const localEndpointUrl = optionalString(node, contextKeys.localEndpointUrl);
-  if (localEndpointUrl !== undefined && !/^https?:\/\/\S+$/.test(localEndpointUrl)) {
-    throw new InvalidContextError(contextKeys.localEndpointUrl, localEndpointUrl, 'an http(s) URL');
+  if (localEndpointUrl !== undefined) {
+    check(contextKeys.localEndpointUrl, localEndpointUrl, localEndpointUrlRule(localEndpointUrl));
   }
 
   return {

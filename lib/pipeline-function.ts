@@ -3,6 +3,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { bundleConditions } from './pipeline-runtime';
 
 /** Runtime of both functions: the newest Node.js that this aws-cdk-lib knows (cdk-nag AwsSolutions-L1). */
 export const functionRuntime = Runtime.NODEJS_24_X;
@@ -30,6 +31,11 @@ export interface PipelineFunctionOptions {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Module ids esbuild replaces with files, e.g. the consumer's subscriptions entry.
+   * @default none
+   */
+  readonly alias?: Readonly<Record<string, string>>;
 }
 
 /** The function and its log group. */
@@ -78,6 +84,10 @@ export function createPipelineFunction(
       // the code then runs with the exact versions pinned in package-lock.json and tested locally, not with
       // whatever SDK version the runtime ships that week; tree-shaking keeps the bundle small.
       externalModules: [],
+      esbuildArgs: {
+        ...(bundleConditions.length > 0 ? { '--conditions': bundleConditions.join(',') } : {}),
+        ...(options.alias ? { '--alias': Object.entries(options.alias).map(([id, file]) => `${id}=${file}`) } : {}),
+      },
     },
   });
   return { fn, logGroup };

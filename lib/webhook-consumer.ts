@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -11,6 +10,7 @@ import { Construct } from 'constructs';
 import { idempotencyTableSchema } from '../config/contract';
 import { grantLargeEventObjectAction } from './large-event-bucket';
 import { createPipelineFunction } from './pipeline-function';
+import { runtimeModule, subscriptionsModuleId } from './pipeline-runtime';
 
 /**
  * The only item-level DynamoDB actions the consumer needs: claims, steps, completion and release are
@@ -76,6 +76,11 @@ export interface WebhookConsumerProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Absolute path of the module whose default export is the subscriptions the consumer runs.
+   * @default - required
+   */
+  readonly subscriptionsEntry: string;
 }
 
 /**
@@ -104,7 +109,8 @@ export class WebhookConsumer extends Construct {
     });
 
     const consumer = createPipelineFunction(this, 'ConsumerFunction', {
-      entry: path.join(__dirname, '..', 'functions', 'consumer', 'handler.ts'),
+      entry: runtimeModule('consumer/lambda-entry'),
+      alias: { [subscriptionsModuleId]: props.subscriptionsEntry },
       description: 'Processes queued Stripe events once each and sends the e-mails',
       timeout: props.timeout,
       environment: { ...props.environment, [props.tableNameEnvVar]: this.table.tableName },

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -18,6 +17,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { grantLargeEventObjectAction } from './large-event-bucket';
 import { createPipelineFunction } from './pipeline-function';
+import { runtimeModule } from './pipeline-runtime';
 
 /** Properties of {@link WebhookReceiver}. */
 export interface WebhookReceiverProps {
@@ -89,7 +89,7 @@ export class WebhookReceiver extends Construct {
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
     const receiver = createPipelineFunction(this, 'ReceiverFunction', {
-      entry: path.join(__dirname, '..', 'functions', 'receiver', 'handler.ts'),
+      entry: runtimeModule('receiver/handler'),
       description: 'Verifies Stripe webhook signatures and queues the raw events',
       timeout: props.timeout,
       environment: props.environment,

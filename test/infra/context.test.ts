@@ -80,13 +80,13 @@ describe('context overrides in the template', () => {
     // Act
     template = Template.fromStack(stack);
     stackName = stack.stackName;
-    const role = stack.consumer.fn.role;
+    const role = stack.pipeline.consumer.fn.role;
     if (role === undefined) throw new Error('consumer without role');
     ids = {
-      queue: logicalIdOf(stack.eventQueue.queue),
-      consumer: logicalIdOf(stack.consumer.fn),
+      queue: logicalIdOf(stack.pipeline.eventQueue.queue),
+      consumer: logicalIdOf(stack.pipeline.consumer.fn),
       consumerRole: logicalIdOf(role),
-      secret: logicalIdOf(stack.signingSecret),
+      secret: logicalIdOf(stack.pipeline.signingSecret),
     };
   });
 
@@ -203,7 +203,7 @@ describe('cdk-nag', () => {
       .sort((a, b) => a.rule.localeCompare(b.rule));
     const iam4 =
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
-    const iam5 = `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack.largeEvents.bucket)}.Arn>/events/*]`;
+    const iam5 = `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack.pipeline.largeEventBucket)}.Arn>/events/*]`;
     expect(acknowledged).toEqual([
       { rule: 'AwsSolutions-APIG4', reasonGiven: true },
       { rule: iam4, reasonGiven: true },
@@ -236,7 +236,7 @@ describe('SES sending rate', () => {
     const template = Template.fromStack(stack);
     // Assess
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 2 } });
-    expect(resourceOf(template, logicalIdOf(stack.consumer.fn)).Properties?.Environment).toMatchObject({
+    expect(resourceOf(template, logicalIdOf(stack.pipeline.consumer.fn)).Properties?.Environment).toMatchObject({
       Variables: { EMAIL_SEND_INTERVAL_MS: '2000' },
     });
   });

@@ -55,7 +55,7 @@ describe('events/env.json', () => {
 
   it('points the receiver at the local queue, secret and bucket', () => {
     // Prepare
-    const receiver = envFile[logicalIdOf(devStack.receiver.fn)];
+    const receiver = envFile[logicalIdOf(devStack.pipeline.receiver.fn)];
     // Assess
     expect(receiver).toEqual({
       AWS_ENDPOINT_URL: 'http://host.docker.internal:5000',
@@ -68,7 +68,7 @@ describe('events/env.json', () => {
 
   it('points the consumer at the local table, sender and bucket', () => {
     // Prepare
-    const consumer = envFile[logicalIdOf(devStack.consumer.fn)];
+    const consumer = envFile[logicalIdOf(devStack.pipeline.consumer.fn)];
     // Assess
     expect(consumer).toEqual({
       AWS_ENDPOINT_URL: 'http://host.docker.internal:5000',

@@ -14,8 +14,8 @@ function environments(context: Record<string, unknown>) {
     (resourceOf(template, logicalId).Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables ?? {};
   return {
-    receiver: variablesOf(logicalIdOf(stack.receiver.fn)),
-    consumer: variablesOf(logicalIdOf(stack.consumer.fn)),
+    receiver: variablesOf(logicalIdOf(stack.pipeline.receiver.fn)),
+    consumer: variablesOf(logicalIdOf(stack.pipeline.consumer.fn)),
   };
 }
 

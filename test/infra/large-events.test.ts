@@ -17,13 +17,13 @@ beforeAll(() => {
   // Prepare + Act: the app as `cdk synth` builds it.
   stack = buildStack({ senderAddress: 'receipts@example.org' });
   template = Template.fromStack(stack);
-  bucketId = logicalIdOf(stack.largeEvents.bucket);
+  bucketId = logicalIdOf(stack.pipeline.largeEventBucket);
 });
 
 const bucketArn = () => ({ 'Fn::GetAtt': [bucketId, 'Arn'] });
 const objectsUnderPrefix = () => ({ 'Fn::Join': ['', [bucketArn(), `/${largeEventKeyPrefix}*`]] });
 const s3Statements = (statements: Statement[]) => statements.filter((s) => s.Action.some((a) => a.startsWith('s3:')));
-function roleOf(fn: StripeWebhooksStack['receiver']['fn']): string {
+function roleOf(fn: StripeWebhooksStack['pipeline']['receiverFunction']): string {
   if (fn.role === undefined) throw new Error(`${fn.node.path} has no role`);
   return logicalIdOf(fn.role);
 }
@@ -92,7 +92,7 @@ describe('large event bucket', () => {
 
   it('is named in both functions environment and in the outputs', () => {
     // Assess
-    for (const fn of [stack.receiver.fn, stack.consumer.fn]) {
+    for (const fn of [stack.pipeline.receiver.fn, stack.pipeline.consumer.fn]) {
       const properties = resourceOf(template, logicalIdOf(fn)).Properties ?? {};
       const variables = (properties.Environment as { Variables?: object } | undefined)?.Variables;
       expect(variables).toMatchObject({ [envVarNames.largeEventBucketName]: { Ref: bucketId } });
@@ -104,21 +104,21 @@ describe('large event bucket', () => {
 describe('large event bucket permissions', () => {
   it('lets the receiver only put objects under the prefix: it cannot read, list or delete them', () => {
     // Prepare
-    const statements = s3Statements(statementsOfRole(template, roleOf(stack.receiver.fn)));
+    const statements = s3Statements(statementsOfRole(template, roleOf(stack.pipeline.receiver.fn)));
     // Assess
     expect(statements).toEqual([{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: [objectsUnderPrefix()] }]);
   });
 
   it('lets the consumer only get objects under the prefix: it cannot write, list or delete them', () => {
     // Prepare
-    const statements = s3Statements(statementsOfRole(template, roleOf(stack.consumer.fn)));
+    const statements = s3Statements(statementsOfRole(template, roleOf(stack.pipeline.consumer.fn)));
     // Assess
     expect(statements).toEqual([{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: [objectsUnderPrefix()] }]);
   });
 
   it('grants no other identity any S3 action', () => {
     // Prepare: every IAM policy in the template, whichever role it is attached to.
-    const roles = [roleOf(stack.receiver.fn), roleOf(stack.consumer.fn)];
+    const roles = [roleOf(stack.pipeline.receiver.fn), roleOf(stack.pipeline.consumer.fn)];
     const otherPolicies = Object.values(resourcesOf(template))
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .filter((r) => !roles.some((role) => JSON.stringify(r.Properties?.Roles) === JSON.stringify([{ Ref: role }])));

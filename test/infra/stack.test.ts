@@ -30,7 +30,7 @@ beforeAll(() => {
   stack = buildStack({ senderAddress: sender });
   // Act
   template = Template.fromStack(stack);
-  const { receiver, consumer, eventQueue, signingSecret } = stack;
+  const { receiver, consumer, eventQueue, signingSecret } = stack.pipeline;
   if (receiver.fn.role === undefined || consumer.fn.role === undefined) throw new Error('functions without roles');
   ids = {
     queue: logicalIdOf(eventQueue.queue),
@@ -42,7 +42,7 @@ beforeAll(() => {
     table: logicalIdOf(consumer.table),
     secret: logicalIdOf(signingSecret),
     api: logicalIdOf(receiver.api),
-    largeEventBucket: logicalIdOf(stack.largeEvents.bucket),
+    largeEventBucket: logicalIdOf(stack.pipeline.largeEventBucket),
   };
 });
 
@@ -121,7 +121,7 @@ describe('event queue and dead-letter queue', () => {
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
     });
-    expect(logicalIdOf(stack.eventQueue.deadLetterAlarm)).toMatch(/DeadLetterAlarm/);
+    expect(logicalIdOf(stack.pipeline.eventQueue.deadLetterAlarm)).toMatch(/DeadLetterAlarm/);
   });
 });
 
@@ -149,7 +149,7 @@ describe('functions', () => {
     },
   );
 
-  it('gives the receiver exactly the queue URL, the secret ARN, the bucket, the stage and its service name', () => {
+  it('gives the receiver exactly the queue URL, the secret ARN, the bucket, the stage, the subscribed types and its service name', () => {
     // Assess
     expect(resourceOf(template, ids.receiver).Properties?.Environment).toEqual({
       Variables: {
@@ -157,12 +157,14 @@ describe('functions', () => {
         SIGNING_SECRET_ID: ref(ids.secret),
         LARGE_EVENT_BUCKET_NAME: ref(ids.largeEventBucket),
         STAGE: 'dev',
+        // The built-in emails' types, read from functions/subscriptions.ts at synth (not imported by the receiver).
+        SUBSCRIBED_EVENT_TYPES: 'checkout.session.completed,invoice.paid',
         POWERTOOLS_SERVICE_NAME: 'stripe-webhook-receiver',
       },
     });
   });
 
-  it('gives the consumer exactly the table name, the sender, the bucket, the stage, the retention and its service name', () => {
+  it('gives the consumer exactly the table name, the sender, the bucket, the stage, the retention, its timeout and its service name', () => {
     // Assess
     expect(resourceOf(template, ids.consumer).Properties?.Environment).toEqual({
       Variables: {
@@ -171,6 +173,7 @@ describe('functions', () => {
         LARGE_EVENT_BUCKET_NAME: ref(ids.largeEventBucket),
         STAGE: 'dev',
         IDEMPOTENCY_RETENTION_DAYS: '30',
+        CONSUMER_TIMEOUT_SECONDS: '30',
         // 1000 ms × 7 instances / 14 emails/s, the default SES rate
         EMAIL_SEND_INTERVAL_MS: '500',
         ACCEPTED_LIVEMODE: 'any',
@@ -227,7 +230,7 @@ describe('HTTP API', () => {
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
       AccessLogSettings: {
-        DestinationArn: getAtt(logicalIdOf(stack.receiver.accessLogGroup), 'Arn'),
+        DestinationArn: getAtt(logicalIdOf(stack.pipeline.receiver.accessLogGroup), 'Arn'),
         Format: Match.stringLikeRegexp('\\$context\\.requestId'),
       },
     });

@@ -1,0 +1,68 @@
+/**
+ * The checks on the construct's props that `resolveSettings` does not make (addresses, names, URLs),
+ * each as the rule a value breaks, so that the construct and the app's context reader say the same thing.
+ */
+import { envVarNames } from '../config/contract';
+
+const emailAddressPattern = /^[^\s@]+@([^\s@]+\.[^\s@]+)$/;
+
+/** The rule `senderAddress` breaks, if any. */
+export function senderAddressRule(senderAddress: string): string | undefined {
+  return emailAddressPattern.test(senderAddress) ? undefined : 'an e-mail address like receipts@example.com';
+}
+
+/** The rule `sesIdentity` breaks, if any: it must be the sender address, or its domain or a parent domain. */
+export function sesIdentityRule(senderAddress: string, sesIdentity: string): string | undefined {
+  const senderDomain = (emailAddressPattern.exec(senderAddress)?.[1] ?? '').toLowerCase();
+  const identity = sesIdentity.toLowerCase();
+  const covers =
+    identity === senderAddress.toLowerCase() || identity === senderDomain || senderDomain.endsWith(`.${identity}`);
+  return covers
+    ? undefined
+    : `the sender address "${senderAddress}" or its domain "${senderDomain}", since SES authorizes the send against that identity`;
+}
+
+/** The rule `localEndpointUrl` breaks, if any. */
+export function localEndpointUrlRule(url: string): string | undefined {
+  return /^https?:\/\/\S+$/.test(url) ? undefined : 'an http(s) URL';
+}
+
+/** Secrets Manager's rule for names: 1 to 512 of letters, digits and /_+=.@- */
+export function signingSecretNameRule(name: string): string | undefined {
+  return /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name)
+    ? undefined
+    : '1 to 512 letters, digits and the characters /_+=.@- (a Secrets Manager name)';
+}
+
+const reservedNames = new Set<string>([...Object.values(envVarNames), 'AWS_ENDPOINT_URL', 'POWERTOOLS_SERVICE_NAME']);
+
+/** Every problem with the props, as sentences that say what to change; empty when they are fine. */
+export function pipelinePropProblems(props: {
+  readonly senderAddress: string;
+  readonly sesIdentity?: string;
+  readonly signingSecretName?: string;
+  readonly localEndpointUrl?: string;
+  readonly consumerEnvironment?: Readonly<Record<string, string>>;
+}): string[] {
+  const problems: string[] = [];
+  const problem = (name: string, value: unknown, rule: string | undefined) => {
+    if (rule !== undefined) problems.push(`prop "${name}" is ${JSON.stringify(value)}, but it must be ${rule}.`);
+  };
+  problem('senderAddress', props.senderAddress, senderAddressRule(props.senderAddress));
+  if (props.sesIdentity !== undefined) {
+    problem('sesIdentity', props.sesIdentity, sesIdentityRule(props.senderAddress, props.sesIdentity));
+  }
+  if (props.signingSecretName !== undefined) {
+    problem('signingSecretName', props.signingSecretName, signingSecretNameRule(props.signingSecretName));
+  }
+  if (props.localEndpointUrl !== undefined) {
+    problem('localEndpointUrl', props.localEndpointUrl, localEndpointUrlRule(props.localEndpointUrl));
+  }
+  const clashes = Object.keys(props.consumerEnvironment ?? {}).filter((name) => reservedNames.has(name));
+  if (clashes.length > 0) {
+    problems.push(
+      `prop "consumerEnvironment" sets ${clashes.join(', ')}, which the pipeline sets itself: choose other names.`,
+    );
+  }
+  return problems;
+}

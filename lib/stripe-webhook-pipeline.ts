@@ -1,0 +1,256 @@
+import * as path from 'node:path';
+import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { HttpApi, ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { envVarNames, largeEventKeyPrefix, webhookPath } from '../config/contract';
+import { type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
+import { fitSubscribedTypes } from '../config/subscribed-types';
+import { EventQueue } from './event-queue';
+import { LargeEventBucket } from './large-event-bucket';
+import { pipelinePropProblems } from './pipeline-props';
+import { defaultSubscriptionsEntry, readSubscribedTypes } from './pipeline-runtime';
+import { WebhookConsumer } from './webhook-consumer';
+import { WebhookReceiver } from './webhook-receiver';
+
+/** Name of the environment variable Powertools reads the service name from. */
+const powertoolsServiceName = 'POWERTOOLS_SERVICE_NAME';
+
+/** Properties of {@link StripeWebhookPipeline}; the settings (stage, timeouts, retries, rates, livemode) come from `PipelineSettingsInput`. */
+export interface StripeWebhookPipelineProps extends PipelineSettingsInput {
+  /**
+   * The From address of every email; the consumer may send from this address only.
+   * @default - required
+   */
+  readonly senderAddress: string;
+  /**
+   * The verified SES identity that sends: the sender address itself, or its domain (or a parent domain).
+   * @default - the value of `senderAddress`
+   */
+  readonly sesIdentity?: string;
+  /**
+   * Name of the Secrets Manager secret created for the Stripe signing secret(s). It is created with a
+   * random placeholder: store the endpoint's `whsec_...` value after the first deploy.
+   * @default `stripe-webhooks/<stage>/signing-secret`
+   */
+  readonly signingSecretName?: string;
+  /**
+   * Path of the module that registers the handlers: its default export is
+   * `defineSubscriptions(...)` from `stripe-webhooks-aws/handlers`. It is bundled into the consumer, and
+   * loaded once at synth to tell the receiver which event types to queue (the others are acknowledged
+   * and dropped), so keep its side effects inside the handlers.
+   * @default - the built-in customer emails (`functions/subscriptions.ts`)
+   */
+  readonly subscriptionsEntry?: string;
+  /**
+   * Accept webhooks only from Stripe's published IP addresses (403 otherwise). The signature stays the
+   * real protection; the list must be kept current (`functions/receiver/stripe-webhook-ips.ts`).
+   * @default false
+   */
+  readonly stripeIpAllowlist?: boolean;
+  /**
+   * Bucket for the bodies of events too large for SQS (above 256 KiB): the receiver puts them under
+   * `events/`, the consumer gets them. Bring one to share or to manage its lifecycle yourself.
+   * @default - a new private bucket, SSE-S3, TLS only, bodies expiring after the queues can hold them, retained on delete
+   */
+  readonly largeEventBucket?: IBucket;
+  /**
+   * Throttling of the API stage. Stripe retries deliveries answered with 429, so throttling loses nothing.
+   * @default { rateLimit: 100, burstLimit: 200 }
+   */
+  readonly apiThrottle?: ThrottleSettings;
+  /**
+   * Retention of the functions' logs and of the API access logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Environment variables for the consumer, for a team's handlers (the pipeline's own names are refused).
+   * @default - none
+   */
+  readonly consumerEnvironment?: Readonly<Record<string, string>>;
+  /**
+   * Endpoint given to both functions as `AWS_ENDPOINT_URL`, only for a template run with
+   * `sam local invoke` against the local pipeline's emulator. Never deploy a template with it.
+   * @default - not set: the functions call AWS
+   */
+  readonly localEndpointUrl?: string;
+}
+
+export class InvalidPipelinePropsError extends Error {
+  constructor(problems: readonly string[]) {
+    super(`StripeWebhookPipeline: ${problems.join(' ')}`);
+    this.name = 'InvalidPipelinePropsError';
+  }
+}
+
+/**
+ * Stripe webhooks on AWS: HTTP API → verifying receiver → SQS (+ DLQ and alarm) → idempotent
+ * consumer running the subscriptions → SES, with the signing secret, the idempotency table and the
+ * large-event bucket. Secure by default: encrypted queues and bucket, TLS only, least-privilege grants,
+ * retained data. The created resources are public fields, to grant to, alarm on, or extend.
+ */
+export class StripeWebhookPipeline extends Construct {
+  /** The resolved settings every timeout, retry, batch and retention value came from. */
+  public readonly settings: PipelineSettings;
+  /** The event types the receiver queues (`prefix.*` and `*` included): enable these on the Stripe endpoint. */
+  public readonly subscribedEventTypes: readonly string[];
+  /** Holds the Stripe `whsec_...` signing secret(s); created with a random placeholder value. */
+  public readonly signingSecret: Secret;
+  /** The queue, its dead-letter queue and the dead-letter alarm. */
+  public readonly eventQueue: EventQueue;
+  /** The created large-event bucket; `undefined` when `largeEventBucket` was given. */
+  public readonly largeEvents: LargeEventBucket | undefined;
+  /** The receiver function, its HTTP API and stage. */
+  public readonly receiver: WebhookReceiver;
+  /** The consumer function, its event source and the idempotency table. */
+  public readonly consumer: WebhookConsumer;
+
+  /** The HTTP API Stripe posts to. */
+  public readonly api: HttpApi;
+  /** Full URL to register as the Stripe webhook endpoint. */
+  public readonly webhookUrl: string;
+  public readonly receiverFunction: NodejsFunction;
+  public readonly consumerFunction: NodejsFunction;
+  public readonly queue: Queue;
+  public readonly deadLetterQueue: Queue;
+  public readonly deadLetterAlarm: Alarm;
+  /** The idempotency table (one item per event id). */
+  public readonly table: Table;
+  /** The bucket large event bodies go to, created or given. */
+  public readonly largeEventBucket: IBucket;
+
+  constructor(scope: Construct, id: string, props: StripeWebhookPipelineProps) {
+    super(scope, id);
+    const problems = pipelinePropProblems(props);
+    if (problems.length > 0) throw new InvalidPipelinePropsError(problems);
+    const settings = resolveSettings(props);
+    this.settings = settings;
+    const sesIdentity = props.sesIdentity ?? props.senderAddress;
+    const signingSecretName = props.signingSecretName ?? `stripe-webhooks/${settings.stage}/signing-secret`;
+    const subscriptionsEntry = path.resolve(props.subscriptionsEntry ?? defaultSubscriptionsEntry);
+    this.subscribedEventTypes = readSubscribedTypes(subscriptionsEntry);
+    const subscribed = fitSubscribedTypes(this.subscribedEventTypes);
+    if (subscribed.widened) {
+      Annotations.of(this).addWarningV2(
+        'stripe-webhooks:subscribed-types-widened',
+        `The subscriptions name too many event types for the receiver's environment (Lambda allows 4 KB): it queues ${subscribed.value} instead, and the consumer acknowledges the types no handler wants. Subscribe by prefix (on('invoice.', ...)) to keep the list short.`,
+      );
+    }
+    const localEndpoint: Record<string, string> =
+      props.localEndpointUrl === undefined ? {} : { AWS_ENDPOINT_URL: props.localEndpointUrl };
+    if (props.localEndpointUrl !== undefined) {
+      Annotations.of(this).addWarningV2(
+        'stripe-webhooks:local-endpoint',
+        `localEndpointUrl is set: both functions will call ${props.localEndpointUrl} instead of AWS. Use this template with sam local invoke only, never deploy it.`,
+      );
+    }
+
+    // No value is given, so CloudFormation generates a random one and no secret ever appears in the template.
+    this.signingSecret = new Secret(this, 'SigningSecret', {
+      secretName: signingSecretName,
+      description: `Stripe webhook signing secret of stage ${settings.stage}; store the real value after the first deploy.`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.signingSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Stripe issues and rolls the signing secret in its dashboard; the operator stores the new value. A rotation Lambda cannot rotate it.',
+    });
+
+    this.eventQueue = new EventQueue(this, 'Events', {
+      visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(settings.queueRetentionDays),
+      maxReceiveCount: settings.maxReceiveCount,
+      deadLetterRetentionPeriod: Duration.days(settings.deadLetterRetentionDays),
+    });
+
+    this.largeEvents =
+      props.largeEventBucket === undefined
+        ? new LargeEventBucket(this, 'LargeEvents', {
+            expiration: Duration.days(settings.largeEventRetentionDays),
+            keyPrefix: largeEventKeyPrefix,
+          })
+        : undefined;
+    const largeEventBucket = props.largeEventBucket ?? (this.largeEvents as LargeEventBucket).bucket;
+
+    this.receiver = new WebhookReceiver(this, 'Receiver', {
+      queue: this.eventQueue.queue,
+      signingSecret: this.signingSecret,
+      largeEventBucket,
+      largeEventKeyPrefix,
+      path: webhookPath,
+      timeout: Duration.seconds(settings.receiverTimeoutSeconds),
+      logRetention: props.logRetention,
+      throttle: props.apiThrottle,
+      environment: {
+        [envVarNames.queueUrl]: this.eventQueue.queue.queueUrl,
+        [envVarNames.signingSecretId]: this.signingSecret.secretArn,
+        [envVarNames.largeEventBucketName]: largeEventBucket.bucketName,
+        [envVarNames.stage]: settings.stage,
+        [envVarNames.subscribedEventTypes]: subscribed.value,
+        [powertoolsServiceName]: 'stripe-webhook-receiver',
+        ...(props.stripeIpAllowlist ? { [envVarNames.stripeIpAllowlist]: 'true' } : {}),
+        ...localEndpoint,
+      },
+    });
+
+    this.consumer = new WebhookConsumer(this, 'Consumer', {
+      queue: this.eventQueue.queue,
+      timeout: Duration.seconds(settings.consumerTimeoutSeconds),
+      batchSize: settings.consumerBatchSize,
+      maxConcurrency: settings.consumerMaxConcurrency,
+      tableNameEnvVar: envVarNames.idempotencyTableName,
+      senderAddress: props.senderAddress,
+      sesIdentity,
+      largeEventBucket,
+      largeEventKeyPrefix,
+      logRetention: props.logRetention,
+      subscriptionsEntry,
+      environment: {
+        ...props.consumerEnvironment,
+        [envVarNames.senderAddress]: props.senderAddress,
+        [envVarNames.largeEventBucketName]: largeEventBucket.bucketName,
+        [envVarNames.stage]: settings.stage,
+        [envVarNames.idempotencyRetentionDays]: String(settings.idempotencyRetentionDays),
+        [envVarNames.consumerTimeoutSeconds]: String(settings.consumerTimeoutSeconds),
+        [envVarNames.emailSendIntervalMs]: String(settings.emailSendIntervalMs),
+        [envVarNames.acceptedLivemode]: settings.acceptedLivemode,
+        // The consumer puts a throttled event back on its own queue as a fresh, delayed copy.
+        [envVarNames.queueUrl]: this.eventQueue.queue.queueUrl,
+        [powertoolsServiceName]: 'stripe-webhook-consumer',
+        ...localEndpoint,
+      },
+    });
+
+    for (const fn of [this.receiver.fn, this.consumer.fn]) {
+      if (fn.role === undefined) continue;
+      Validations.of(fn.role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          'AWS managed baseline for Lambda: only lets the function write its own CloudWatch logs. All other permissions are scoped grants.',
+      });
+    }
+    Validations.of(this.receiver.api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Stripe cannot send API Gateway credentials: every request is signed (Stripe-Signature, HMAC-SHA256 with the signing secret) and the receiver rejects any request whose signature or timestamp does not verify.',
+    });
+
+    this.api = this.receiver.api;
+    this.webhookUrl = this.receiver.webhookUrl;
+    this.receiverFunction = this.receiver.fn;
+    this.consumerFunction = this.consumer.fn;
+    this.queue = this.eventQueue.queue;
+    this.deadLetterQueue = this.eventQueue.deadLetterQueue;
+    this.deadLetterAlarm = this.eventQueue.deadLetterAlarm;
+    this.table = this.consumer.table;
+    this.largeEventBucket = largeEventBucket;
+  }
+}
