@@ -1,6 +1,14 @@
 /** Three tiers: unit (no network), integration (moto + the real local endpoint), infra (CDK templates). */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+// The package's own entry points (`stripe-webhooks-aws/cdk`, `/handlers`), as the example imports them, mapped to
+// the TypeScript each export's `source` condition names, so the map cannot drift from package.json.
+const { exports: packageExports } = require('./package.json');
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(packageExports)
+    .filter(([, target]) => typeof target === 'object' && target.source)
+    .map(([subpath, target]) => [`^stripe-webhooks-aws${subpath.slice(1)}$`, `<rootDir>/${target.source.slice(2)}`]),
+);
+const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper };
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -66,18 +66,19 @@ export function readSubscribedTypes(entry: string): readonly string[] {
   } catch (error) {
     throw new SubscriptionsEntryError(entry, `could not be bundled (${firstLine(error)})`);
   }
-  const exports: { subscribedTypes?: unknown } = {};
+  // Not named `exports`: compiled to CommonJS, this module's own exports are reached through that name.
+  const loaded: { subscribedTypes?: unknown } = {};
   try {
     const run = runInThisContext(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, {
       filename: absolute,
     }) as (...args: unknown[]) => void;
-    const module = { exports };
-    run(exports, createRequire(absolute), module, absolute, path.dirname(absolute));
-    Object.assign(exports, module.exports);
+    const module = { exports: loaded };
+    run(loaded, createRequire(absolute), module, absolute, path.dirname(absolute));
+    Object.assign(loaded, module.exports);
   } catch (error) {
     throw new SubscriptionsEntryError(entry, `failed while loading at synth (${firstLine(error)})`);
   }
-  const types = exports.subscribedTypes;
+  const types = loaded.subscribedTypes;
   if (!Array.isArray(types) || types.some((type) => typeof type !== 'string')) {
     throw new SubscriptionsEntryError(entry, 'did not yield a list of event types');
   }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -87,5 +87,19 @@ describe('bundled Lambda assets', () => {
         handlerType: 'function',
       });
     }
+  });
+
+  it('keeps the email templates and the handlers out of the receiver: only the consumer bundles them', () => {
+    // Prepare: text that only the built-in receipt template renders
+    const bundleOf = (name: string) => {
+      const fn = functions.find((f) => f.cdkPath.split('/').at(-2) === name);
+      if (fn === undefined) throw new Error(`no ${name}`);
+      return readFileSync(path.join(fn.assetDir, 'index.js'), 'utf8');
+    };
+    const templateText = 'Thank you for your payment.';
+    // Assess
+    expect(bundleOf('ConsumerFunction')).toContain(templateText);
+    expect(bundleOf('ReceiverFunction')).not.toContain(templateText);
+    expect(bundleOf('ReceiverFunction')).not.toContain('stripe-webhooks-aws.subscriptions');
   });
 });
