@@ -2,6 +2,8 @@
  * The CDK side of the package (`stripe-webhooks-aws/cdk`): the pipeline construct and its parts. The
  * handlers' side is `stripe-webhooks-aws/handlers`.
  */
+
+export { InvalidSettingError, type PipelineSettings, type PipelineSettingsInput } from '../config/settings';
 export { EventQueue, type EventQueueProps } from './event-queue';
 export { LargeEventBucket, type LargeEventBucketProps } from './large-event-bucket';
 export { SubscriptionsEntryError } from './pipeline-runtime';
@@ -12,4 +14,3 @@ export {
 } from './stripe-webhook-pipeline';
 export { WebhookConsumer, type WebhookConsumerProps } from './webhook-consumer';
 export { WebhookReceiver, type WebhookReceiverProps } from './webhook-receiver';
-export { InvalidSettingError, type PipelineSettings, type PipelineSettingsInput } from '../config/settings';
