@@ -1,17 +1,12 @@
+/** `npm run invoke`: one real Lambda handler run on a captured event against the local emulator (see `usage`). */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { resolveSettings } from '../config/settings';
-import { devSigningSecret, localSenderAddress } from './local/defaults';
+import type { SQSEvent } from 'aws-lambda';
+import { bootLocalEnvironment, loadLambdaHandlers } from './local/boot';
+import { devSigningSecret } from './local/defaults';
 import { lambdaContext } from './local/lambda-shapes';
-import { type RunningMoto, startMoto } from './local/moto';
-import {
-  configureHandlerEnvironment,
-  createLocalResources,
-  localClientConfig,
-  quietSdkNodeVersionWarning,
-} from './local/resources';
+import { localClientConfig } from './local/resources';
 import { type ReceiverEvent, resignReceiverEvent } from './receiver-events';
 
 const usage = `Usage: npm run invoke -- receiver|consumer <event file> [--no-resign]
@@ -23,13 +18,6 @@ AWS_ENDPOINT_URL), with the resources the stack creates: the same as \`sam local
              re-signed first with a fresh timestamp and STRIPE_WEBHOOK_SECRET or the dev secret
              (a captured signature expires after 300 s); --no-resign sends it as it is
   consumer   an SQS event, e.g. events/consumer-sqs.json`;
-
-interface ReceiverModule {
-  handler: (event: ReceiverEvent) => Promise<unknown>;
-}
-interface ConsumerModule {
-  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-}
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -47,25 +35,19 @@ async function main(argv: string[]): Promise<number> {
   }
   const event = JSON.parse(readFileSync(file, 'utf8')) as unknown;
 
-  quietSdkNodeVersionWarning();
-  const settings = resolveSettings({ stage: 'local' });
   const signingSecret = process.env.STRIPE_WEBHOOK_SECRET?.trim() || devSigningSecret;
-  const existingEmulator = process.env.AWS_ENDPOINT_URL?.trim();
-  const moto: RunningMoto | undefined = existingEmulator ? undefined : await startMoto();
-  const endpoint = existingEmulator || (moto?.endpoint ?? '');
+  const environment = await bootLocalEnvironment({
+    signingSecret,
+    emulatorEndpoint: process.env.AWS_ENDPOINT_URL?.trim() || undefined,
+  });
+  const { emulatorEndpoint: endpoint, resources, settings } = environment;
   try {
-    const resources = await createLocalResources(endpoint, settings, {
-      signingSecret,
-      senderAddress: localSenderAddress,
-    });
-    configureHandlerEnvironment(endpoint, resources, settings);
-
+    const handlers = await loadLambdaHandlers();
     if (target === 'receiver') {
-      const { handler }: ReceiverModule = await import('../functions/receiver/handler');
       const request = values['no-resign']
         ? (event as ReceiverEvent)
         : resignReceiverEvent(event as ReceiverEvent, signingSecret);
-      console.log(JSON.stringify(await handler(request), null, 2));
+      console.log(JSON.stringify(await handlers.receiver(request), null, 2));
       const sqs = new SQSClient(localClientConfig(endpoint));
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
@@ -83,21 +65,22 @@ async function main(argv: string[]): Promise<number> {
         console.log(`  ${JSON.stringify(attributes)}`);
       }
     } else {
-      const { handler }: ConsumerModule = await import('../functions/consumer/handler');
-      const { onRecordOutcome } = await import('../functions/consumer/outcome-listeners');
-      onRecordOutcome((outcome) => {
+      handlers.onRecordOutcome((outcome) => {
         const emails = 'emails' in outcome ? outcome.emails : [];
         const error = outcome.status === 'failed' ? `: ${outcome.error}` : '';
         console.log(`Record ${outcome.messageId}: ${outcome.status} ${outcome.eventType} [${outcome.eventId}]${error}`);
         for (const email of emails)
           console.log(`  email "${email.subject}" to ${email.to} (SES message ${email.messageId})`);
       });
-      const response = await handler(event as SQSEvent, lambdaContext('consumer', settings.consumerTimeoutSeconds));
+      const response = await handlers.consumer(
+        event as SQSEvent,
+        lambdaContext('consumer', settings.consumerTimeoutSeconds),
+      );
       console.log(`Batch response: ${JSON.stringify(response)}`);
     }
     return 0;
   } finally {
-    await moto?.stop();
+    await environment.stop();
   }
 }
 

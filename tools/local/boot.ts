@@ -1,0 +1,96 @@
+/**
+ * The one boot step of the local tools (`npm start` and `npm run invoke`): the emulator (moto, or the
+ * one given), the resources the stack creates, the environment the stack gives the functions, and
+ * then the real handlers. Shared so that both tools run the handlers in exactly the same world.
+ */
+import type { APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { type PipelineSettings, resolveSettings } from '../../config/settings';
+import type { RecordOutcome } from '../../functions/consumer/outcome-listeners';
+import type { ReceiverEvent } from '../receiver-events';
+import { localSenderAddress } from './defaults';
+import { startMoto } from './moto';
+import {
+  configureHandlerEnvironment,
+  createLocalResources,
+  type LocalResources,
+  quietSdkNodeVersionWarning,
+} from './resources';
+
+export interface LocalBootOptions {
+  /** The signing secret(s) the receiver accepts, stored in the emulated Secrets Manager. */
+  readonly signingSecret: string;
+  /** An emulator that is already running (tests, LocalStack); otherwise moto_server is started. */
+  readonly emulatorEndpoint?: string;
+  /** Port for the moto_server started here; free port by default. */
+  readonly motoPort?: number;
+  /** Interface moto_server listens on. @default '127.0.0.1' */
+  readonly motoHost?: string;
+  /** @default resolveSettings({ stage: 'local' }) */
+  readonly settings?: PipelineSettings;
+  /** @default localSenderAddress */
+  readonly senderAddress?: string;
+  /** Overrides the queue's visibility timeout, i.e. the delay before a failed event is retried. */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Appended to every resource name, see `localResourceNamesWith`. @default none */
+  readonly resourceNameSuffix?: string;
+}
+
+export interface LocalEnvironment {
+  readonly emulatorEndpoint: string;
+  readonly resources: LocalResources;
+  readonly settings: PipelineSettings;
+  /** Ends the moto_server this boot started; an emulator that was given keeps running. */
+  stop(): Promise<void>;
+}
+
+/** The real Lambda handlers, as the local tools call them. */
+export interface LambdaHandlers {
+  readonly receiver: (event: ReceiverEvent) => Promise<APIGatewayProxyStructuredResultV2>;
+  readonly consumer: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+  /** Reports what the consumer did with each record; returns the unsubscribe function. */
+  readonly onRecordOutcome: (listener: (outcome: RecordOutcome) => void) => () => void;
+}
+
+/** Starts or reuses the emulator, creates the local resources in it and points this process's environment at them. */
+export async function bootLocalEnvironment(options: LocalBootOptions): Promise<LocalEnvironment> {
+  quietSdkNodeVersionWarning();
+  const settings = options.settings ?? resolveSettings({ stage: 'local' });
+  const moto = options.emulatorEndpoint
+    ? undefined
+    : await startMoto({ port: options.motoPort, host: options.motoHost });
+  const emulatorEndpoint = moto?.endpoint ?? options.emulatorEndpoint ?? '';
+  let resources: LocalResources;
+  try {
+    resources = await createLocalResources(emulatorEndpoint, settings, {
+      signingSecret: options.signingSecret,
+      senderAddress: options.senderAddress ?? localSenderAddress,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+      nameSuffix: options.resourceNameSuffix,
+    });
+  } catch (error) {
+    // The caller gets no handle to stop it with, so a moto started for nothing must end here.
+    await moto?.stop();
+    throw error;
+  }
+  configureHandlerEnvironment(emulatorEndpoint, resources, settings);
+  return {
+    emulatorEndpoint,
+    resources,
+    settings,
+    stop: async () => {
+      await moto?.stop();
+    },
+  };
+}
+
+/**
+ * Imports the real handlers. They read the environment once, when first imported, so call this only
+ * after {@link bootLocalEnvironment}. The only place the local tools import them, so that a change in
+ * how a handler is made is a change here alone.
+ */
+export async function loadLambdaHandlers(): Promise<LambdaHandlers> {
+  const receiver = await import('../../functions/receiver/handler');
+  const consumer = await import('../../functions/consumer/handler');
+  const { onRecordOutcome } = await import('../../functions/consumer/outcome-listeners');
+  return { receiver: receiver.handler, consumer: consumer.handler, onRecordOutcome };
+}
