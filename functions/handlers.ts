@@ -11,10 +11,13 @@ export {
   type Subscriptions,
 } from './consumer/define-subscriptions';
 export {
+  type BuiltInEmailRules,
   type BuiltInEmailsOptions,
   type BuiltInEmailType,
   builtInEmails,
   builtInEmailTypes,
+  checkoutConfirmation,
+  invoiceReceipt,
   sendCheckoutConfirmation,
   sendInvoiceReceipt,
 } from './consumer/emails/built-in-emails';

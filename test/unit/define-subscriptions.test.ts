@@ -134,3 +134,47 @@ describe('the consumer’s configuration', () => {
     );
   });
 });
+
+describe('built-in email rules', () => {
+  const projectSet = () => defineSubscriptions((_on, { include }) => include(builtInEmails()));
+
+  it('sends no "$0.00" receipt for an invoice of amount 0 (a trial start), unless asked to', async () => {
+    // Prepare
+    const body = JSON.stringify(buildStripeEvent('invoice.paid', { object: { amount_paid: 0 } }));
+    const byDefault = consumerWith(projectSet());
+    const asked = consumerWith(
+      defineSubscriptions((_on, { include }) => include(builtInEmails({ zeroAmountReceipts: true }))),
+    );
+    // Act
+    await byDefault.consume(body);
+    await asked.consume(body);
+    // Assess
+    expect(byDefault.mailer.sent).toHaveLength(0);
+    expect(byDefault.counted).toEqual([['EmailsSkipped', undefined]]);
+    expect(asked.mailer.sent).toHaveLength(1);
+  });
+
+  it("sends no confirmation for a subscription-mode Checkout: its first invoice's receipt is the one email", async () => {
+    // Prepare
+    const subscriptionCheckout = JSON.stringify(
+      buildStripeEvent('checkout.session.completed', { object: { mode: 'subscription' } }),
+    );
+    const paymentCheckout = JSON.stringify(buildStripeEvent('checkout.session.completed'));
+    const firstInvoice = JSON.stringify(buildStripeEvent('invoice.paid'));
+    const { mailer, consume } = consumerWith(projectSet());
+    const asked = consumerWith(
+      defineSubscriptions((_on, { include }) => include(builtInEmails({ subscriptionCheckoutConfirmation: true }))),
+    );
+    // Act
+    await consume(subscriptionCheckout);
+    await consume(firstInvoice);
+    await consume(paymentCheckout);
+    await asked.consume(subscriptionCheckout);
+    // Assess: the receipt, then the payment-mode confirmation; the subscription checkout itself sent nothing
+    expect(mailer.sent.map((email) => email.subject)).toEqual([
+      expect.stringMatching(/^Receipt for invoice/),
+      expect.stringMatching(/^Order confirmation/),
+    ]);
+    expect(asked.mailer.sent).toHaveLength(1);
+  });
+});
