@@ -43,6 +43,33 @@ const localEvents = client.events;
 const localEmails = client.emails;
 
 describe('the local pipeline, through its HTTP endpoint, on moto', () => {
+  it('sends one email for a subscription Checkout and its first invoice.paid: the receipt', async () => {
+    // Prepare: the same customer's subscription-mode session, then its first invoice
+    const email = 'new.subscriber@example.com';
+    const checkout = buildStripeEvent('checkout.session.completed', {
+      object: { mode: 'subscription', customer_details: { email } },
+    });
+    const invoice = buildStripeEvent('invoice.paid', { object: { customer_email: email } });
+    // Act
+    for (const event of [checkout, invoice]) expect((await post(JSON.stringify(event))).status).toBe(200);
+    await eventWhen(checkout.id, (e) => e.status === 'processed');
+    await eventWhen(invoice.id, (e) => e.status === 'processed');
+    // Assess: read back from SES
+    const sent = await sesMessagesTo(endpoint, email);
+    expect(sent.map((message) => message.subject)).toEqual([expect.stringMatching(/^Receipt for invoice/)]);
+  });
+
+  it('sends no receipt for an invoice of amount 0 (a trial start)', async () => {
+    // Prepare
+    const email = 'trial.start@example.com';
+    const event = buildStripeEvent('invoice.paid', { object: { customer_email: email, amount_paid: 0 } });
+    // Act
+    expect((await post(JSON.stringify(event))).status).toBe(200);
+    await eventWhen(event.id, (e) => e.status === 'processed');
+    // Assess
+    expect(await sesMessagesTo(endpoint, email)).toEqual([]);
+  });
+
   it('sends exactly one receipt for an invoice.paid posted three times', async () => {
     // Prepare
     const email = 'three.times@example.com';
