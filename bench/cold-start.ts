@@ -48,6 +48,15 @@ const functionEnvironment: Record<FunctionSetting, string> = {
   acceptedLivemode: 'any',
   consumerTimeoutSeconds: '30',
   subscribedEventTypes: 'checkout.session.completed,invoice.paid',
+  emailBusinessName: 'Bench Shop',
+  emailSupportAddress: 'support@example.org',
+  emailLogoUrl: '',
+  emailDefaultLocale: 'en',
+  sesConfigurationSetName: 'bench-emails',
+  suppressionTableName: 'bench-suppression',
+  stripeApiKeySecretId: 'stripe-webhooks/bench/stripe-api-key',
+  stripeApiUrl: unreachableEndpoint,
+  stripeApiRatePerSecond: '25',
 };
 
 function childEnvironment(scratchDir: string): NodeJS.ProcessEnv {

@@ -30,6 +30,24 @@ export const envVarNames = {
   consumerTimeoutSeconds: 'CONSUMER_TIMEOUT_SECONDS',
   /** `true` when the receiver accepts requests only from Stripe's webhook IP addresses (the `stripeIpAllowlist` setting). */
   stripeIpAllowlist: 'STRIPE_IP_ALLOWLIST',
+  /** Business name shown in every email's layout (the `emailBusinessName` setting). */
+  emailBusinessName: 'EMAIL_BUSINESS_NAME',
+  /** Address customers can write to, shown in every email's footer (the `emailSupportAddress` setting). */
+  emailSupportAddress: 'EMAIL_SUPPORT_ADDRESS',
+  /** Absolute https URL of a logo shown at the top of every email (the `emailLogoUrl` setting). */
+  emailLogoUrl: 'EMAIL_LOGO_URL',
+  /** Locale of an email when the customer has none (the `emailDefaultLocale` setting): en, fr, de, es or ja. */
+  emailDefaultLocale: 'EMAIL_DEFAULT_LOCALE',
+  /** SES configuration set named on every send, whose event destination reports bounces and complaints. */
+  sesConfigurationSetName: 'SES_CONFIGURATION_SET_NAME',
+  /** DynamoDB table of suppressed recipient addresses (hard bounces and complaints). */
+  suppressionTableName: 'SUPPRESSION_TABLE_NAME',
+  /** Name or ARN of the Secrets Manager secret holding a restricted Stripe API key; unset means no Stripe API calls. */
+  stripeApiKeySecretId: 'STRIPE_API_KEY_SECRET_ID',
+  /** Base URL of the Stripe API; set only locally and in tests, to the fake Stripe API. @default https://api.stripe.com */
+  stripeApiUrl: 'STRIPE_API_URL',
+  /** Stripe API calls per second one consumer instance may make (the `stripeApiRatePerSecond` setting). */
+  stripeApiRatePerSecond: 'STRIPE_API_RATE_PER_SECOND',
 } as const;
 
 /** SQS message attribute names that carry event metadata beside the raw body. */
@@ -61,4 +79,10 @@ export const idempotencyTableSchema = {
   partitionKey: 'pk',
   /** Epoch seconds after which DynamoDB's TTL may delete the item. */
   timeToLiveAttribute: 'expiresAt',
+} as const;
+
+/** The suppression table's key schema: one item per suppressed address, written by the SES events function. */
+export const suppressionTableSchema = {
+  /** The partition key (a string): the recipient address, trimmed and lower-cased. */
+  partitionKey: 'address',
 } as const;
