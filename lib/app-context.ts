@@ -5,7 +5,14 @@
  */
 import type { Node } from 'constructs';
 import { booleanSetting, type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
-import { localEndpointUrlRule, senderAddressRule, sesIdentityRule } from './pipeline-props';
+import { type EmailSettingsInput, resolveEmailSettings } from '../config/email-settings';
+import {
+  localEndpointUrlRule,
+  senderAddressRule,
+  sesIdentityRule,
+  signingSecretNameRule,
+  stripeApiRateRule,
+} from './pipeline-props';
 
 /** Names of the context keys the app reads. */
 export const contextKeys = {
@@ -22,6 +29,13 @@ export const contextKeys = {
   localEndpointUrl: 'localEndpointUrl',
   stripeIpAllowlist: 'stripeIpAllowlist',
   livemode: 'livemode',
+  emailBusinessName: 'emailBusinessName',
+  emailSupportAddress: 'emailSupportAddress',
+  emailLogoUrl: 'emailLogoUrl',
+  emailDefaultLocale: 'emailDefaultLocale',
+  stripeApiKeySecretName: 'stripeApiKeySecretName',
+  stripeApiRatePerSecond: 'stripeApiRatePerSecond',
+  accountLevelSuppression: 'accountLevelSuppression',
 } as const;
 
 /** Sender used when `senderAddress` is not given: synth works, but nothing can be sent from it. */
@@ -56,6 +70,13 @@ export interface AppConfig {
   readonly signingSecretName: string;
   /** Only for templates used with `sam local invoke`; never set for a deployment. */
   readonly localEndpointUrl: string | undefined;
+  /** The email layout and fallback language, checked. */
+  readonly emails: EmailSettingsInput;
+  /** Secret holding a restricted Stripe API key (`-c stripeApiKeySecretName=...`). */
+  readonly stripeApiKeySecretName: string | undefined;
+  readonly stripeApiRatePerSecond: number | undefined;
+  /** Turn on SES's account-wide suppression list for bounces and complaints (`-c accountLevelSuppression=true`). */
+  readonly accountLevelSuppression: boolean;
 }
 
 function optionalString(node: Node, key: string): string | undefined {
@@ -76,6 +97,18 @@ function optionalNumber(node: Node, key: string): number | undefined {
 
 function check(key: string, value: string, rule: string | undefined): void {
   if (rule !== undefined) throw new InvalidContextError(key, value, rule);
+}
+
+/**
+ * `-c accountLevelSuppression=true|false`, default false. The pipeline construct reads it itself when its
+ * prop is not given, so the context key works without being passed down through the stack.
+ */
+export function accountLevelSuppressionOf(node: Node): boolean {
+  return booleanSetting(
+    contextKeys.accountLevelSuppression,
+    node.tryGetContext(contextKeys.accountLevelSuppression),
+    false,
+  );
 }
 
 /** Reads and validates the context of `node` (normally the app's). Throws on invalid values. */
@@ -103,13 +136,34 @@ export function readAppConfig(node: Node): AppConfig {
     check(contextKeys.localEndpointUrl, localEndpointUrl, localEndpointUrlRule(localEndpointUrl));
   }
 
+  const emails: EmailSettingsInput = {
+    emailBusinessName: optionalString(node, contextKeys.emailBusinessName),
+    emailSupportAddress: optionalString(node, contextKeys.emailSupportAddress),
+    emailLogoUrl: optionalString(node, contextKeys.emailLogoUrl),
+    emailDefaultLocale: optionalString(node, contextKeys.emailDefaultLocale),
+  };
+  resolveEmailSettings(emails);
+  const stripeApiKeySecretName = optionalString(node, contextKeys.stripeApiKeySecretName);
+  if (stripeApiKeySecretName !== undefined) {
+    check(contextKeys.stripeApiKeySecretName, stripeApiKeySecretName, signingSecretNameRule(stripeApiKeySecretName));
+  }
+  const stripeApiRatePerSecond = optionalNumber(node, contextKeys.stripeApiRatePerSecond);
+  if (stripeApiRatePerSecond !== undefined) {
+    const rule = stripeApiRateRule(stripeApiRatePerSecond);
+    if (rule !== undefined) throw new InvalidContextError(contextKeys.stripeApiRatePerSecond, stripeApiRatePerSecond, rule);
+  }
+
   return {
     settings,
+    emails,
+    stripeApiKeySecretName,
+    stripeApiRatePerSecond,
     senderAddress,
     senderAddressIsPlaceholder: givenSender === undefined,
     sesIdentity,
     signingSecretName: optionalString(node, contextKeys.signingSecretName) ?? defaultSigningSecretName(settings.stage),
     localEndpointUrl,
+    accountLevelSuppression: accountLevelSuppressionOf(node),
     stripeIpAllowlist: booleanSetting(
       contextKeys.stripeIpAllowlist,
       node.tryGetContext(contextKeys.stripeIpAllowlist),

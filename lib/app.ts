@@ -18,6 +18,10 @@ export function addStripeWebhooks(app: App): StripeWebhooksStack {
     signingSecretName: config.signingSecretName,
     localEndpointUrl: config.localEndpointUrl,
     stripeIpAllowlist: config.stripeIpAllowlist,
+    emails: config.emails,
+    stripeApiKeySecretName: config.stripeApiKeySecretName,
+    stripeApiRatePerSecond: config.stripeApiRatePerSecond,
+    accountLevelSuppression: config.accountLevelSuppression,
   });
   if (config.senderAddressIsPlaceholder) {
     Annotations.of(stack).addWarningV2(

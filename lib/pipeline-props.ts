@@ -34,6 +34,11 @@ export function signingSecretNameRule(name: string): string | undefined {
     : '1 to 512 letters, digits and the characters /_+=.@- (a Secrets Manager name)';
 }
 
+/** The rule `stripeApiRatePerSecond` breaks, if any: Stripe's live-mode limit is 100 requests/s for the whole account. */
+export function stripeApiRateRule(rate: number): string | undefined {
+  return Number.isInteger(rate) && rate >= 1 && rate <= 100 ? undefined : 'an integer from 1 to 100';
+}
+
 const reservedNames = new Set<string>([...Object.values(envVarNames), 'AWS_ENDPOINT_URL', 'POWERTOOLS_SERVICE_NAME']);
 
 /** Every problem with the props, as sentences that say what to change; empty when they are fine. */
@@ -43,6 +48,8 @@ export function pipelinePropProblems(props: {
   readonly signingSecretName?: string;
   readonly localEndpointUrl?: string;
   readonly consumerEnvironment?: Readonly<Record<string, string>>;
+  readonly stripeApiKeySecretName?: string;
+  readonly stripeApiRatePerSecond?: number;
 }): string[] {
   const problems: string[] = [];
   const problem = (name: string, value: unknown, rule: string | undefined) => {
@@ -57,6 +64,16 @@ export function pipelinePropProblems(props: {
   }
   if (props.localEndpointUrl !== undefined) {
     problem('localEndpointUrl', props.localEndpointUrl, localEndpointUrlRule(props.localEndpointUrl));
+  }
+  if (props.stripeApiKeySecretName !== undefined) {
+    problem(
+      'stripeApiKeySecretName',
+      props.stripeApiKeySecretName,
+      signingSecretNameRule(props.stripeApiKeySecretName),
+    );
+  }
+  if (props.stripeApiRatePerSecond !== undefined) {
+    problem('stripeApiRatePerSecond', props.stripeApiRatePerSecond, stripeApiRateRule(props.stripeApiRatePerSecond));
   }
   const clashes = Object.keys(props.consumerEnvironment ?? {}).filter((name) => reservedNames.has(name));
   if (clashes.length > 0) {

@@ -6,12 +6,16 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { envVarNames, largeEventKeyPrefix, webhookPath } from '../config/contract';
+import { type EmailSettingsInput, emailSettingsEnvironment, resolveEmailSettings } from '../config/email-settings';
 import { type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
 import { fitSubscribedTypes } from '../config/subscribed-types';
+import { accountLevelSuppressionOf } from './app-context';
+import { EmailDeliverability } from './email-deliverability';
 import { EventQueue } from './event-queue';
 import { LargeEventBucket } from './large-event-bucket';
 import { pipelinePropProblems } from './pipeline-props';
@@ -23,7 +27,7 @@ import { WebhookReceiver } from './webhook-receiver';
 const powertoolsServiceName = 'POWERTOOLS_SERVICE_NAME';
 
 /** Properties of {@link StripeWebhookPipeline}; the settings (stage, timeouts, retries, rates, livemode) come from `PipelineSettingsInput`. */
-export interface StripeWebhookPipelineProps extends PipelineSettingsInput {
+export interface StripeWebhookPipelineProps extends PipelineSettingsInput, EmailSettingsInput {
   /**
    * The From address of every email; the consumer may send from this address only.
    * @default - required
@@ -71,6 +75,19 @@ export interface StripeWebhookPipelineProps extends PipelineSettingsInput {
    */
   readonly logRetention?: RetentionDays;
   /**
+   * Name of an existing Secrets Manager secret holding a restricted Stripe API key (`rk_...`, with read
+   * access to customers and subscriptions). The consumer reads it once per container, to find the
+   * address and language of customers an event names only by id. Without it, those emails (trial
+   * ending, subscription ended) are skipped with a warning and the `StripeApiNotConfigured` metric.
+   * @default - none: no Stripe API calls
+   */
+  readonly stripeApiKeySecretName?: string;
+  /**
+   * Stripe API calls per second one consumer instance may make; Stripe allows 100/s in live mode.
+   * @default 25
+   */
+  readonly stripeApiRatePerSecond?: number;
+  /**
    * Environment variables for the consumer, for a team's handlers (the pipeline's own names are refused).
    * @default - none
    */
@@ -81,6 +98,13 @@ export interface StripeWebhookPipelineProps extends PipelineSettingsInput {
    * @default - not set: the functions call AWS
    */
   readonly localEndpointUrl?: string;
+  /**
+   * Turn on SES's account-level suppression list for bounces and complaints. Account-wide (per region):
+   * it applies to every email the account sends there, and stays when the stack is deleted. New SES
+   * accounts already have it; the pipeline's own suppression table and configuration set work either way.
+   * @default - the CDK context value `accountLevelSuppression` (`-c accountLevelSuppression=true`), else false
+   */
+  readonly accountLevelSuppression?: boolean;
 }
 
 export class InvalidPipelinePropsError extends Error {
@@ -125,6 +149,14 @@ export class StripeWebhookPipeline extends Construct {
   public readonly table: Table;
   /** The bucket large event bodies go to, created or given. */
   public readonly largeEventBucket: IBucket;
+  /** The secret holding the Stripe API key, when `stripeApiKeySecretName` was given. */
+  public readonly stripeApiKeySecret: ISecret | undefined;
+  /** The SES configuration set, its events topic and function, and the suppression table the consumer reads. */
+  public readonly emailDeliverability: EmailDeliverability;
+  /** Recipients never emailed again (permanent bounces, complaints); delete an item to erase or reinstate an address. */
+  public readonly suppressionTable: Table;
+  /** The SES configuration set the consumer names on every send. */
+  public readonly configurationSet: ConfigurationSet;
 
   constructor(scope: Construct, id: string, props: StripeWebhookPipelineProps) {
     super(scope, id);
@@ -132,6 +164,7 @@ export class StripeWebhookPipeline extends Construct {
     if (problems.length > 0) throw new InvalidPipelinePropsError(problems);
     const settings = resolveSettings(props);
     this.settings = settings;
+    const emailSettings = resolveEmailSettings(props);
     const sesIdentity = props.sesIdentity ?? props.senderAddress;
     const signingSecretName = props.signingSecretName ?? `stripe-webhooks/${settings.stage}/signing-secret`;
     const subscriptionsEntry = path.resolve(props.subscriptionsEntry ?? defaultSubscriptionsEntry);
@@ -222,12 +255,39 @@ export class StripeWebhookPipeline extends Construct {
         [envVarNames.consumerTimeoutSeconds]: String(settings.consumerTimeoutSeconds),
         [envVarNames.emailSendIntervalMs]: String(settings.emailSendIntervalMs),
         [envVarNames.acceptedLivemode]: settings.acceptedLivemode,
+        ...emailSettingsEnvironment(emailSettings),
+        ...(props.stripeApiKeySecretName === undefined
+          ? {}
+          : {
+              [envVarNames.stripeApiKeySecretId]: props.stripeApiKeySecretName,
+              [envVarNames.stripeApiRatePerSecond]: String(props.stripeApiRatePerSecond ?? 25),
+            }),
         // The consumer puts a throttled event back on its own queue as a fresh, delayed copy.
         [envVarNames.queueUrl]: this.eventQueue.queue.queueUrl,
         [powertoolsServiceName]: 'stripe-webhook-consumer',
         ...localEndpoint,
       },
     });
+
+    // The key stays the operator's: created in Stripe's dashboard, stored by hand, never in the template.
+    this.stripeApiKeySecret =
+      props.stripeApiKeySecretName === undefined
+        ? undefined
+        : Secret.fromSecretNameV2(this, 'StripeApiKey', props.stripeApiKeySecretName);
+    this.stripeApiKeySecret?.grantRead(this.consumer.fn);
+
+    this.emailDeliverability = new EmailDeliverability(this, 'EmailDeliverability', {
+      accountLevelSuppression: props.accountLevelSuppression ?? accountLevelSuppressionOf(this.node),
+      logRetention: props.logRetention,
+      environment: {
+        [envVarNames.stage]: settings.stage,
+        [powertoolsServiceName]: 'stripe-webhook-ses-events',
+        ...localEndpoint,
+      },
+    });
+    this.emailDeliverability.grantSendingTo(this.consumer.fn, { fromAddress: props.senderAddress });
+    this.suppressionTable = this.emailDeliverability.table;
+    this.configurationSet = this.emailDeliverability.configurationSet;
 
     for (const fn of [this.receiver.fn, this.consumer.fn]) {
       if (fn.role === undefined) continue;

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { EmailSettingsInput } from '../config/email-settings';
 import type { PipelineSettings } from '../config/settings';
 import { StripeWebhookPipeline } from './stripe-webhook-pipeline';
 
@@ -44,6 +45,27 @@ export interface StripeWebhooksStackProps extends StackProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * What every email shows of the business (name, support address, logo) and its fallback language.
+   * @default - no business name, English
+   */
+  readonly emails?: EmailSettingsInput;
+  /**
+   * Name of an existing Secrets Manager secret holding a restricted Stripe API key.
+   * @default - none: emails that need a customer lookup are skipped
+   */
+  readonly stripeApiKeySecretName?: string;
+  /**
+   * Stripe API calls per second per consumer instance.
+   * @default 25
+   */
+  readonly stripeApiRatePerSecond?: number;
+  /**
+   * Turn on SES's account-level suppression list for bounces and complaints. Account-wide (per region,
+   * every sender of the account) and left as it is when the stack is deleted.
+   * @default - the context value `accountLevelSuppression`, else false
+   */
+  readonly accountLevelSuppression?: boolean;
 }
 
 /**
@@ -74,6 +96,10 @@ export class StripeWebhooksStack extends Stack {
       stripeIpAllowlist: props.stripeIpAllowlist,
       localEndpointUrl: props.localEndpointUrl,
       logRetention: props.logRetention,
+      ...props.emails,
+      stripeApiKeySecretName: props.stripeApiKeySecretName,
+      stripeApiRatePerSecond: props.stripeApiRatePerSecond,
+      accountLevelSuppression: props.accountLevelSuppression,
     });
     const { pipeline } = this;
 

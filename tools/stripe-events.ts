@@ -11,10 +11,14 @@ import fixturesFile from '../events/stripe-fixtures/fixtures.json';
 export const supportedEventTypes = [
   'invoice.paid',
   'invoice.payment_failed',
+  'invoice.payment_action_required',
+  'invoice.upcoming',
   'checkout.session.completed',
   'charge.refunded',
   'payment_intent.succeeded',
   'customer.created',
+  'customer.subscription.trial_will_end',
+  'customer.subscription.deleted',
 ] as const satisfies readonly Stripe.Event.Type[];
 
 export type SupportedEventType = (typeof supportedEventTypes)[number];
@@ -218,6 +222,111 @@ function failedInvoice(ctx: BuildContext): Stripe.Invoice {
   };
 }
 
+function actionRequiredInvoice(ctx: BuildContext): Stripe.Invoice {
+  // The payment needs the customer (3-D Secure): Stripe waits for them instead of retrying on its own.
+  return { ...failedInvoice(ctx), next_payment_attempt: null };
+}
+
+function upcomingInvoice(ctx: BuildContext): Stripe.Invoice {
+  const invoice = invoiceBase(ctx);
+  const renewsAt = ctx.created + 7 * day;
+  return {
+    ...invoice,
+    status: 'draft',
+    number: null,
+    // A preview: not finalized, so nothing to view or download yet.
+    hosted_invoice_url: null,
+    invoice_pdf: null,
+    attempted: false,
+    attempt_count: 0,
+    amount_paid: 0,
+    amount_remaining: ctx.amount,
+    next_payment_attempt: renewsAt,
+    period_start: ctx.created,
+    period_end: renewsAt,
+    status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
+  };
+}
+
+function subscriptionBase(ctx: BuildContext): Stripe.Subscription {
+  const base = fixture<Stripe.Subscription>('subscription');
+  const id = testObjectId('sub');
+  const [item] = base.items.data;
+  if (!item) throw new MissingStripeFixtureError('resources.subscription.items.data[0]');
+  return {
+    ...base,
+    id,
+    livemode: ctx.livemode,
+    created: ctx.created,
+    start_date: ctx.created,
+    billing_cycle_anchor: ctx.created,
+    currency: ctx.currency,
+    customer: testObjectId('cus'),
+    description: 'Pro plan',
+    latest_invoice: null,
+    next_pending_invoice_item_invoice: null,
+    // Placeholders in Stripe's example that no plain monthly subscription carries.
+    pending_update: null,
+    pause_collection: null,
+    transfer_data: null,
+    schedule: null,
+    items: {
+      ...base.items,
+      url: `/v1/subscription_items?subscription=${id}`,
+      data: [
+        {
+          ...item,
+          id: testObjectId('si'),
+          subscription: id,
+          created: ctx.created,
+          quantity: 1,
+          current_period_start: ctx.created,
+          current_period_end: ctx.created + 30 * day,
+          price: {
+            ...item.price,
+            currency: ctx.currency,
+            unit_amount: ctx.amount,
+            nickname: 'Pro (monthly)',
+            // A placeholder in Stripe's example (per ~1.6 billion units) that would bill nothing.
+            transform_quantity: null,
+          },
+        },
+      ],
+    },
+  };
+}
+
+function trialEndingSubscription(ctx: BuildContext): Stripe.Subscription {
+  const subscription = subscriptionBase(ctx);
+  // Stripe sends trial_will_end three days before the trial ends.
+  const trialEnd = ctx.created + 3 * day;
+  return {
+    ...subscription,
+    status: 'trialing',
+    trial_start: ctx.created - 11 * day,
+    trial_end: trialEnd,
+    cancel_at: null,
+    canceled_at: null,
+    cancel_at_period_end: false,
+    ended_at: null,
+  };
+}
+
+function deletedSubscription(ctx: BuildContext): Stripe.Subscription {
+  const subscription = subscriptionBase(ctx);
+  return {
+    ...subscription,
+    status: 'canceled',
+    trial_start: null,
+    trial_end: null,
+    cancel_at: null,
+    cancel_at_period_end: false,
+    canceled_at: ctx.created,
+    ended_at: ctx.created,
+    cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: 'cancellation_requested' },
+  };
+}
+
 function completedCheckoutSession(ctx: BuildContext): Stripe.Checkout.Session {
   const base = fixture<Stripe.Checkout.Session>('checkout.session');
   return {
@@ -340,10 +449,14 @@ function createdCustomer(ctx: BuildContext): Stripe.Customer {
 const builders: { readonly [T in SupportedEventType]: (ctx: BuildContext) => StripeEventObject<T> } = {
   'invoice.paid': paidInvoice,
   'invoice.payment_failed': failedInvoice,
+  'invoice.payment_action_required': actionRequiredInvoice,
+  'invoice.upcoming': upcomingInvoice,
   'checkout.session.completed': completedCheckoutSession,
   'charge.refunded': refundedCharge,
   'payment_intent.succeeded': succeededPaymentIntent,
   'customer.created': createdCustomer,
+  'customer.subscription.trial_will_end': trialEndingSubscription,
+  'customer.subscription.deleted': deletedSubscription,
 };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

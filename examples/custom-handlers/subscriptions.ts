@@ -1,6 +1,6 @@
 /**
- * The team's subscriptions: the built-in customer emails without the checkout confirmation, and a
- * refund notice to the finance team. Loaded at synth to list its event types, so nothing happens at
+ * The team's subscriptions: the built-in customer emails without the checkout confirmation, and,
+ * beside the customer's refund email, a refund notice to the finance team. Loaded at synth to list its event types, so nothing happens at
  * import: the handler reads its configuration when it runs.
  */
 import { builtInEmails, defineSubscriptions, escapeHtml, formatAmount } from 'stripe-webhooks-aws/handlers';

@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
+import { type EmailSettings, resolveEmailSettings } from '../../config/email-settings';
 import { errorSummary } from '../shared/errors';
 import type { LoggerPort } from '../shared/logger';
+import { type StripeApi, unconfiguredStripeApi } from '../shared/stripe-api/port';
 import type { EventRegistry, IncomingEvent } from './event-registry';
-import { createHandlerContext, type HandlerContext, type HandlerMetrics, type SentEmail } from './handler-context';
+import {
+  createHandlerContext,
+  type HandlerContext,
+  type HandlerContextOptions,
+  type HandlerMetrics,
+  type SentEmail,
+  type UnsentEmail,
+} from './handler-context';
 import type { IdempotencyStore } from './idempotency-store';
 import type { Mailer } from './mailer';
 
-export type { HandlerContext, HandlerMetrics, SentEmail } from './handler-context';
+export type { HandlerContext, HandlerMetrics, SentEmail, UnsentEmail } from './handler-context';
 
 export type EventOutcome = {
   readonly eventId: string;
@@ -20,6 +29,8 @@ export type EventOutcome = {
       readonly skippedSteps: readonly string[];
       /** Objects on which this event was older than one already applied. */
       readonly staleObjects: readonly string[];
+      /** Emails not sent: the recipient is suppressed, or SES refused the email for good. */
+      readonly unsentEmails: readonly UnsentEmail[];
       readonly payloadMismatch: boolean;
     }
   | { readonly status: 'duplicate'; readonly payloadMismatch: boolean }
@@ -31,6 +42,8 @@ export interface ConsumerDependencies {
   readonly registry: EventRegistry<HandlerContext>;
   readonly store: IdempotencyStore;
   readonly mailer: Mailer;
+  /** Recipients not to email (permanent bounces, complaints), looked up before each send. @default none */
+  readonly suppressions?: HandlerContextOptions['suppressions'];
   readonly now: () => Date;
   readonly logger: LoggerPort;
   /**
@@ -42,6 +55,10 @@ export interface ConsumerDependencies {
   readonly retentionDays: number;
   /** Where the handlers' own `ctx.metrics.count(...)` go. @default counted nowhere */
   readonly metrics?: HandlerMetrics;
+  /** Stripe's API for the handlers (`ctx.stripe`). @default one whose calls say no API key is configured */
+  readonly stripe?: StripeApi;
+  /** What the emails show of the business, and their fallback language. @default English, no business name */
+  readonly emailSettings?: EmailSettings;
 }
 
 export class MalformedMessageError extends Error {
@@ -115,6 +132,7 @@ export interface ConsumeOptions {
 }
 
 const countNothing: HandlerMetrics = { count: () => undefined };
+const defaultEmailSettings = resolveEmailSettings();
 
 /** Seconds added to the remaining time, so a claim never expires while its attempt is still alive. */
 const claimMarginSeconds = 5;
@@ -179,8 +197,11 @@ export async function consumeEvent(
     claim,
     store,
     mailer: deps.mailer,
+    suppressions: deps.suppressions,
     logger,
     metrics: deps.metrics ?? countNothing,
+    stripe: deps.stripe ?? unconfiguredStripeApi,
+    emailSettings: deps.emailSettings ?? defaultEmailSettings,
     now: deps.now,
     expiresAtSeconds: now + retentionSeconds,
     sendDeadlineMs: options.sendDeadlineMs,

@@ -1,4 +1,5 @@
 import { envVarNames } from '../../config/contract';
+import { type EmailSettings, emailSettingsFromEnvironment } from '../../config/email-settings';
 import { type PipelineSettings, resolveSettings } from '../../config/settings';
 import { optionalIntegerEnv, requireEnv } from '../shared/env';
 
@@ -13,6 +14,8 @@ export interface ConsumerConfig {
   readonly emailSendIntervalMs: number;
   /** Resolved with the function's real timeout, so claims expire when the attempt is really dead. */
   readonly settings: PipelineSettings;
+  /** What every email shows of the business, and the language it falls back to. */
+  readonly emailSettings: EmailSettings;
 }
 
 export function readConsumerConfig(env: NodeJS.ProcessEnv = process.env): ConsumerConfig {
@@ -22,6 +25,7 @@ export function readConsumerConfig(env: NodeJS.ProcessEnv = process.env): Consum
     largeEventBucket: requireEnv(envVarNames.largeEventBucketName, env),
     queueUrl: requireEnv(envVarNames.queueUrl, env),
     emailSendIntervalMs: optionalIntegerEnv(envVarNames.emailSendIntervalMs, env) ?? 0,
+    emailSettings: emailSettingsFromEnvironment(env),
     settings: resolveSettings({
       stage: env[envVarNames.stage],
       livemode: env[envVarNames.acceptedLivemode],

@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -9,10 +10,13 @@ import { messageAttributeNames } from '../../config/contract';
 import { s3AddressingFor } from '../shared/aws-client-config';
 import { errorSummary } from '../shared/errors';
 import { createLogger } from '../shared/logger';
+import { stripeApiFromEnvironment } from '../shared/stripe-api/from-environment';
+import { dynamoDbSuppressionStore } from '../shared/suppression-store';
 import type { ConsumerDependencies } from './consume-event';
 import { readConsumerConfig } from './consumer-config';
 import { countRecordOutcome, createConsumerMetrics } from './consumer-metrics';
 import { buildRegistry, type Subscriptions, subscriptionsOfModule } from './define-subscriptions';
+import { readDeliverabilityConfig } from './deliverability-config';
 import { dynamoDbIdempotencyStore } from './idempotency-store';
 import { livemodeFilter } from './livemode-filter';
 import { sesMailer } from './mailer';
@@ -42,17 +46,28 @@ export function createConsumerHandler(
   const { settings } = config;
   const logger = createLogger('stripe-webhook-consumer');
   const metrics = createConsumerMetrics(settings.stage);
+  // Both optional: without them (a stack without EmailDeliverability), no configuration set and no lookups.
+  const { configurationSetName, suppressionTableName } = readDeliverabilityConfig(env);
   const dependencies: ConsumerDependencies = {
     registry: buildRegistry(subscriptionsOfModule(subscriptions, 'The subscriptions given to the consumer'), {
       filters: [livemodeFilter(settings.acceptedLivemode)],
     }),
     store: dynamoDbIdempotencyStore(new DynamoDBClient({ maxAttempts: 3 }), config.tableName),
-    mailer: pacedMailer(sesMailer(new SESClient({ maxAttempts: 3 }), config.senderAddress), config.emailSendIntervalMs),
+    mailer: pacedMailer(
+      sesMailer(new SESClient({ maxAttempts: 3 }), config.senderAddress, { configurationSetName }),
+      config.emailSendIntervalMs,
+    ),
+    ...(suppressionTableName === undefined
+      ? {}
+      : { suppressions: dynamoDbSuppressionStore(new DynamoDBClient({ maxAttempts: 3 }), suppressionTableName) }),
     now: () => new Date(),
     logger,
     metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
     inProgressExpirySeconds: settings.inProgressExpirySeconds,
     retentionDays: settings.idempotencyRetentionDays,
+    // The client is made on the first lookup only: a consumer whose emails never need one pays nothing.
+    stripe: stripeApiFromEnvironment(env, { secretsManager: () => new SecretsManagerClient({ maxAttempts: 3 }), logger }),
+    emailSettings: config.emailSettings,
   };
   // Large events arrive as a pointer to their body in S3; this reads it back, so consumeEvent always gets the raw body.
   const resolveBody = queuedEventBodyResolver(

@@ -1,6 +1,8 @@
+import type { EmailSettings } from '../../config/email-settings';
 import type { LoggerPort } from '../shared/logger';
+import type { StripeApi } from '../shared/stripe-api/port';
 import type { IdempotencyStore, StepRecord } from './idempotency-store';
-import type { Mailer, OutgoingEmail } from './mailer';
+import { type Mailer, type OutgoingEmail, PermanentEmailError } from './mailer';
 
 /** Counts a handler's own metrics beside the pipeline's (namespace `StripeWebhooks`, unit Count). */
 export interface HandlerMetrics {
@@ -15,6 +17,8 @@ export interface HandlerContext {
   /**
    * Sends an email at most once per event and step: a retry after a partial failure skips an email
    * SES already accepted. The step defaults to `email:<recipient>`; give one per distinct email.
+   * A recipient on the suppression list is skipped, and an email SES refuses for good
+   * (`PermanentEmailError`) is recorded as done, not retried: neither fails the event.
    */
   readonly sendEmail: (email: OutgoingEmail, options?: { readonly step?: string }) => Promise<void>;
   /**
@@ -29,10 +33,27 @@ export interface HandlerContext {
   readonly applyInOrder: (objectId: string, apply: () => Promise<void>) => Promise<'applied' | 'stale'>;
   readonly logger: LoggerPort;
   readonly metrics: HandlerMetrics;
+  /**
+   * Stripe's API, rate-limited, retried and cached per container. Without an API key configured
+   * (context `stripeApiKeySecretName`), every call throws `StripeApiNotConfiguredError`.
+   */
+  readonly stripe: StripeApi;
+  /** The business name, support address and logo every email shows, and the language it falls back to. */
+  readonly emailSettings: EmailSettings;
 }
 
 export interface SentEmail extends OutgoingEmail {
   readonly messageId: string;
+}
+
+/** An email the handlers asked for that was not sent, and never will be for this event. */
+export interface UnsentEmail {
+  readonly to: string;
+  readonly subject: string;
+  /** `suppressed`: the recipient bounced permanently or complained before; `rejected`: SES refused it for good. */
+  readonly reason: 'suppressed' | 'rejected';
+  /** SES's error code, for a rejected email. */
+  readonly code?: string;
 }
 
 /** What the handlers did through their context, for the event's outcome. */
@@ -43,6 +64,8 @@ export interface HandlerEffects {
   readonly skippedSteps: string[];
   /** Objects on which this event was older than one already applied. */
   readonly staleObjects: string[];
+  /** Emails not sent: the recipient is suppressed, or SES refused the email for good. */
+  readonly unsentEmails: UnsentEmail[];
 }
 
 export interface HandlerContextOptions {
@@ -51,8 +74,12 @@ export interface HandlerContextOptions {
   readonly claim: { readonly token: string; readonly completedSteps: ReadonlyMap<string, StepRecord> };
   readonly store: IdempotencyStore;
   readonly mailer: Mailer;
+  /** Recipients not to email (permanent bounces, complaints), looked up before each send. @default none */
+  readonly suppressions?: { find(address: string): Promise<unknown | undefined> };
   readonly logger: LoggerPort;
   readonly metrics: HandlerMetrics;
+  readonly stripe: StripeApi;
+  readonly emailSettings: EmailSettings;
   readonly now: () => Date;
   readonly expiresAtSeconds: number;
   /** Epoch milliseconds after which a paced send is not waited for (the invocation's end, less a margin). */
@@ -69,7 +96,7 @@ export function createHandlerContext(options: HandlerContextOptions): {
   const { event, claim, store, logger } = options;
   const ids = { eventId: event.id, eventType: event.type };
   const completedSteps = new Map<string, StepRecord>(claim.completedSteps);
-  const effects: HandlerEffects = { emails: [], skippedSteps: [], staleObjects: [] };
+  const effects: HandlerEffects = { emails: [], skippedSteps: [], staleObjects: [], unsentEmails: [] };
 
   const once: HandlerContext['once'] = async (step, effect) => {
     if (completedSteps.has(step)) {
@@ -89,13 +116,37 @@ export function createHandlerContext(options: HandlerContextOptions): {
     ...ids,
     logger,
     metrics: options.metrics,
+    stripe: options.stripe,
+    emailSettings: options.emailSettings,
     once,
     sendEmail: async (email, emailOptions) => {
-      await once(emailOptions?.step ?? `email:${email.to}`, async () => {
-        const { messageId } = await options.mailer.send(email, { deadlineMs: options.sendDeadlineMs });
-        effects.emails.push({ ...email, messageId });
-        logger.info('Email sent', { ...ids, messageId });
-        return messageId;
+      const step = emailOptions?.step ?? `email:${email.to}`;
+      // Not recorded as a step: nothing happened, and an address erased from the list in the meantime gets it on a retry.
+      if (!completedSteps.has(step) && (await options.suppressions?.find(email.to)) !== undefined) {
+        effects.unsentEmails.push({ to: email.to, subject: email.subject, reason: 'suppressed' });
+        options.metrics.count('EmailsSuppressed');
+        logger.info('Email not sent: the recipient is on the suppression list', { ...ids, outcome: 'suppressed' });
+        return;
+      }
+      await once(step, async () => {
+        try {
+          const { messageId } = await options.mailer.send(email, { deadlineMs: options.sendDeadlineMs });
+          effects.emails.push({ ...email, messageId });
+          logger.info('Email sent', { ...ids, messageId });
+          return messageId;
+        } catch (error) {
+          if (!(error instanceof PermanentEmailError)) throw error;
+          // Final for this email only: recorded as done, so no retry sends it, and the other handlers still run.
+          effects.unsentEmails.push({ to: email.to, subject: email.subject, reason: 'rejected', code: error.code });
+          options.metrics.count('EmailsRejected');
+          logger.error('Email rejected by SES; it will not be retried', {
+            ...ids,
+            outcome: 'rejected',
+            code: error.code,
+            error: error.message,
+          });
+          return `rejected:${error.code}`;
+        }
       });
     },
     applyInOrder: async (objectId, apply) => {

@@ -64,17 +64,22 @@ const functionEnvironment: Record<string, string> = {
   [envVarNames.stage]: 'test',
   [envVarNames.largeEventBucketName]: 'large-events',
   [envVarNames.subscribedEventTypes]: 'invoice.paid',
+  [envVarNames.suppressionTableName]: 'suppression',
 };
 
 describe('bundled Lambda assets', () => {
-  it('synthesizes exactly the receiver and the consumer', () => {
+  it('synthesizes exactly the receiver, the consumer and the SES events function', () => {
     // Assess
-    expect(functions.map((f) => f.cdkPath.split('/').at(-2)).sort()).toEqual(['ConsumerFunction', 'ReceiverFunction']);
+    expect(functions.map((f) => f.cdkPath.split('/').at(-2)).sort()).toEqual([
+      'ConsumerFunction',
+      'ReceiverFunction',
+      'SesEventsFunction',
+    ]);
   });
 
   it('builds each function into an index.js that exports a handler function', () => {
     // Assess
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(3);
     for (const fn of functions) {
       const bundle = path.join(fn.assetDir, 'index.js');
       expect({ fn: fn.logicalId, handler: fn.handler, bundled: existsSync(bundle) }).toEqual({

@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { envVarNames } from '../../config/contract';
 import type { StripeWebhooksStack } from '../../lib/stripe-webhooks-stack';
 import { localResourceNames, localSenderAddress } from '../../tools/local/defaults';
+import { localDeliverabilityNames } from '../../tools/local/resources';
 import { buildStack, functionLogicalIds, logicalIdOf } from './infra-helpers';
 
 // CDK synthesis (and esbuild, where bundling is on) can take longer than Jest's default 5 s on a slow machine.
@@ -27,9 +28,9 @@ beforeAll(() => {
 });
 
 describe('events/env.json', () => {
-  it('is keyed by exactly the logical IDs of the two functions', () => {
+  it('is keyed by exactly the logical IDs of the three functions', () => {
     // Assess
-    expect(functionLogicalIds(devTemplate)).toHaveLength(2);
+    expect(functionLogicalIds(devTemplate)).toHaveLength(3);
     expect(Object.keys(envFile).sort()).toEqual(functionLogicalIds(devTemplate));
   });
 
@@ -79,12 +80,23 @@ describe('events/env.json', () => {
     });
   });
 
+  it('points the SES events function at the local suppression table', () => {
+    // Prepare
+    const sesEvents = envFile[logicalIdOf(devStack.pipeline.emailDeliverability.fn)];
+    // Assess
+    expect(sesEvents).toEqual({
+      AWS_ENDPOINT_URL: 'http://host.docker.internal:5000',
+      [envVarNames.suppressionTableName]: localDeliverabilityNames.suppressionTable,
+      [envVarNames.stage]: 'local',
+    });
+  });
+
   it('lets sam find each function by its construct id, which is unique in the stack', () => {
     // Prepare: sam takes the path segment before /Resource of aws:cdk:path as the function id.
     const samIds = Object.values(devTemplate.findResources('AWS::Lambda::Function')).map((f) =>
       String(f.Metadata['aws:cdk:path']).split('/').at(-2),
     );
     // Assess
-    expect(samIds.sort()).toEqual(['ConsumerFunction', 'ReceiverFunction']);
+    expect(samIds.sort()).toEqual(['ConsumerFunction', 'ReceiverFunction', 'SesEventsFunction']);
   });
 });

@@ -158,7 +158,8 @@ describe('functions', () => {
         LARGE_EVENT_BUCKET_NAME: ref(ids.largeEventBucket),
         STAGE: 'dev',
         // The built-in emails' types, read from functions/subscriptions.ts at synth (not imported by the receiver).
-        SUBSCRIBED_EVENT_TYPES: 'checkout.session.completed,invoice.paid',
+        SUBSCRIBED_EVENT_TYPES:
+          'charge.refunded,checkout.session.completed,customer.subscription.deleted,customer.subscription.trial_will_end,invoice.paid,invoice.payment_action_required,invoice.payment_failed',
         POWERTOOLS_SERVICE_NAME: 'stripe-webhook-receiver',
       },
     });
@@ -177,8 +178,12 @@ describe('functions', () => {
         // 1000 ms × 7 instances / 14 emails/s, the default SES rate
         EMAIL_SEND_INTERVAL_MS: '500',
         ACCEPTED_LIVEMODE: 'any',
+        EMAIL_DEFAULT_LOCALE: 'en',
         EVENT_QUEUE_URL: ref(ids.queue),
         POWERTOOLS_SERVICE_NAME: 'stripe-webhook-consumer',
+        // Added by EmailDeliverability.grantSendingTo (test/infra/email-deliverability.test.ts).
+        SES_CONFIGURATION_SET_NAME: ref(logicalIdOf(stack.pipeline.configurationSet)),
+        SUPPRESSION_TABLE_NAME: ref(logicalIdOf(stack.pipeline.suppressionTable)),
       },
     });
   });
@@ -212,7 +217,14 @@ describe('HTTP API', () => {
 
   it('lets API Gateway invoke the receiver only through the webhook route', () => {
     // Assess
-    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    // The other permission lets SNS invoke the SES events function (test/infra/email-deliverability.test.ts).
+    expect(
+      Object.keys(
+        template.findResources('AWS::Lambda::Permission', {
+          Properties: { FunctionName: getAtt(ids.receiver, 'Arn') },
+        }),
+      ),
+    ).toHaveLength(1);
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       FunctionName: getAtt(ids.receiver, 'Arn'),
@@ -286,10 +298,10 @@ describe('least privilege', () => {
   };
   const actionsOf = (statements: Statement[]) => statements.flatMap((s) => s.Action).sort();
 
-  it('has only the two function roles, with the basic execution policy and no inline policies', () => {
-    // Assess
-    template.resourceCountIs('AWS::IAM::Role', 2);
-    template.resourceCountIs('AWS::IAM::Policy', 2);
+  it('has only the three function roles, with the basic execution policy and no inline policies', () => {
+    // Assess: the receiver's, the consumer's and the SES events function's (test/infra/email-deliverability.test.ts)
+    template.resourceCountIs('AWS::IAM::Role', 3);
+    template.resourceCountIs('AWS::IAM::Policy', 3);
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
     for (const role of [ids.receiverRole, ids.consumerRole]) {
       const properties = resourceOf(template, role).Properties;
@@ -345,6 +357,12 @@ describe('least privilege', () => {
     expect(sqsStatements.map((s) => s.Resource)).toEqual(sqsStatements.map(() => [getAtt(ids.queue, 'Arn')]));
     expect(dynamoStatements).toEqual([
       { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: [getAtt(ids.table, 'Arn')] },
+      // The suppression list, looked up before each send.
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem'],
+        Resource: [getAtt(logicalIdOf(stack.pipeline.suppressionTable), 'Arn')],
+      },
     ]);
   });
 
@@ -375,11 +393,16 @@ describe('least privilege', () => {
         ],
         Condition: { StringEquals: { 'ses:FromAddress': sender } },
       },
+      // A send that names the configuration set is authorized against it too (test/infra/email-deliverability.test.ts).
+      expect.objectContaining({
+        Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+        Condition: { StringEquals: { 'ses:FromAddress': sender } },
+      }),
     ]);
     // Nothing else: every consumer action is one of the SQS, DynamoDB or SES actions checked above, or
     // s3:GetObject (checked in large-events.test.ts).
     // (grantSendMessages repeats GetQueueAttributes and GetQueueUrl in its own statement.)
-    expect(actionsOf(statements)).toHaveLength(5 + 3 + 2 + 2 + 1);
+    expect(actionsOf(statements)).toHaveLength(5 + 3 + 2 + 1 + 2 + 2 + 1);
   });
 
   it('uses no wildcard action or resource in any function policy', () => {

@@ -39,8 +39,10 @@ describe('examples/custom-handlers: a team’s own CDK app', () => {
       const variables = Object.values(template.Resources)
         .filter((resource) => resource.Type === 'AWS::Lambda::Function')
         .map((resource) => resource.Properties?.Environment?.Variables ?? {});
-      // Assess: its own refund handler and the built-in receipt; the checkout confirmation switched off
-      expect(variables.map((v) => v.SUBSCRIBED_EVENT_TYPES).filter(Boolean)).toEqual(['charge.refunded,invoice.paid']);
+      // Assess: the built-in emails and its own refund handler; the checkout confirmation switched off
+      expect(variables.map((v) => v.SUBSCRIBED_EVENT_TYPES).filter(Boolean)).toEqual([
+        'charge.refunded,customer.subscription.deleted,customer.subscription.trial_will_end,invoice.paid,invoice.payment_action_required,invoice.payment_failed',
+      ]);
       expect(variables.map((v) => v.FINANCE_ADDRESS).filter(Boolean)).toEqual(['finance@example.org']);
     } finally {
       rmSync(outdir, { recursive: true, force: true });
@@ -69,16 +71,16 @@ describe('examples/custom-handlers: a team’s own CDK app', () => {
       expect(response.batchItemFailures).toEqual([]);
     }
     stop();
-    // Assess: one finance notice, accepted by SES (read back from moto), a duplicate, and the checkout unhandled
+    // Assess: the customer's refund email and one finance notice, accepted by SES (read back from moto), a duplicate, and the checkout unhandled
     expect(outcomes.map((o) => o.status)).toEqual(['processed', 'duplicate', 'unhandled']);
     const [first] = outcomes;
     const sent = first?.status === 'processed' ? first.emails : [];
-    expect(sent.map((email) => [email.to, email.subject])).toEqual([
-      ['finance@example.org', expect.stringMatching(/^Refund: /)],
-    ]);
+    expect(sent.map((email) => email.to)).toEqual(['jenny.rosen@example.com', 'finance@example.org']);
+    expect(sent[1]?.subject).toMatch(/^Refund: /);
     const store = (await (await fetch(`${endpoint}/moto-api/data.json`)).json()) as {
       ses?: { Message?: { id: string }[] };
     };
-    expect((store.ses?.Message ?? []).map((message) => message.id)).toContain(sent[0]?.messageId);
+    const stored = (store.ses?.Message ?? []).map((message) => message.id);
+    for (const email of sent) expect(stored).toContain(email.messageId);
   });
 });

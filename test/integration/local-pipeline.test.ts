@@ -1,4 +1,4 @@
-import { DeleteIdentityCommand, SESClient } from '@aws-sdk/client-ses';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { messageAttributeNames } from '../../config/contract';
 import { resolveSettings } from '../../config/settings';
@@ -227,9 +227,10 @@ describe('the local pipeline, through its HTTP endpoint, on moto', () => {
   });
 
   it('retries an event whose handler fails, then moves it to the dead-letter queue', async () => {
-    // Prepare: SES refuses to send from an unverified sender, so the receipt handler fails every time
-    const ses = new SESClient(localClientConfig(endpoint));
-    await ses.send(new DeleteIdentityCommand({ Identity: localSenderAddress }));
+    // Prepare: without the suppression table, every lookup before the send fails, so the receipt handler
+    // fails every time (an unverified sender no longer does: SES's MessageRejected is final, not retried)
+    const dynamodb = new DynamoDBClient(localClientConfig(endpoint));
+    await dynamodb.send(new DeleteTableCommand({ TableName: pipeline.resources.suppressionTableName }));
     const event = buildStripeEvent('invoice.paid', { object: { customer_email: 'never.sent@example.com' } });
     try {
       // Act
@@ -256,7 +257,7 @@ describe('the local pipeline, through its HTTP endpoint, on moto', () => {
         senderAddress: localSenderAddress,
         visibilityTimeoutSeconds: 1,
       });
-      ses.destroy();
+      dynamodb.destroy();
     }
   });
 });

@@ -57,6 +57,7 @@ describe('consumer metrics', () => {
       emails: [{ to: 'a@example.com', subject: 's', text: 't', html: 'h', messageId: 'ses-1' }],
       skippedSteps: ['email:b@example.com'],
       staleObjects: [],
+      unsentEmails: [],
       payloadMismatch: true,
     });
     countRecordOutcome(metrics, { status: 'throttled', messageId: 'm-2', delaySeconds: 10 });

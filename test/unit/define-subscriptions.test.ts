@@ -39,7 +39,16 @@ describe('defineSubscriptions', () => {
       filter(() => undefined);
     });
     // Act / Assess
-    expect(subscribedTypesOf(subscriptions)).toEqual(['invoice.paid', 'charge.refunded', 'charge.dispute.*', '*']);
+    expect(subscribedTypesOf(subscriptions)).toEqual([
+      'invoice.paid',
+      'invoice.payment_failed',
+      'invoice.payment_action_required',
+      'charge.refunded',
+      'customer.subscription.trial_will_end',
+      'customer.subscription.deleted',
+      'charge.dispute.*',
+      '*',
+    ]);
   });
 
   it("gives a team's handler the typed event and the context the built-ins use", async () => {

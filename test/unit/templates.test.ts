@@ -25,13 +25,16 @@ describe('renderInvoiceReceipt', () => {
     expect(email.text).toContain('Hi Jenny Rosen,');
     expect(email.text).toContain('Amount paid: $20.00');
     expect(email.text).toContain('Invoice number: INV-0001');
-    expect(email.text).toContain('Date paid: 22 November 2026');
+    expect(email.text).toContain('Date paid: November 22, 2026');
     expect(email.text).toContain('- Pro plan (monthly): $20.00');
     expect(email.text).toContain(`View your invoice: https://example.com/invoices/${invoice.id}`);
+    expect(email.text).toContain(`Download PDF: https://example.com/invoices/${invoice.id}.pdf`);
     expect(email.html).toContain('Hi Jenny Rosen,');
     expect(email.html).toContain('$20.00');
-    expect(email.html).toContain('22 November 2026');
+    expect(email.html).toContain('November 22, 2026');
     expect(email.html).toContain(`href="https://example.com/invoices/${invoice.id}"`);
+    expect(email.html).toContain(`href="https://example.com/invoices/${invoice.id}.pdf"`);
+    expect(email.html).toContain('<html lang="en">');
   });
 
   it('writes a JPY receipt without decimals', () => {
@@ -69,7 +72,7 @@ describe('renderInvoiceReceipt', () => {
     const email = renderInvoiceReceipt(invoice);
 
     // Assess
-    expect(email.text).toContain('Date paid: 1 December 2026');
+    expect(email.text).toContain('Date paid: December 1, 2026');
   });
 
   it('escapes every Stripe value in the HTML', () => {
@@ -98,15 +101,19 @@ describe('renderInvoiceReceipt', () => {
 
   it('leaves out a link that is not http(s)', () => {
     // Prepare
-    const invoice = paidInvoice({ object: { hosted_invoice_url: 'javascript:alert(1)' } });
+    const invoice = paidInvoice({
+      object: { hosted_invoice_url: 'javascript:alert(1)', invoice_pdf: 'data:text/html,<script>alert(1)</script>' },
+    });
 
     // Act
     const email = renderInvoiceReceipt(invoice);
 
     // Assess
     expect(email.html).not.toContain('javascript:');
+    expect(email.html).not.toContain('data:');
     expect(email.html).not.toContain('<a ');
     expect(email.text).not.toContain('View your invoice');
+    expect(email.text).not.toContain('Download PDF');
   });
 
   it('copes without the optional fields', () => {
@@ -116,6 +123,7 @@ describe('renderInvoiceReceipt', () => {
         customer_name: null,
         number: null,
         hosted_invoice_url: null,
+        invoice_pdf: null,
         status_transitions: { paid_at: null },
         lines: { data: [] },
       },
@@ -127,7 +135,7 @@ describe('renderInvoiceReceipt', () => {
     // Assess
     expect(email.subject).toBe(`Receipt for invoice ${invoice.id} — $20.00`);
     expect(email.text).toContain('Hello,');
-    expect(email.text).toContain('Date paid: 22 November 2026');
+    expect(email.text).toContain('Date paid: November 22, 2026');
     expect(email.text).not.toContain('Items:');
     expect(email.text).not.toContain('View your invoice');
     expect(email.html).not.toContain('<a ');
@@ -171,7 +179,7 @@ describe('renderCheckoutConfirmation', () => {
     expect(email.text).toContain('Hi Jenny Rosen,');
     expect(email.text).toContain('Your payment was successful.');
     expect(email.text).toContain('Amount paid: $20.00');
-    expect(email.text).toContain('Order date: 22 November 2026');
+    expect(email.text).toContain('Order date: November 22, 2026');
     expect(email.html).toContain('$20.00');
   });
 
@@ -267,6 +275,20 @@ describe('formatStripeDate', () => {
     const formatted = formatStripeDate(lateEvening);
 
     // Assess
-    expect(formatted).toBe('22 November 2026');
+    expect(formatted).toBe('November 22, 2026');
+  });
+
+  it.each([
+    ['en-GB', '22 November 2026'],
+    ['fr', '22 novembre 2026'],
+    ['de', '22. November 2026'],
+    ['es', '22 de noviembre de 2026'],
+    ['ja', '2026年11月22日'],
+  ])('writes the long date of locale %s', (locale, expected) => {
+    // Act
+    const formatted = formatStripeDate(created, locale);
+
+    // Assess
+    expect(formatted).toBe(expected);
   });
 });

@@ -3,9 +3,10 @@
  * one given), the resources the stack creates, the environment the stack gives the functions, and
  * then the real handlers. Shared so that both tools run the handlers in exactly the same world.
  */
-import type { APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, Context, SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type PipelineSettings, resolveSettings } from '../../config/settings';
 import type { RecordOutcome } from '../../functions/consumer/outcome-listeners';
+import type { SesNotificationOutcome } from '../../functions/ses-events/handle-ses-notification';
 import type { ReceiverEvent } from '../receiver-events';
 import { localSenderAddress } from './defaults';
 import { startMoto } from './moto';
@@ -47,6 +48,8 @@ export interface LocalEnvironment {
 export interface LambdaHandlers {
   readonly receiver: (event: ReceiverEvent) => Promise<APIGatewayProxyStructuredResultV2>;
   readonly consumer: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+  /** The SES events function: SES's bounce and complaint notifications in, suppressed addresses recorded. */
+  readonly sesEvents: (event: SNSEvent) => Promise<SesNotificationOutcome[]>;
   /** Reports what the consumer did with each record; returns the unsubscribe function. */
   readonly onRecordOutcome: (listener: (outcome: RecordOutcome) => void) => () => void;
 }
@@ -91,6 +94,7 @@ export async function bootLocalEnvironment(options: LocalBootOptions): Promise<L
 export async function loadLambdaHandlers(): Promise<LambdaHandlers> {
   const receiver = await import('../../functions/receiver/handler');
   const consumer = await import('../../functions/consumer/handler');
+  const sesEvents = await import('../../functions/ses-events/handler');
   const { onRecordOutcome } = await import('../../functions/consumer/outcome-listeners');
-  return { receiver: receiver.handler, consumer: consumer.handler, onRecordOutcome };
+  return { receiver: receiver.handler, consumer: consumer.handler, sesEvents: sesEvents.handler, onRecordOutcome };
 }

@@ -21,4 +21,8 @@ export const localResourceNames = {
   idempotencyTable: 'stripe-webhooks-local-idempotency',
   signingSecret: 'stripe-webhooks/local/signing-secret',
   largeEventBucket: 'stripe-webhooks-local-large-events',
+  stripeApiKey: 'stripe-webhooks/local/stripe-api-key',
 } as const;
+
+/** Port of the fake Stripe API that `npm start` serves, the same as stripe-mock's. */
+export const defaultFakeStripePort = 12111;

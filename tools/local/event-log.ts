@@ -87,7 +87,12 @@ export function createEventLog(options: EventLogOptions): EventLog {
           sentEmails.push({ eventId: id, email });
           print(`  ✉ sent "${email.subject}" to ${email.to}`);
         }
-        if (outcome.emails.length === 0) print(`  no email sent (see the event's data)`);
+        for (const unsent of outcome.unsentEmails) {
+          print(`  email to ${unsent.to} not sent: ${unsent.reason}${unsent.code ? ` (${unsent.code})` : ''}`);
+        }
+        if (outcome.emails.length === 0 && outcome.unsentEmails.length === 0) {
+          print(`  no email sent (see the event's data)`);
+        }
         break;
       case 'duplicate':
         if (event.status !== 'processed') event.status = 'duplicate';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Message } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, Context, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context, SNSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { localRegion } from './defaults';
 
 /** Content types that API Gateway hands to Lambda as text; everything else arrives base64-encoded. */
@@ -108,5 +108,32 @@ export function lambdaContext(functionName: string, timeoutSeconds: number): Con
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
+  };
+}
+
+/** The event SNS gives a subscribed Lambda function for one published message (one record, as SNS sends it). */
+export function snsEvent(message: string, options: { readonly topicArn: string; readonly subject?: string }): SNSEvent {
+  const messageId = randomUUID();
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${options.topicArn}:${randomUUID()}`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: messageId,
+          TopicArn: options.topicArn,
+          ...(options.subject === undefined ? {} : { Subject: options.subject }),
+          Message: message,
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: 'local',
+          SigningCertUrl: 'https://sns.local/SimpleNotificationService.pem',
+          UnsubscribeUrl: `https://sns.local/?Action=Unsubscribe&SubscriptionArn=${options.topicArn}`,
+          MessageAttributes: {},
+        },
+      },
+    ],
   };
 }

@@ -9,7 +9,9 @@ import { bootLocalEnvironment, loadLambdaHandlers } from './boot';
 import { createEventLog, type LocalEmail, type LocalEvent } from './event-log';
 import { startHttpEndpoint } from './http-endpoint';
 import type { LocalResources } from './resources';
+import { startSesSimulator } from './ses-simulator';
 import { startSqsPoller } from './sqs-poller';
+import { startLocalStripeApi } from './stripe-api';
 
 export type { LocalEmail, LocalEvent, LocalEventStatus } from './event-log';
 
@@ -36,6 +38,8 @@ export interface LocalPipelineOptions {
   readonly resourceNameSuffix?: string;
   /** Receives one line per thing that happens; silent when omitted. */
   readonly print?: (line: string) => void;
+  /** Port of the fake Stripe API the consumer's Stripe client is pointed at; 0 picks a free one. @default 0 */
+  readonly stripeApiPort?: number;
 }
 
 export interface LocalPipeline {
@@ -44,6 +48,8 @@ export interface LocalPipeline {
   readonly emulatorEndpoint: string;
   readonly resources: LocalResources;
   readonly settings: PipelineSettings;
+  /** Base URL of the fake Stripe API (its control API is under `/_fake/`). */
+  readonly stripeApiUrl: string;
   emails(): Promise<LocalEmail[]>;
   events(): LocalEvent[];
   stop(): Promise<void>;
@@ -59,6 +65,12 @@ export interface LocalPipeline {
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const environment = await bootLocalEnvironment(options);
   const { emulatorEndpoint, resources, settings } = environment;
+  const stripeApi = await startLocalStripeApi(emulatorEndpoint, {
+    port: options.stripeApiPort ?? 0,
+    nameSuffix: options.resourceNameSuffix,
+  });
+  // Before the handlers load: they read their environment once.
+  Object.assign(process.env, stripeApi.environment);
   const handlers = await loadLambdaHandlers();
   const log = createEventLog({
     print: options.print ?? (() => undefined),
@@ -68,10 +80,26 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     emulatorEndpoint,
     senderAddress: resources.senderAddress,
   });
+  // Plays SES's part for mail to the mailbox simulator: the bounce or complaint goes to the real SES events handler.
+  const sesSimulator = startSesSimulator({
+    onRecordOutcome: handlers.onRecordOutcome,
+    sesEvents: handlers.sesEvents,
+    senderAddress: resources.senderAddress,
+    configurationSetName: resources.configurationSetName,
+    print: log.print,
+  });
   const endpoint = await startHttpEndpoint({
     port: options.port,
     host: options.host,
-    receiver: handlers.receiver,
+    receiver: async (event) => {
+      const response = await handlers.receiver(event);
+      // Stripe knows an event's objects before it sends it: the fake learns them from every accepted event.
+      if (response.statusCode !== undefined && response.statusCode < 300 && event.body) {
+        const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+        stripeApi.fake.observeEvent(JSON.parse(body) as unknown);
+      }
+      return response;
+    },
     log,
   });
   const poller = await startSqsPoller({
@@ -88,14 +116,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     emulatorEndpoint,
     resources,
     settings,
+    stripeApiUrl: stripeApi.fake.url,
     emails: () => log.emails(),
     events: () => log.events(),
     async stop() {
       // No new batch from here on, and nothing more printed, while the endpoint and the batch in hand finish.
       const polled = poller.stop();
       log.stop();
+      sesSimulator.stop();
       await endpoint.close();
       await polled;
+      await sesSimulator.idle();
+      await stripeApi.fake.close();
       await environment.stop();
     },
   };

@@ -13,6 +13,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import { CreateConfigurationSetCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -21,7 +22,12 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { envVarNames, idempotencyTableSchema, largeEventKeyPrefix } from '../../config/contract';
+import {
+  envVarNames,
+  idempotencyTableSchema,
+  largeEventKeyPrefix,
+  suppressionTableSchema,
+} from '../../config/contract';
 import type { PipelineSettings } from '../../config/settings';
 import { encodeSubscribedTypes } from '../../config/subscribed-types';
 import { subscribedTypesOf } from '../../functions/consumer/define-subscriptions';
@@ -36,6 +42,28 @@ export interface LocalResources {
   readonly senderAddress: string;
   /** Bucket for the bodies of events too large to queue inline. */
   readonly largeEventBucket: string;
+  /** SES configuration set the consumer names on every send. */
+  readonly configurationSetName: string;
+  /** Table of suppressed recipients, written by the SES events handler and read by the consumer. */
+  readonly suppressionTableName: string;
+}
+
+/** Names of the deliverability resources in the local emulator (kept here, beside how they are created). */
+export const localDeliverabilityNames = {
+  configurationSet: 'stripe-webhooks-local',
+  suppressionTable: 'stripe-webhooks-local-suppression',
+} as const;
+
+/** {@link localDeliverabilityNames}, each followed by `-<suffix>` like {@link localResourceNamesWith}. */
+export function localDeliverabilityNamesWith(suffix?: string): {
+  readonly [K in keyof typeof localDeliverabilityNames]: string;
+} {
+  if (suffix === undefined) return localDeliverabilityNames;
+  localResourceNamesWith(suffix); // the same rule for the suffix
+  return {
+    configurationSet: `${localDeliverabilityNames.configurationSet}-${suffix}`,
+    suppressionTable: `${localDeliverabilityNames.suppressionTable}-${suffix}`,
+  };
 }
 
 /** Every local resource name, as in `localResourceNames`. */
@@ -75,7 +103,8 @@ export function localS3ClientConfig(endpoint: string) {
 /**
  * Creates in the emulator what the CDK stack creates in AWS, with the same settings: the queue and its
  * dead-letter queue (redrive after `maxReceiveCount`), the idempotency table with its TTL attribute,
- * the verified sender identity, the signing secret and the large-event bucket with its expiry.
+ * the verified sender identity, the signing secret, the large-event bucket with its expiry, the SES
+ * configuration set and the suppression table.
  * Safe to call again on existing resources.
  */
 export async function createLocalResources(
@@ -90,10 +119,12 @@ export async function createLocalResources(
   },
 ): Promise<LocalResources> {
   const names = localResourceNamesWith(options.nameSuffix);
+  const deliverability = localDeliverabilityNamesWith(options.nameSuffix);
   const config = localClientConfig(endpoint);
   const sqs = new SQSClient(config);
   const dynamodb = new DynamoDBClient(config);
   const ses = new SESClient(config);
+  const sesv2 = new SESv2Client(config);
   const secrets = new SecretsManagerClient(config);
   const s3 = new S3Client(localS3ClientConfig(endpoint));
   try {
@@ -115,6 +146,8 @@ export async function createLocalResources(
     await ensureLargeEventBucket(s3, names.largeEventBucket, settings);
 
     await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: options.senderAddress }));
+    await ensureConfigurationSet(sesv2, deliverability.configurationSet);
+    await ensureSuppressionTable(dynamodb, deliverability.suppressionTable);
 
     try {
       await secrets.send(new CreateSecretCommand({ Name: names.signingSecret, SecretString: options.signingSecret }));
@@ -132,9 +165,11 @@ export async function createLocalResources(
       signingSecretId: names.signingSecret,
       senderAddress: options.senderAddress,
       largeEventBucket: names.largeEventBucket,
+      configurationSetName: deliverability.configurationSet,
+      suppressionTableName: deliverability.suppressionTable,
     };
   } finally {
-    for (const client of [sqs, dynamodb, ses, secrets, s3]) client.destroy();
+    for (const client of [sqs, dynamodb, ses, sesv2, secrets, s3]) client.destroy();
   }
 }
 
@@ -169,6 +204,44 @@ export async function ensureIdempotencyTable(
       new UpdateTimeToLiveCommand({
         TableName: tableName,
         TimeToLiveSpecification: { AttributeName: idempotencyTableSchema.timeToLiveAttribute, Enabled: true },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+  }
+  return tableName;
+}
+
+/**
+ * The configuration set the consumer names on every send, with the construct's suppression and reputation
+ * settings. moto accepts its name on a send but publishes no events for it: the SES simulator
+ * (`ses-simulator.ts`) plays that part.
+ */
+export async function ensureConfigurationSet(sesv2: SESv2Client, name: string): Promise<string> {
+  try {
+    await sesv2.send(
+      new CreateConfigurationSetCommand({
+        ConfigurationSetName: name,
+        SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+        ReputationOptions: { ReputationMetricsEnabled: true },
+      }),
+    );
+  } catch (error) {
+    // SES says AlreadyExistsException; moto, ConfigurationSetAlreadyExistsException.
+    if (!/AlreadyExists/.test((error as Error).name)) throw error;
+  }
+  return name;
+}
+
+/** The suppression table as the construct defines it: `suppressionTableSchema`'s key, on-demand, no TTL. */
+export async function ensureSuppressionTable(dynamodb: DynamoDBClient, tableName: string): Promise<string> {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: suppressionTableSchema.partitionKey, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: suppressionTableSchema.partitionKey, KeyType: 'HASH' }],
       }),
     );
   } catch (error) {
@@ -247,6 +320,8 @@ export function configureHandlerEnvironment(
     [envVarNames.acceptedLivemode]: settings.acceptedLivemode,
     [envVarNames.largeEventBucketName]: resources.largeEventBucket,
     [envVarNames.consumerTimeoutSeconds]: String(settings.consumerTimeoutSeconds),
+    [envVarNames.sesConfigurationSetName]: resources.configurationSetName,
+    [envVarNames.suppressionTableName]: resources.suppressionTableName,
     // What the construct writes at synth from the same module: the receiver queues only these types.
     [envVarNames.subscribedEventTypes]: encodeSubscribedTypes(subscribedTypesOf(projectSubscriptions)),
   });

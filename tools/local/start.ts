@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { defaultLocalPort, devSigningSecret } from './defaults';
+import { defaultFakeStripePort, defaultLocalPort, devSigningSecret } from './defaults';
 import { MotoNotInstalledError } from './moto';
 import { startLocalPipeline } from './pipeline';
 import { type LocalPipelineState, localPipelineStatePath } from './state';
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     emulatorEndpoint: process.env.AWS_ENDPOINT_URL?.trim() || undefined,
     motoPort,
     motoHost: process.env.MOTO_HOST?.trim() || undefined,
+    stripeApiPort: process.env.FAKE_STRIPE_PORT ? Number(process.env.FAKE_STRIPE_PORT) : defaultFakeStripePort,
     print,
   });
   const { settings, resources } = pipeline;
@@ -43,6 +44,7 @@ Signing secret: ${describeSecret(signingSecret, fromEnvironment)}
 Emulator: ${pipeline.emulatorEndpoint}  queue ${resources.queueUrl.split('/').pop()}  table ${resources.tableName}
 Retries: ${settings.maxReceiveCount} attempts, ${settings.visibilityTimeoutSeconds} s apart, then the dead-letter queue
 Sent emails: GET ${pipeline.url}/_local/emails   Events: GET ${pipeline.url}/_local/events
+Fake Stripe API: ${pipeline.stripeApiUrl}  (customers of the events you post; FAKE_STRIPE_PORT to move it)
 
 Send a test event:   npm run trigger -- invoice.paid
 Or with the Stripe CLI (use its secret):  STRIPE_WEBHOOK_SECRET=whsec_... npm start
@@ -67,7 +69,7 @@ main().catch((error: unknown) => {
     console.error(error.message);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(
-      `Port ${process.env.PORT ?? defaultLocalPort} is already in use (another \`npm start\`?). Stop it, or choose another port: PORT=4343 npm start`,
+      `Port ${process.env.PORT ?? defaultLocalPort} or ${process.env.FAKE_STRIPE_PORT ?? defaultFakeStripePort} is already in use (another \`npm start\`?). Stop it, or choose other ports: PORT=4343 FAKE_STRIPE_PORT=12112 npm start`,
     );
   } else {
     console.error(error);

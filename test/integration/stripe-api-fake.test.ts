@@ -1,0 +1,169 @@
+/**
+ * The real Stripe API client (stripe-node behind our rate limit, retries and cache) against the real fake
+ * Stripe API on a free port: what the consumer gets locally and in `npm start` runs.
+ */
+import type Stripe from 'stripe';
+import { createStripeApi } from '../../functions/shared/stripe-api/client';
+import { StripeApiError, StripeObjectNotFoundError } from '../../functions/shared/stripe-api/port';
+import { type FakeStripeApi, startFakeStripeApi } from '../../tools/fake-stripe/server';
+import { buildStripeEvent } from '../../tools/stripe-events';
+
+const key = 'rk_test_integration_key';
+let fake: FakeStripeApi;
+
+beforeAll(async () => {
+  fake = await startFakeStripeApi({ port: 0 });
+});
+
+afterAll(async () => {
+  await fake.close();
+});
+
+/** A fresh client (and so a fresh cache) per test; retries fast so the file stays well under 5 s. */
+function api(options: { apiKey?: string; maxRetries?: number } = {}) {
+  return createStripeApi({
+    apiKey: async () => options.apiKey ?? key,
+    apiUrl: fake.url,
+    retryBaseMs: 5,
+    maxRetries: options.maxRetries ?? 3,
+  });
+}
+
+const requestsFor = (path: string) => fake.requests().filter((request) => request.path === path);
+
+describe('createStripeApi against the fake Stripe API', () => {
+  it('returns a customer the fake observed in customer.created, as the event had it', async () => {
+    // Prepare
+    const created = buildStripeEvent('customer.created', { object: { preferred_locales: ['fr'] } });
+    fake.observeEvent(created);
+    // Act
+    const customer = (await api().retrieveCustomer(created.data.object.id)) as Stripe.Customer;
+    // Assess
+    expect(customer.id).toBe(created.data.object.id);
+    expect(customer.preferred_locales).toEqual(['fr']);
+    expect(customer.email).toBe(created.data.object.email);
+  });
+
+  it('keeps the newer object when an older event arrives late', async () => {
+    // Prepare
+    const newer = buildStripeEvent('customer.created', {
+      created: 2_000_000_000,
+      object: { preferred_locales: ['de'] },
+    });
+    const older = buildStripeEvent('customer.created', {
+      created: 1_900_000_000,
+      object: { id: newer.data.object.id, preferred_locales: ['ja'] },
+    });
+    // Act
+    fake.observeEvent(newer);
+    fake.observeEvent(older);
+    const customer = (await api().retrieveCustomer(newer.data.object.id)) as Stripe.Customer;
+    // Assess
+    expect(customer.preferred_locales).toEqual(['de']);
+  });
+
+  it("answers an unknown id with Stripe's example object carrying that id", async () => {
+    // Act
+    const customer = (await api().retrieveCustomer('cus_neverseen1')) as Stripe.Customer;
+    const subscription = await api().retrieveSubscription('sub_neverseen1');
+    // Assess
+    expect(customer).toMatchObject({ id: 'cus_neverseen1', object: 'customer' });
+    expect(customer.email).toMatch(/@example\.com$/);
+    expect(subscription).toMatchObject({ id: 'sub_neverseen1', object: 'subscription' });
+  });
+
+  it('returns a deleted customer as Stripe does: a stub with deleted: true', async () => {
+    // Prepare
+    // tools/stripe-events.ts builds no customer.deleted; Stripe sends the customer's last state in one.
+    const deleted = { ...buildStripeEvent('customer.created'), type: 'customer.deleted' };
+    fake.observeEvent(deleted);
+    // Act
+    const customer = await api().retrieveCustomer(deleted.data.object.id);
+    // Assess
+    expect(customer).toEqual({ id: deleted.data.object.id, object: 'customer', deleted: true });
+  });
+
+  it('rejects a missing object with StripeObjectNotFoundError, asking once', async () => {
+    // Act
+    const failure = api().retrieveCustomer('cus_missing_one');
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(StripeObjectNotFoundError);
+    await expect(failure).rejects.toThrow(/No such customer: 'cus_missing_one'/);
+    expect(requestsFor('/v1/customers/cus_missing_one').map((request) => request.status)).toEqual([404]);
+  });
+
+  it('succeeds after a 429, retrying once', async () => {
+    // Prepare
+    const path = '/v1/customers/cus_ratelimited1';
+    fake.injectFault({ status: 429, count: 1, pathPrefix: path });
+    // Act
+    const customer = await api().retrieveCustomer('cus_ratelimited1');
+    // Assess
+    expect(customer.id).toBe('cus_ratelimited1');
+    expect(requestsFor(path).map((request) => request.status)).toEqual([429, 200]);
+  });
+
+  it('fails with StripeApiError after maxRetries + 1 answers of 500', async () => {
+    // Prepare
+    const path = '/v1/subscriptions/sub_outage1';
+    fake.injectFault({ status: 500, count: 3, pathPrefix: path });
+    // Act
+    const failure = api({ maxRetries: 2 }).retrieveSubscription('sub_outage1');
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(StripeApiError);
+    await expect(failure).rejects.toMatchObject({ status: 500, type: 'api_error' });
+    expect(requestsFor(path).map((request) => request.status)).toEqual([500, 500, 500]);
+  });
+
+  it('passes on the 401 for a bad key, redacted as Stripe redacts it and not retried', async () => {
+    // Prepare
+    const badKey = 'rk_live_wrongmode_abcd';
+    // Act
+    const error = await api({ apiKey: badKey })
+      .retrieveCustomer('cus_badkey1')
+      .catch((caught: unknown) => caught);
+    // Assess
+    expect(error).toBeInstanceOf(StripeApiError);
+    expect((error as StripeApiError).status).toBe(401);
+    expect((error as Error).message).toContain('Invalid API Key provided: rk_live_****abcd');
+    expect((error as Error).message).not.toContain(badKey);
+    expect(requestsFor('/v1/customers/cus_badkey1')).toHaveLength(1);
+  });
+
+  it('is steerable over HTTP: events, faults and the request log', async () => {
+    // Prepare
+    const created = buildStripeEvent('customer.created', { object: { preferred_locales: ['es'] } });
+    const post = (path: string, body: unknown) =>
+      fetch(`${fake.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    // Act
+    const observed = await post('/_fake/events', created);
+    const injected = await post('/_fake/faults', { status: 503, count: 1 });
+    const refused = await post('/_fake/faults', { status: 404, count: 1 });
+    const cleared = await fetch(`${fake.url}/_fake/faults`, { method: 'DELETE' });
+    const customer = (await api({ maxRetries: 0 }).retrieveCustomer(created.data.object.id)) as Stripe.Customer;
+    const log = (await (await fetch(`${fake.url}/_fake/requests`)).json()) as Array<{ path: string; status: number }>;
+    // Assess
+    expect([observed.status, injected.status, refused.status, cleared.status]).toEqual([200, 200, 400, 200]);
+    expect(customer.preferred_locales).toEqual(['es']);
+    expect(log.filter((request) => request.path === `/v1/customers/${created.data.object.id}`)).toEqual([
+      { method: 'GET', path: `/v1/customers/${created.data.object.id}`, status: 200 },
+    ]);
+  });
+
+  it("speaks Stripe's wire format: Bearer auth, Request-Id, Stripe-Version, JSON errors", async () => {
+    // Act
+    const unauthenticated = await fetch(`${fake.url}/v1/customers/cus_1`);
+    const missing = await fetch(`${fake.url}/v1/charges/ch_missing1`, {
+      headers: { authorization: `Bearer ${key}`, 'stripe-version': '2024-06-20' },
+    });
+    // Assess
+    expect(unauthenticated.status).toBe(401);
+    expect(((await unauthenticated.json()) as { error: { message: string } }).error.message).toMatch(/Bearer auth/);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('request-id')).toMatch(/^req_/);
+    expect(missing.headers.get('stripe-version')).toBe('2024-06-20');
+    expect(await missing.json()).toMatchObject({
+      error: { type: 'invalid_request_error', code: 'resource_missing', param: 'id' },
+    });
+  });
+});

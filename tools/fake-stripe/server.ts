@@ -1,0 +1,174 @@
+/**
+ * A fake Stripe API for the local pipeline and the integration tests: enough of Stripe's REST API for the
+ * consumer's lookups, on localhost, with Stripe's own wire behaviour where the client's code depends on it.
+ *
+ * What it copies from the real API (see README.md for the list and what it leaves out):
+ * - `Authorization: Bearer <key>` is required; a missing one is 401, a key that isn't a test key
+ *   (`rk_test_...`/`sk_test_...`, or one of `apiKeys`) is 401 `invalid_request_error`
+ *   "Invalid API Key provided: rk_test_****abcd", redacted as Stripe redacts it.
+ * - Errors are JSON `{ error: { type, code, message, param } }` with Stripe's types and codes: 404
+ *   `resource_missing` with `param: 'id'`, 429 `rate_limit` (type `invalid_request_error`), 500/503 `api_error`.
+ * - Every response has a `Request-Id` (`req_...`) and a `Stripe-Version` (the request's, echoed, else the
+ *   version the `stripe` package pins).
+ * - GET /v1/customers/:id, /v1/subscriptions/:id, /v1/invoices/:id, /v1/charges/:id,
+ *   /v1/checkout/sessions/:id: the object as the latest observed event had it, else Stripe's example object.
+ *
+ * The control API (`/_fake/...`, see control.ts) lets tests steer a fake they did not start.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+import { controlRoutes, type Fault, type RecordedRequest } from './control';
+import { ObjectStore } from './object-store';
+import { objectRoutes } from './resources/objects';
+import { type FakeRequest, type FakeResponse, matchRoute, type Route } from './router';
+import { faultResponse, invalidApiKey, missingApiKey, unrecognizedUrl } from './stripe-errors';
+
+export interface FakeStripeApiOptions {
+  /** 0 picks a free port. @default 0 */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** The only keys accepted. @default any test key: rk_test_... or sk_test_... */
+  apiKeys?: readonly string[];
+}
+
+export interface FakeStripeApi {
+  /** Base URL, e.g. `http://127.0.0.1:54321`, for STRIPE_API_URL. */
+  readonly url: string;
+  /** Learns the event's `data.object` (customer, subscription, invoice, charge, checkout.session). */
+  observeEvent(event: unknown): void;
+  /** The next `count` Stripe API requests under `pathPrefix` get `status` instead of an answer. */
+  injectFault(fault: Fault): void;
+  /** Every Stripe API request so far (not the control API's), in order. */
+  requests(): RecordedRequest[];
+  close(): Promise<void>;
+}
+
+const maxBodyBytes = 1024 * 1024;
+// Any test key in Stripe's shape; a live key is refused, since nothing should send one to a fake.
+const testKeyPattern = /^(rk|sk)_test_[A-Za-z0-9_]+$/;
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        reject(new Error(`Request body over ${maxBodyBytes} bytes`));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Promise<FakeStripeApi> {
+  const store = new ObjectStore();
+  const faults: Array<{ status: Fault['status']; remaining: number; pathPrefix: string }> = [];
+  const log: RecordedRequest[] = [];
+  const isAcceptedKey = (key: string): boolean =>
+    options.apiKeys === undefined ? testKeyPattern.test(key) : options.apiKeys.includes(key);
+
+  const control = controlRoutes({
+    observeEvent: (event) => store.observeEvent(event),
+    injectFault: (fault) =>
+      faults.push({ status: fault.status, remaining: fault.count, pathPrefix: fault.pathPrefix ?? '/v1/' }),
+    clearFaults: () => {
+      faults.length = 0;
+    },
+    requests: () => log.map((entry) => ({ ...entry })),
+  });
+  const stripeRoutes: Route[] = [...objectRoutes(store)];
+
+  /** Stripe's side: auth, then a pending fault, then the route. */
+  function answerStripe(request: FakeRequest): FakeResponse {
+    const authorization = headerValue(request.headers.authorization);
+    const bearer = authorization === undefined ? undefined : /^Bearer (.+)$/.exec(authorization)?.[1]?.trim();
+    if (bearer === undefined || bearer === '') return missingApiKey;
+    if (!isAcceptedKey(bearer)) return invalidApiKey(bearer);
+    const fault = faults.find((candidate) => candidate.remaining > 0 && request.path.startsWith(candidate.pathPrefix));
+    if (fault !== undefined) {
+      fault.remaining -= 1;
+      if (fault.remaining === 0) faults.splice(faults.indexOf(fault), 1);
+      return faultResponse(fault.status);
+    }
+    const match = matchRoute(stripeRoutes, request.method, request.path);
+    if (match.kind !== 'matched') return unrecognizedUrl(request.method, request.path);
+    return match.route.handle(match.params, request);
+  }
+
+  async function handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+    const url = new URL(incoming.url ?? '/', 'http://fake-stripe.invalid');
+    const request: FakeRequest = {
+      method: incoming.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: incoming.headers,
+      body: await readBody(incoming),
+    };
+    let response: FakeResponse;
+    if (request.path.startsWith('/_fake/')) {
+      const match = matchRoute(control, request.method, request.path);
+      response =
+        match.kind === 'matched'
+          ? match.route.handle(match.params, request)
+          : { status: 404, body: { error: { message: `No fake control route ${request.method} ${request.path}` } } };
+    } else {
+      response = answerStripe(request);
+      log.push({ method: request.method, path: request.path, status: response.status });
+    }
+    outgoing.writeHead(response.status, {
+      'content-type': 'application/json',
+      'request-id': `req_${randomBytes(7).toString('hex')}`,
+      'stripe-version': headerValue(request.headers['stripe-version']) ?? Stripe.API_VERSION,
+    });
+    outgoing.end(response.body === undefined ? '' : JSON.stringify(response.body));
+  }
+
+  const server = createServer((incoming, outgoing) => {
+    handle(incoming, outgoing).catch((error: unknown) => {
+      if (outgoing.headersSent) return outgoing.destroy();
+      outgoing.writeHead(500, { 'content-type': 'application/json' });
+      outgoing.end(
+        JSON.stringify({ error: { type: 'api_error', message: `Fake Stripe API failed: ${String(error)}` } }),
+      );
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  return {
+    url: `http://${urlHost}:${port}`,
+    observeEvent: (event) => {
+      store.observeEvent(event);
+    },
+    injectFault: (fault) => {
+      faults.push({ status: fault.status, remaining: fault.count, pathPrefix: fault.pathPrefix ?? '/v1/' });
+    },
+    requests: () => log.map((entry) => ({ ...entry })),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        // Keep-alive sockets (stripe-node keeps them) would otherwise hold close() open.
+        server.closeAllConnections();
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+      }),
+  };
+}
