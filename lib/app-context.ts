@@ -4,8 +4,8 @@
  * Range checks on the pipeline settings stay in `config/settings.ts`, shared with the local pipeline.
  */
 import type { Node } from 'constructs';
-import { booleanSetting, type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
 import { type EmailSettingsInput, resolveEmailSettings } from '../config/email-settings';
+import { booleanSetting, type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
 import {
   localEndpointUrlRule,
   senderAddressRule,
@@ -150,7 +150,8 @@ export function readAppConfig(node: Node): AppConfig {
   const stripeApiRatePerSecond = optionalNumber(node, contextKeys.stripeApiRatePerSecond);
   if (stripeApiRatePerSecond !== undefined) {
     const rule = stripeApiRateRule(stripeApiRatePerSecond);
-    if (rule !== undefined) throw new InvalidContextError(contextKeys.stripeApiRatePerSecond, stripeApiRatePerSecond, rule);
+    if (rule !== undefined)
+      throw new InvalidContextError(contextKeys.stripeApiRatePerSecond, stripeApiRatePerSecond, rule);
   }
 
   return {

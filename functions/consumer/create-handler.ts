@@ -66,7 +66,10 @@ export function createConsumerHandler(
     inProgressExpirySeconds: settings.inProgressExpirySeconds,
     retentionDays: settings.idempotencyRetentionDays,
     // The client is made on the first lookup only: a consumer whose emails never need one pays nothing.
-    stripe: stripeApiFromEnvironment(env, { secretsManager: () => new SecretsManagerClient({ maxAttempts: 3 }), logger }),
+    stripe: stripeApiFromEnvironment(env, {
+      secretsManager: () => new SecretsManagerClient({ maxAttempts: 3 }),
+      logger,
+    }),
     emailSettings: config.emailSettings,
   };
   // Large events arrive as a pointer to their body in S3; this reads it back, so consumeEvent always gets the raw body.

@@ -8,7 +8,8 @@ function consumerOf(context: Record<string, unknown>) {
   const stack = buildStack(context);
   const template = Template.fromStack(stack);
   const fn = resourceOf(template, logicalIdOf(stack.pipeline.consumerFunction));
-  const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+  const environment = fn.Properties?.Environment as { Variables: Record<string, unknown> } | undefined;
+  const variables = environment?.Variables ?? {};
   const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
   return { variables, policies, template };
 }

@@ -116,7 +116,9 @@ describe('the email catalogue through the real endpoint, on moto and the fake St
   it('acknowledges invoice.upcoming without queueing it: the renewal reminder is off by default', async () => {
     // Prepare
     const email = 'no.reminder@example.com';
-    const upcoming = buildStripeEvent('invoice.upcoming', { object: { customer_email: email, id: testObjectId('in') } });
+    const upcoming = buildStripeEvent('invoice.upcoming', {
+      object: { customer_email: email, id: testObjectId('in') },
+    });
     // Act
     const response = await post(JSON.stringify(upcoming));
     // Assess

@@ -53,7 +53,8 @@ describe('npm run ses:check against moto', () => {
     expect(output).not.toContain('Reputation metrics are off');
     // moto keeps no event destinations for SES v2 and publishes none: said so, not hidden
     expect(output).toContain(`! Configuration set ${configurationSet} publishes no bounces and complaints`);
-    expect(output).toMatch(/✓ Quota: \d+ emails per 24 h, \d+ per second/);
+    // ✓, or ! once the other test files sent over 80 % of moto's sandbox quota
+    expect(output).toMatch(/[✓!] Quota: \d+ emails per 24 h, \d+ per second/);
     // moto has no SES v2 GetAccount: said so, not a crash
     expect(output).toMatch(/! could not read the account \(SES v2 GetAccount.*\) from this endpoint/);
     // moto's quota is the sandbox's, and its DKIM for a domain that is no identity is NotStarted

@@ -118,7 +118,9 @@ describe('the built-in email catalogue', () => {
     const { mailer, counted, logger, consume } = consumerWith(unconfiguredStripeApi);
     // Act
     const outcome = await consume(buildStripeEvent('customer.subscription.deleted', { object: onCustomer }));
-    const receipt = await consume(buildStripeEvent('invoice.paid', { object: { customer_email: 'still@example.com' } }));
+    const receipt = await consume(
+      buildStripeEvent('invoice.paid', { object: { customer_email: 'still@example.com' } }),
+    );
     // Assess
     expect([outcome.status, receipt.status]).toEqual(['processed', 'processed']);
     expect(mailer.sent.map((email) => email.to)).toEqual(['still@example.com']);

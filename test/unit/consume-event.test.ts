@@ -130,10 +130,10 @@ describe('consumeEvent', () => {
     expect(logger.lines.some((line) => line.details.outcome === 'unhandled')).toBe(true);
   });
 
-  it('skips (and does not fail) an invoice without a customer email', async () => {
+  it('skips (and does not fail) an invoice without a customer email or customer', async () => {
     // Prepare
     const { deps, mailer, logger } = setup();
-    const body = JSON.stringify(buildStripeEvent('invoice.paid', { object: { customer_email: null } }));
+    const body = JSON.stringify(buildStripeEvent('invoice.paid', { object: { customer_email: null, customer: null } }));
     // Act
     const outcome = await consumeEvent(body, deps);
     // Assess

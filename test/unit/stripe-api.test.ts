@@ -74,12 +74,8 @@ function harness(script: Outcome[] = [], overrides: Partial<CreateStripeApiOptio
       },
     },
   };
-  let keyReads = 0;
   const api = createStripeApi({
-    apiKey: async () => {
-      keyReads += 1;
-      return 'rk_test_unit_key_value';
-    },
+    apiKey: async () => 'rk_test_unit_key_value',
     now: () => clock.now,
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -90,7 +86,7 @@ function harness(script: Outcome[] = [], overrides: Partial<CreateStripeApiOptio
     createClient: async () => client,
     ...overrides,
   });
-  return { api, clock, sleeps, calls, keyReads: () => keyReads };
+  return { api, clock, sleeps, calls };
 }
 
 describe('createRateLimiter', () => {

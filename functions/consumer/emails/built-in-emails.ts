@@ -121,10 +121,7 @@ export async function trialEndingNotice(event: Stripe.CustomerSubscriptionTrialW
 }
 
 /** `customer.subscription.deleted`: the subscription has ended. */
-export async function subscriptionEndedNotice(
-  event: Stripe.CustomerSubscriptionDeletedEvent,
-  context: HandlerContext,
-) {
+export async function subscriptionEndedNotice(event: Stripe.CustomerSubscriptionDeletedEvent, context: HandlerContext) {
   const subscription = event.data.object;
   await sendCustomerEmail(context, { customer: subscription.customer }, (options) =>
     renderSubscriptionEnded(subscription, options),

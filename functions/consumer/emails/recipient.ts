@@ -58,7 +58,8 @@ export async function findRecipient(
   context: HandlerContext,
 ): Promise<Recipient | { readonly skipped: NoRecipient }> {
   const customer = await lookUpCustomer(hints, context);
-  if (customer !== undefined && customer !== 'not_configured' && customer.deleted) return { skipped: 'customer_deleted' };
+  if (customer !== undefined && customer !== 'not_configured' && customer.deleted)
+    return { skipped: 'customer_deleted' };
   const found = customer !== undefined && customer !== 'not_configured' ? customer : undefined;
   const to = hints.email?.trim() || found?.email?.trim();
   if (!to) return { skipped: customer === 'not_configured' ? 'stripe_api_not_configured' : 'no_email' };

@@ -90,15 +90,15 @@ export function parseStripeApiUrl(apiUrl: string | undefined): StripeApiTarget {
   return { host: url.hostname, port, protocol };
 }
 
-type StripeConstructor = typeof import('stripe').default;
+type StripeConstructor = typeof Stripe;
 
 /** The `stripe` package's client, loaded on first use; `maxNetworkRetries: 0` because the retries are ours. */
 export async function stripePackageClient(apiKey: string, target: StripeApiTarget): Promise<StripeClientLike> {
-  const loaded = await import('stripe');
+  // Typed by hand: the package's typings differ between module resolutions (bundler vs node16, as the build uses).
+  const loaded = (await import('stripe')) as unknown as { readonly default?: StripeConstructor } & StripeConstructor;
   // The package is CommonJS (`module.exports = Stripe`): bundlers and Node's ESM loader put it on `default`,
   // but some interop layers hand back the constructor itself.
-  const StripeClass: StripeConstructor =
-    typeof loaded.default === 'function' ? loaded.default : (loaded as unknown as StripeConstructor);
+  const StripeClass: StripeConstructor = typeof loaded.default === 'function' ? loaded.default : loaded;
   return new StripeClass(apiKey, {
     host: target.host,
     port: target.port,
