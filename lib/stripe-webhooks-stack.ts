@@ -124,5 +124,13 @@ export class StripeWebhooksStack extends Stack {
       description: 'Store the Stripe signing secret here: aws secretsmanager put-secret-value --secret-id <this name>',
     });
     new CfnOutput(this, 'SigningSecretArn', { value: pipeline.signingSecret.secretArn });
+    new CfnOutput(this, 'SuppressionTableName', {
+      value: pipeline.suppressionTable.tableName,
+      description: 'Addresses that bounced or complained; delete an item to erase or reinstate an address',
+    });
+    new CfnOutput(this, 'SesConfigurationSetName', {
+      value: pipeline.configurationSet.configurationSetName,
+      description: 'Named on every send; npm run ses:check -- --configuration-set <this name>',
+    });
   }
 }

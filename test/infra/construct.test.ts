@@ -115,7 +115,9 @@ describe("the receiver's subscribed types come from the subscriptions at synth",
     const value = receiverTypes(stack, pipeline);
     // Assess
     expect(value).toBe(encodeSubscribedTypes(subscribedTypesOf(exampleSubscriptions)));
-    expect(value).toBe('charge.refunded,invoice.paid');
+    expect(value).toBe(
+      'charge.refunded,customer.subscription.deleted,customer.subscription.trial_will_end,invoice.paid,invoice.payment_action_required,invoice.payment_failed',
+    );
   });
 
   it('widens a list too long for Lambda’s environment to prefixes, which only ever queues more', () => {
