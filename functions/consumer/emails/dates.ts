@@ -11,6 +11,8 @@ export function formatStripeDate(epochSeconds: number, locale = 'en'): string {
   let formatter = formatters.get(locale);
   if (formatter === undefined) {
     formatter = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' });
+    // Locales come from customers' preferences: start over rather than grow without bound.
+    if (formatters.size >= 200) formatters.clear();
     formatters.set(locale, formatter);
   }
   return formatter.format(new Date(epochSeconds * 1000));

@@ -5,7 +5,10 @@
  * amounts the way that customer expects (`fr-CA` writes `20,00 $ US`, `fr` writes `20,00 $US`).
  */
 
-export const supportedEmailLanguages = ['en', 'fr', 'de', 'es', 'ja'] as const;
+import { emailLanguages } from '../../../config/email-settings';
+
+// The settings validate `emailDefaultLocale` against the same list, so there is one list to extend.
+export const supportedEmailLanguages = emailLanguages;
 export type EmailLanguage = (typeof supportedEmailLanguages)[number];
 
 export function isEmailLanguage(value: string): value is EmailLanguage {

@@ -87,6 +87,27 @@ function toDecimalString(amount: number, exponent: number): `${number}` {
   return `${sign}${whole}${exponent > 0 ? `.${fraction}` : ''}` as `${number}`;
 }
 
+// Building an Intl.NumberFormat costs far more than formatting with one, and an email formats several amounts.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const maxCachedFormats = 500;
+
+function numberFormat(locale: string, code: string, minimumFractionDigits?: number, maximumFractionDigits?: number) {
+  const key = `${locale}|${code}|${minimumFractionDigits ?? ''}|${maximumFractionDigits ?? ''}`;
+  let format = numberFormats.get(key);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: code,
+      minimumFractionDigits,
+      maximumFractionDigits,
+    });
+    // Locales come from customers' preferences: start over rather than grow without bound.
+    if (numberFormats.size >= maxCachedFormats) numberFormats.clear();
+    numberFormats.set(key, format);
+  }
+  return format;
+}
+
 /**
  * Formats a Stripe amount, e.g. `formatAmount(2000, 'usd')` is `$20.00`, `formatAmount(1500, 'jpy')`
  * is `¥1,500`. Negative amounts (refunds, credits) keep their sign. Shows at least the decimals
@@ -96,16 +117,14 @@ export function formatAmount(amountInMinorUnits: number, currency: string, local
   const code = normalizeCurrency(currency);
   if (!Number.isSafeInteger(amountInMinorUnits)) throw new InvalidAmountError(amountInMinorUnits, code);
   const exponent = minorUnitExponent(code);
-  const customaryDigits =
-    new Intl.NumberFormat(locale, { style: 'currency', currency: code }).resolvedOptions().minimumFractionDigits ??
-    exponent;
+  const customaryDigits = numberFormat(locale, code).resolvedOptions().minimumFractionDigits ?? exponent;
   const hasMinorUnits = amountInMinorUnits % 10 ** exponent !== 0;
-  const formatter = new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency: code,
-    minimumFractionDigits: hasMinorUnits ? exponent : Math.min(customaryDigits, exponent),
-    maximumFractionDigits: exponent,
-  });
+  const formatter = numberFormat(
+    locale,
+    code,
+    hasMinorUnits ? exponent : Math.min(customaryDigits, exponent),
+    exponent,
+  );
   // Intl formats a decimal string exactly (ECMA-402 NumberFormat v3, Node 20+).
   return formatter.format(toDecimalString(amountInMinorUnits, exponent));
 }
