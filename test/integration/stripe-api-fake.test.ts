@@ -2,11 +2,19 @@
  * The real Stripe API client (stripe-node behind our rate limit, retries and cache) against the real fake
  * Stripe API on a free port: what the consumer gets locally and in `npm start` runs.
  */
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type Stripe from 'stripe';
+import { envVarNames } from '../../config/contract';
 import { createStripeApi } from '../../functions/shared/stripe-api/client';
-import { StripeApiError, StripeObjectNotFoundError } from '../../functions/shared/stripe-api/port';
+import { stripeApiFromEnvironment } from '../../functions/shared/stripe-api/from-environment';
+import {
+  StripeApiError,
+  StripeApiNotConfiguredError,
+  StripeObjectNotFoundError,
+} from '../../functions/shared/stripe-api/port';
 import { type FakeStripeApi, startFakeStripeApi } from '../../tools/fake-stripe/server';
 import { buildStripeEvent } from '../../tools/stripe-events';
+import { RecordingLogger } from '../../tools/testing/consumer-fakes';
 
 const key = 'rk_test_integration_key';
 let fake: FakeStripeApi;
@@ -95,7 +103,7 @@ describe('createStripeApi against the fake Stripe API', () => {
   it('succeeds after a 429, retrying once', async () => {
     // Prepare
     const path = '/v1/customers/cus_ratelimited1';
-    fake.injectFault({ status: 429, count: 1, pathPrefix: path });
+    fake.injectFaults({ status: 429, count: 1, path });
     // Act
     const customer = await api().retrieveCustomer('cus_ratelimited1');
     // Assess
@@ -106,7 +114,7 @@ describe('createStripeApi against the fake Stripe API', () => {
   it('fails with StripeApiError after maxRetries + 1 answers of 500', async () => {
     // Prepare
     const path = '/v1/subscriptions/sub_outage1';
-    fake.injectFault({ status: 500, count: 3, pathPrefix: path });
+    fake.injectFaults({ status: 500, count: 3, path });
     // Act
     const failure = api({ maxRetries: 2 }).retrieveSubscription('sub_outage1');
     // Assess
@@ -130,6 +138,61 @@ describe('createStripeApi against the fake Stripe API', () => {
     expect(requestsFor('/v1/customers/cus_badkey1')).toHaveLength(1);
   });
 
+  it('makes no request at all without a key', async () => {
+    // Act
+    const failure = api({ apiKey: '' }).retrieveCustomer('cus_nokey1');
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(StripeApiNotConfiguredError);
+    expect(requestsFor('/v1/customers/cus_nokey1')).toEqual([]);
+  });
+
+  it('serves 10 lookups of one customer with one request (the per-container cache)', async () => {
+    // Prepare
+    const client = api();
+    // Act
+    const customers = await Promise.all(Array.from({ length: 10 }, () => client.retrieveCustomer('cus_tenevents1')));
+    await client.retrieveCustomer('cus_tenevents1');
+    // Assess
+    expect(new Set(customers.map((customer) => customer.id))).toEqual(new Set(['cus_tenevents1']));
+    expect(requestsFor('/v1/customers/cus_tenevents1')).toHaveLength(1);
+  });
+
+  it('is what stripeApiFromEnvironment builds: key read once from the secret, calls to STRIPE_API_URL', async () => {
+    // Prepare: Secrets Manager is the SDK's send, answered in-process (moto is not needed for this).
+    const reads: string[] = [];
+    const secretsManager = {
+      send: async (command: unknown) => {
+        if (!(command instanceof GetSecretValueCommand)) throw new Error('unexpected command');
+        reads.push(command.input.SecretId ?? '');
+        return { SecretString: key };
+      },
+    } as unknown as SecretsManagerClient;
+    const stripe = stripeApiFromEnvironment(
+      { [envVarNames.stripeApiKeySecretId]: 'stripe/api-key', [envVarNames.stripeApiUrl]: fake.url },
+      { secretsManager, logger: new RecordingLogger() },
+    );
+    // Act
+    const customer = await stripe.retrieveCustomer('cus_fromenv1');
+    const subscription = await stripe.retrieveSubscription('sub_fromenv1');
+    // Assess
+    expect([customer.id, subscription.id]).toEqual(['cus_fromenv1', 'sub_fromenv1']);
+    expect(reads).toEqual(['stripe/api-key']);
+  });
+
+  it('forgets objects, faults and the request log on reset()', async () => {
+    // Prepare
+    const created = buildStripeEvent('customer.created', { object: { preferred_locales: ['ja'] } });
+    fake.observeEvent(created);
+    fake.injectFaults({ status: 503, count: 5, path: '/v1/customers/' });
+    // Act
+    fake.reset();
+    const customer = (await api({ maxRetries: 0 }).retrieveCustomer(created.data.object.id)) as Stripe.Customer;
+    // Assess: the example object (no preferred_locales set), answered without a fault.
+    expect(customer.preferred_locales).not.toEqual(['ja']);
+    expect(customer.email).toBe(`${created.data.object.id.toLowerCase()}@example.com`);
+    expect(fake.requests()).toEqual([{ method: 'GET', path: `/v1/customers/${created.data.object.id}`, status: 200 }]);
+  });
+
   it('is steerable over HTTP: events, faults and the request log', async () => {
     // Prepare
     const created = buildStripeEvent('customer.created', { object: { preferred_locales: ['es'] } });
@@ -141,10 +204,19 @@ describe('createStripeApi against the fake Stripe API', () => {
     const refused = await post('/_fake/faults', { status: 404, count: 1 });
     const cleared = await fetch(`${fake.url}/_fake/faults`, { method: 'DELETE' });
     const customer = (await api({ maxRetries: 0 }).retrieveCustomer(created.data.object.id)) as Stripe.Customer;
+    // `path` as documented, and `pathPrefix`, its older name.
+    const byPath = await post('/_fake/faults', { status: 429, count: 1, path: '/v1/subscriptions/sub_http1' });
+    const byPrefix = await post('/_fake/faults', { status: 500, count: 1, pathPrefix: '/v1/subscriptions/sub_http2' });
+    const subscriptions = api({ maxRetries: 0 });
+    const rateLimited = await subscriptions.retrieveSubscription('sub_http1').catch((error: unknown) => error);
+    const failed = await subscriptions.retrieveSubscription('sub_http2').catch((error: unknown) => error);
     const log = (await (await fetch(`${fake.url}/_fake/requests`)).json()) as Array<{ path: string; status: number }>;
     // Assess
     expect([observed.status, injected.status, refused.status, cleared.status]).toEqual([200, 200, 400, 200]);
+    expect([byPath.status, byPrefix.status]).toEqual([200, 200]);
     expect(customer.preferred_locales).toEqual(['es']);
+    expect(rateLimited).toMatchObject({ status: 429, type: 'invalid_request_error', code: 'rate_limit' });
+    expect(failed).toMatchObject({ status: 500, type: 'api_error' });
     expect(log.filter((request) => request.path === `/v1/customers/${created.data.object.id}`)).toEqual([
       { method: 'GET', path: `/v1/customers/${created.data.object.id}`, status: 200 },
     ]);

@@ -400,7 +400,9 @@ describe('secretsManagerApiKey', () => {
     ['an empty secret', '  ', /is empty/],
     ['no string value', undefined, /no string value/],
     ['JSON', '{"key":"rk_test_abc"}', /JSON/],
-    ['a webhook secret', 'whsec_not_an_api_key', /does not hold a Stripe API key/],
+    ['a webhook secret', 'whsec_not_an_api_key', /webhook signing secret \(whsec_\.\.\.\), not an API key/],
+    ['a publishable key', 'pk_test_publishable', /publishable key \(pk_\.\.\.\)/],
+    ['something else', 'hunter2', /does not hold a Stripe API key/],
   ])('refuses %s, saying what to store', async (_what, value, problem) => {
     const { client } = secretsManager([value]);
     const failure = secretsManagerApiKey(client, 'stripe/api-key', new RecordingLogger())();
@@ -454,9 +456,407 @@ describe('stripeApiFromEnvironment', () => {
     expect(made).toBe(0);
   });
 
-  it('refuses a rate that is not a positive number', () => {
+  it.each(['fast', '0', '101', '2.5'])('refuses the rate %j, naming the variable', (rate) => {
     const deps = { secretsManager: () => secretsManager([]).client, logger: new RecordingLogger() };
-    const env = { [envVarNames.stripeApiKeySecretId]: 'id', [envVarNames.stripeApiRatePerSecond]: 'fast' };
+    const env = { [envVarNames.stripeApiKeySecretId]: 'id', [envVarNames.stripeApiRatePerSecond]: rate };
     expect(() => stripeApiFromEnvironment(env, deps)).toThrow(InvalidEnvironmentVariableError);
+    expect(() => stripeApiFromEnvironment(env, deps)).toThrow(/STRIPE_API_RATE_PER_SECOND/);
+  });
+
+  it('refuses a STRIPE_API_URL that is not http(s) at cold start, not at the first call', () => {
+    const deps = { secretsManager: () => secretsManager([]).client, logger: new RecordingLogger() };
+    const env = { [envVarNames.stripeApiKeySecretId]: 'id', [envVarNames.stripeApiUrl]: 'localhost:12111' };
+    expect(() => stripeApiFromEnvironment(env, deps)).toThrow(InvalidStripeApiUrlError);
+  });
+});
+
+/**
+ * Virtual time: `sleep` parks the caller until `run` moves the clock to its wake-up time, so concurrent
+ * sleepers overlap as they do on a real clock (unlike a sleep that just adds its delay to `now`).
+ */
+class VirtualClock {
+  now = 0;
+  private timers: Array<{ at: number; wake: () => void }> = [];
+
+  readonly sleep = (ms: number): Promise<void> =>
+    new Promise((wake) => {
+      this.timers.push({ at: this.now + ms, wake });
+    });
+
+  /** Runs timers in time order until `work` settles. */
+  async run<T>(work: Promise<T>): Promise<T> {
+    let settled = false;
+    const watched = work.finally(() => {
+      settled = true;
+    });
+    for (;;) {
+      // Let every pending continuation run before deciding what happens next.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (settled) return watched;
+      this.timers.sort((a, b) => a.at - b.at);
+      const next = this.timers.shift();
+      if (next === undefined) throw new Error('Deadlock: the work waits for nothing the clock can fire');
+      this.now = Math.max(this.now, next.at);
+      next.wake();
+    }
+  }
+}
+
+describe('createStripeApi rate limit, on a virtual clock', () => {
+  /** A client whose calls take no time and record when they started. */
+  function recordingSetup(ratePerSecond?: number) {
+    const clock = new VirtualClock();
+    const starts: number[] = [];
+    const client: StripeClientLike = {
+      customers: {
+        retrieve: async (id) => {
+          starts.push(clock.now);
+          return { id, object: 'customer' } as Stripe.Customer;
+        },
+      },
+      subscriptions: {
+        retrieve: async (id) => {
+          starts.push(clock.now);
+          return { id, object: 'subscription' } as Stripe.Subscription;
+        },
+      },
+    };
+    const api = createStripeApi({
+      apiKey: async () => 'rk_test_unit_key_value',
+      now: () => clock.now,
+      sleep: clock.sleep,
+      createClient: async () => client,
+      ...(ratePerSecond === undefined ? {} : { ratePerSecond }),
+    });
+    return { api, clock, starts };
+  }
+
+  it('makes 60 concurrent lookups at the default 25/s over at least 2.36 s, never 26 in one second', async () => {
+    // Prepare
+    const { api, clock, starts } = recordingSetup();
+    const ids = Array.from({ length: 60 }, (_, index) => `cus_${index}`);
+    // Act
+    await clock.run(Promise.all(ids.map((id) => api.retrieveCustomer(id))));
+    // Assess: 59 gaps of 40 ms, and no more (the limiter does not over-throttle either).
+    expect(starts).toHaveLength(60);
+    const span = (starts.at(-1) ?? 0) - (starts[0] ?? 0);
+    expect(span).toBeGreaterThanOrEqual(2360);
+    expect(span).toBeLessThan(2400);
+    for (let index = 25; index < starts.length; index += 1) {
+      expect((starts[index] ?? 0) - (starts[index - 25] ?? 0)).toBeGreaterThanOrEqual(1000);
+    }
+  });
+
+  it('counts customers and subscriptions against one budget', async () => {
+    // Prepare
+    const { api, clock, starts } = recordingSetup(2);
+    // Act
+    await clock.run(
+      Promise.all([api.retrieveCustomer('cus_1'), api.retrieveSubscription('sub_1'), api.retrieveCustomer('cus_2')]),
+    );
+    // Assess
+    expect(starts).toEqual([0, 500, 1000]);
+  });
+
+  it('makes retries wait for the limiter too', async () => {
+    // Prepare: the first call fails at once with a 503; its retry must not jump the queue of slots.
+    const clock = new VirtualClock();
+    const starts: Array<[string, number]> = [];
+    let failed = false;
+    const client: StripeClientLike = {
+      customers: {
+        retrieve: async (id) => {
+          starts.push([id, clock.now]);
+          if (id === 'cus_flaky' && !failed) {
+            failed = true;
+            throw new FakeStripeError('Service unavailable', 503, 'api_error');
+          }
+          return { id, object: 'customer' } as Stripe.Customer;
+        },
+      },
+      subscriptions: { retrieve: async (id) => ({ id, object: 'subscription' }) as Stripe.Subscription },
+    };
+    const api = createStripeApi({
+      apiKey: async () => 'rk_test_unit_key_value',
+      ratePerSecond: 10,
+      retryBaseMs: 1,
+      random: () => 0,
+      now: () => clock.now,
+      sleep: clock.sleep,
+      createClient: async () => client,
+    });
+    // Act
+    await clock.run(Promise.all([api.retrieveCustomer('cus_flaky'), api.retrieveCustomer('cus_other')]));
+    // Assess: the retry gets the third slot (200 ms), not 0.5 ms after the failure.
+    expect(starts).toEqual([
+      ['cus_flaky', 0],
+      ['cus_other', 100],
+      ['cus_flaky', 200],
+    ]);
+  });
+});
+
+describe('createStripeApi and Retry-After', () => {
+  const rateLimitedFor = (retryAfter: string) =>
+    new FakeStripeError('Request rate limit exceeded', 429, 'invalid_request_error', 'rate_limit', {
+      'retry-after': retryAfter,
+    });
+
+  it('waits at least as long as Retry-After asks, in seconds', async () => {
+    // Prepare: the backoff alone would be 75 ms.
+    const { api, sleeps, calls } = harness([rateLimitedFor('2')]);
+    // Act
+    await api.retrieveCustomer('cus_busy');
+    // Assess
+    expect(sleeps).toEqual([2000]);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('reads Retry-After as an HTTP date too', async () => {
+    // Prepare: the harness clock starts at 1,000,000 ms and the call takes 1000 ms.
+    const { api, sleeps } = harness([rateLimitedFor(new Date(1_000_000 + 1000 + 3000).toUTCString())]);
+    // Act
+    await api.retrieveCustomer('cus_busy');
+    // Assess
+    expect(sleeps).toEqual([3000]);
+  });
+
+  it('does not hold the invocation for a Retry-After beyond retryMaxMs: fails at once, saying so', async () => {
+    // Prepare
+    const { api, sleeps, calls } = harness([rateLimitedFor('30')]);
+    // Act
+    const failure = api.retrieveCustomer('cus_busy');
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(StripeApiError);
+    await expect(failure).rejects.toThrow(/429 invalid_request_error\/rate_limit.*wait 30 s.*stripeApiRatePerSecond/);
+    expect(calls).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+});
+
+describe('createStripeApi key handling and logs', () => {
+  it('rejects an empty key with StripeApiNotConfiguredError, before any request', async () => {
+    // Prepare
+    const { api, calls } = harness([], { apiKey: async () => '  ' });
+    // Act / Assess
+    await expect(api.retrieveCustomer('cus_1')).rejects.toBeInstanceOf(StripeApiNotConfiguredError);
+    expect(calls).toEqual([]);
+  });
+
+  it('logs a retry with the resource, status and request id, never the object id', async () => {
+    // Prepare
+    const logger = new RecordingLogger();
+    const { api } = harness([rateLimited()], { logger });
+    // Act
+    await api.retrieveCustomer('cus_private_42');
+    // Assess
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]).toMatchObject({
+      level: 'warn',
+      details: { resource: 'customers', status: 429, code: 'rate_limit', attempt: 1 },
+    });
+    expect(JSON.stringify(logger.lines)).not.toContain('cus_private_42');
+  });
+});
+
+/**
+ * The real `stripe` package, its requests answered by a scripted `fetch` (no network): shows what the
+ * library sends, which of its errors our retries see, and that it does not retry on its own.
+ */
+describe('createStripeApi with the stripe package over a scripted fetch', () => {
+  type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+
+  function scriptedFetch(answers: Answer[]) {
+    const requests: Array<{ url: string; headers: Headers }> = [];
+    const fetchFn = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      requests.push({ url: String(url), headers: new Headers(init?.headers) });
+      const answer = answers.length > 1 ? answers.shift() : answers[0];
+      if (answer === undefined) throw new Error('no scripted answer');
+      return new Response(JSON.stringify(answer.body), {
+        status: answer.status,
+        headers: { 'content-type': 'application/json', 'request-id': `req_${requests.length}`, ...answer.headers },
+      });
+    };
+    return { fetchFn: fetchFn as typeof fetch, requests };
+  }
+
+  const customer = (id: string): Answer => ({
+    status: 200,
+    body: { id, object: 'customer', preferred_locales: ['fr'] },
+  });
+  const stripeError = (status: number, error: Record<string, string>, headers?: Record<string, string>): Answer => ({
+    status,
+    body: { error },
+    ...(headers === undefined ? {} : { headers }),
+  });
+  const rateLimit = stripeError(429, {
+    type: 'invalid_request_error',
+    code: 'rate_limit',
+    message: 'Request rate limit exceeded.',
+  });
+
+  async function apiOver(answers: Answer[], overrides: Partial<CreateStripeApiOptions> = {}) {
+    const { default: StripePackage } = await import('stripe');
+    const scripted = scriptedFetch(answers);
+    const sleeps: number[] = [];
+    // Requests take no time here; only sleeps move the clock, so the limiter never waits in these tests.
+    let clock = 0;
+    const api = createStripeApi({
+      apiKey: async () => 'rk_test_scripted_key',
+      apiUrl: 'http://stripe.test:4010',
+      httpClient: StripePackage.createFetchHttpClient(scripted.fetchFn),
+      now: () => clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock += ms;
+      },
+      random: () => 0.5,
+      retryBaseMs: 100,
+      ...overrides,
+    });
+    return { api, requests: scripted.requests, sleeps, StripePackage };
+  }
+
+  it('calls the configured host with Bearer auth, our app name, and no telemetry', async () => {
+    // Prepare
+    const { api, requests } = await apiOver([customer('cus_1'), customer('cus_2')]);
+    // Act
+    const found = (await api.retrieveCustomer('cus_1')) as Stripe.Customer;
+    await api.retrieveCustomer('cus_2');
+    // Assess
+    expect(found.preferred_locales).toEqual(['fr']);
+    expect(requests.map((request) => request.url)).toEqual([
+      'http://stripe.test:4010/v1/customers/cus_1',
+      'http://stripe.test:4010/v1/customers/cus_2',
+    ]);
+    const second = requests[1]?.headers;
+    expect(second?.get('authorization')).toBe('Bearer rk_test_scripted_key');
+    expect(second?.get('user-agent')).toContain('stripe-webhooks-aws');
+    // With telemetry on, stripe-node sends the host's platform and, from the second call, latency metrics.
+    expect(second?.get('x-stripe-client-telemetry')).toBeNull();
+    expect(second?.get('x-stripe-client-user-agent')).not.toContain('platform');
+  });
+
+  it('retries a real StripeRateLimitError itself, once per 429: two requests in all', async () => {
+    // Prepare
+    const { api, requests, sleeps } = await apiOver([rateLimit, customer('cus_busy')]);
+    // Act
+    const found = await api.retrieveCustomer('cus_busy');
+    // Assess
+    expect(found.id).toBe('cus_busy');
+    expect(requests).toHaveLength(2);
+    expect(sleeps).toEqual([75]);
+  });
+
+  it('honours a Retry-After header that stripe-node exposes on error.headers', async () => {
+    // Prepare
+    const { api, sleeps } = await apiOver([{ ...rateLimit, headers: { 'retry-after': '1' } }, customer('cus_busy')]);
+    // Act
+    await api.retrieveCustomer('cus_busy');
+    // Assess
+    expect(sleeps).toEqual([1000]);
+  });
+
+  it('turns a real 404 resource_missing into StripeObjectNotFoundError after one request', async () => {
+    // Prepare
+    const missing = stripeError(404, {
+      type: 'invalid_request_error',
+      code: 'resource_missing',
+      param: 'id',
+      message: "No such customer: 'cus_gone'",
+    });
+    const { api, requests } = await apiOver([missing]);
+    // Act / Assess
+    await expect(api.retrieveCustomer('cus_gone')).rejects.toBeInstanceOf(StripeObjectNotFoundError);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('makes exactly one request per attempt: the library is not retrying 5xx behind our back', async () => {
+    // Prepare
+    const outage = stripeError(500, { type: 'api_error', message: 'An unknown error occurred.' });
+    const { api, requests } = await apiOver([outage], { maxRetries: 2 });
+    // Act
+    const error = await api.retrieveSubscription('sub_1').catch((caught: unknown) => caught);
+    // Assess
+    expect(error).toMatchObject({ status: 500, type: 'api_error', requestId: 'req_3' });
+    expect(requests).toHaveLength(3);
+  });
+
+  it('passes a 401 on without the key, even though stripe-node knows it', async () => {
+    // Prepare
+    const unauthorized = stripeError(401, {
+      type: 'invalid_request_error',
+      message: 'Invalid API Key provided: rk_test_****_key',
+    });
+    const { api, requests } = await apiOver([unauthorized]);
+    // Act
+    const error = await api.retrieveCustomer('cus_1').catch((caught: unknown) => caught);
+    // Assess
+    expect(error).toBeInstanceOf(StripeApiError);
+    expect((error as StripeApiError).status).toBe(401);
+    expect((error as Error).message).toContain('Invalid API Key provided: rk_test_****_key');
+    expect((error as Error).message).not.toContain('rk_test_scripted_key');
+    expect(requests).toHaveLength(1);
+  });
+
+  // What the client's comment says about stripe-node's own retries, checked against the installed version.
+  it('stripe-node itself, with maxNetworkRetries 2, does not retry a 429', async () => {
+    // Prepare
+    const { StripePackage } = await apiOver([]);
+    const scripted = scriptedFetch([rateLimit]);
+    const stripe = new StripePackage('rk_test_scripted_key', {
+      maxNetworkRetries: 2,
+      httpClient: StripePackage.createFetchHttpClient(scripted.fetchFn),
+    });
+    // Act
+    const error = await stripe.customers.retrieve('cus_1').catch((caught: unknown) => caught);
+    // Assess
+    expect(error).toBeInstanceOf(StripePackage.errors.StripeRateLimitError);
+    expect(scripted.requests).toHaveLength(1);
+  });
+});
+
+describe('createStripeApi loading the stripe package', () => {
+  it('loads it on the first lookup, not before, and builds the client as documented', async () => {
+    // Prepare: a stand-in for the package that records when it is loaded and how the client is built.
+    const loads: string[] = [];
+    const built: Array<{ key: string; config: unknown }> = [];
+    class StandInStripe {
+      readonly customers = { retrieve: async (id: string) => ({ id, object: 'customer' }) };
+      readonly subscriptions = { retrieve: async (id: string) => ({ id, object: 'subscription' }) };
+      constructor(key: string, config: unknown) {
+        built.push({ key, config });
+      }
+    }
+    await jest.isolateModulesAsync(async () => {
+      jest.doMock('stripe', () => {
+        loads.push('stripe');
+        return { __esModule: true, default: StandInStripe };
+      });
+      const isolated = await import('../../functions/shared/stripe-api/client');
+      const api = isolated.createStripeApi({ apiKey: async () => 'rk_test_lazy', apiUrl: 'http://127.0.0.1:12111' });
+      await new Promise((resolve) => setImmediate(resolve));
+      const loadsBeforeLookup = loads.length;
+      // Act
+      await api.retrieveCustomer('cus_1');
+      await api.retrieveSubscription('sub_1');
+      // Assess
+      expect(loadsBeforeLookup).toBe(0);
+    });
+    expect(loads).toEqual(['stripe']);
+    expect(built).toEqual([
+      {
+        key: 'rk_test_lazy',
+        config: {
+          host: '127.0.0.1',
+          port: 12111,
+          protocol: 'http',
+          telemetry: false,
+          timeout: 10_000,
+          appInfo: { name: 'stripe-webhooks-aws' },
+          maxNetworkRetries: 0,
+        },
+      },
+    ]);
   });
 });

@@ -4,14 +4,16 @@
  */
 import type { FakeRequest, FakeResponse, Route } from './router';
 
-export type FaultStatus = 429 | 500 | 503;
+/** 429 is Stripe's rate limit; the 5xx are what its API answers when it fails. */
+export const faultStatuses = [429, 500, 502, 503, 504] as const;
+export type FaultStatus = (typeof faultStatuses)[number];
 
 export interface Fault {
   status: FaultStatus;
   /** How many matching requests get the fault, then it is spent. */
   count: number;
-  /** Only requests whose path starts with this. @default every /v1/ request */
-  pathPrefix?: string;
+  /** Only requests whose path starts with this, e.g. `/v1/customers/`. @default every /v1/ request */
+  path?: string;
 }
 
 export interface RecordedRequest {
@@ -22,9 +24,10 @@ export interface RecordedRequest {
 
 export interface ControlTarget {
   observeEvent(event: unknown): string | undefined;
-  injectFault(fault: Fault): void;
+  injectFaults(fault: Fault): void;
   clearFaults(): void;
   requests(): RecordedRequest[];
+  reset(): void;
 }
 
 function badRequest(message: string): FakeResponse {
@@ -39,21 +42,36 @@ function parseJson(request: FakeRequest): { ok: true; value: unknown } | { ok: f
   }
 }
 
-/** Checks a fault from JSON; throws a message saying what a valid one looks like. */
+function isFaultStatus(value: unknown): value is FaultStatus {
+  return faultStatuses.some((status) => status === value);
+}
+
+/**
+ * Checks a fault from JSON; throws a message saying what a valid one looks like. `pathPrefix` is accepted
+ * as another name for `path` (the first version of this API called it so).
+ */
 export function parseFault(value: unknown): Fault {
-  const example = 'e.g. {"status":429,"count":1,"pathPrefix":"/v1/customers/"}';
-  if (typeof value !== 'object' || value === null) throw new InvalidFaultError(`a fault must be an object, ${example}`);
-  const { status, count, pathPrefix } = value as Record<string, unknown>;
-  if (status !== 429 && status !== 500 && status !== 503) {
-    throw new InvalidFaultError(`status must be 429, 500 or 503, got ${JSON.stringify(status)}; ${example}`);
+  const example = 'e.g. {"status":429,"count":1,"path":"/v1/customers/"}';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidFaultError(`a fault must be an object, ${example}`);
+  }
+  const { status, count, path, pathPrefix } = value as Record<string, unknown>;
+  if (!isFaultStatus(status)) {
+    throw new InvalidFaultError(
+      `status must be one of ${faultStatuses.join(', ')}, got ${JSON.stringify(status)}; ${example}`,
+    );
   }
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
     throw new InvalidFaultError(`count must be a whole number of requests, at least 1; ${example}`);
   }
-  if (pathPrefix !== undefined && (typeof pathPrefix !== 'string' || !pathPrefix.startsWith('/'))) {
-    throw new InvalidFaultError(`pathPrefix must be a path starting with /; ${example}`);
+  if (path !== undefined && pathPrefix !== undefined) {
+    throw new InvalidFaultError(`give path or pathPrefix (the same thing), not both; ${example}`);
   }
-  return pathPrefix === undefined ? { status, count } : { status, count, pathPrefix };
+  const prefix = path ?? pathPrefix;
+  if (prefix !== undefined && (typeof prefix !== 'string' || !prefix.startsWith('/'))) {
+    throw new InvalidFaultError(`path must be a path starting with /; ${example}`);
+  }
+  return prefix === undefined ? { status, count } : { status, count, path: prefix };
 }
 
 export class InvalidFaultError extends Error {
@@ -81,7 +99,7 @@ export function controlRoutes(target: ControlTarget): Route[] {
         const parsed = parseJson(request);
         if (!parsed.ok) return badRequest('The body must be a fault as JSON.');
         try {
-          target.injectFault(parseFault(parsed.value));
+          target.injectFaults(parseFault(parsed.value));
         } catch (error) {
           return badRequest(error instanceof Error ? error.message : String(error));
         }
@@ -97,5 +115,13 @@ export function controlRoutes(target: ControlTarget): Route[] {
       },
     },
     { method: 'GET', pattern: /^\/_fake\/requests$/, handle: () => ({ status: 200, body: target.requests() }) },
+    {
+      method: 'POST',
+      pattern: /^\/_fake\/reset$/,
+      handle: () => {
+        target.reset();
+        return { status: 200, body: { reset: true } };
+      },
+    },
   ];
 }

@@ -52,6 +52,11 @@ export class ObjectStore {
     return id;
   }
 
+  /** Forgets every object. */
+  clear(): void {
+    this.known.clear();
+  }
+
   get(type: ServedObjectType, id: string): StripeObject | undefined {
     const found = this.known.get(`${type}:${id}`);
     return found === undefined ? undefined : structuredClone(found.object);

@@ -7,11 +7,17 @@
  *   (`rk_test_...`/`sk_test_...`, or one of `apiKeys`) is 401 `invalid_request_error`
  *   "Invalid API Key provided: rk_test_****abcd", redacted as Stripe redacts it.
  * - Errors are JSON `{ error: { type, code, message, param } }` with Stripe's types and codes: 404
- *   `resource_missing` with `param: 'id'`, 429 `rate_limit` (type `invalid_request_error`), 500/503 `api_error`.
+ *   `resource_missing` with `param: 'id'`; injected, 429 `rate_limit` (type `invalid_request_error`) and
+ *   5xx `api_error`.
  * - Every response has a `Request-Id` (`req_...`) and a `Stripe-Version` (the request's, echoed, else the
  *   version the `stripe` package pins).
  * - GET /v1/customers/:id, /v1/subscriptions/:id, /v1/invoices/:id, /v1/charges/:id,
- *   /v1/checkout/sessions/:id: the object as the latest observed event had it, else Stripe's example object.
+ *   /v1/checkout/sessions/:id: the object as the latest observed event had it (a deleted customer as
+ *   `{ id, object, deleted: true }`), else Stripe's example object with the id asked for.
+ *
+ * What it does not do: writes, lists, search, `expand[]`; restricted-key permissions (no 403), Connect,
+ * idempotency keys, real rate limiting (429 only when injected), API-version-specific shapes. Objects
+ * are not linked to each other, and state lives in memory.
  *
  * The control API (`/_fake/...`, see control.ts) lets tests steer a fake they did not start.
  */
@@ -32,6 +38,8 @@ export interface FakeStripeApiOptions {
   host?: string;
   /** The only keys accepted. @default any test key: rk_test_... or sk_test_... */
   apiKeys?: readonly string[];
+  /** Called after each Stripe API request is answered (the CLI prints them). */
+  onRequest?: (request: RecordedRequest) => void;
 }
 
 export interface FakeStripeApi {
@@ -39,10 +47,12 @@ export interface FakeStripeApi {
   readonly url: string;
   /** Learns the event's `data.object` (customer, subscription, invoice, charge, checkout.session). */
   observeEvent(event: unknown): void;
-  /** The next `count` Stripe API requests under `pathPrefix` get `status` instead of an answer. */
-  injectFault(fault: Fault): void;
+  /** The next `count` Stripe API requests under `path` get `status` instead of an answer. */
+  injectFaults(fault: Fault): void;
   /** Every Stripe API request so far (not the control API's), in order. */
   requests(): RecordedRequest[];
+  /** Forgets observed objects, pending faults and the request log. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -79,14 +89,23 @@ export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Pr
   const isAcceptedKey = (key: string): boolean =>
     options.apiKeys === undefined ? testKeyPattern.test(key) : options.apiKeys.includes(key);
 
+  const injectFaults = (fault: Fault): void => {
+    faults.push({ status: fault.status, remaining: fault.count, pathPrefix: fault.path ?? '/v1/' });
+  };
+  const requests = (): RecordedRequest[] => log.map((entry) => ({ ...entry }));
+  const reset = (): void => {
+    store.clear();
+    faults.length = 0;
+    log.length = 0;
+  };
   const control = controlRoutes({
     observeEvent: (event) => store.observeEvent(event),
-    injectFault: (fault) =>
-      faults.push({ status: fault.status, remaining: fault.count, pathPrefix: fault.pathPrefix ?? '/v1/' }),
+    injectFaults,
     clearFaults: () => {
       faults.length = 0;
     },
-    requests: () => log.map((entry) => ({ ...entry })),
+    requests,
+    reset,
   });
   const stripeRoutes: Route[] = [...objectRoutes(store)];
 
@@ -125,7 +144,9 @@ export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Pr
           : { status: 404, body: { error: { message: `No fake control route ${request.method} ${request.path}` } } };
     } else {
       response = answerStripe(request);
-      log.push({ method: request.method, path: request.path, status: response.status });
+      const recorded: RecordedRequest = { method: request.method, path: request.path, status: response.status };
+      log.push(recorded);
+      options.onRequest?.({ ...recorded });
     }
     outgoing.writeHead(response.status, {
       'content-type': 'application/json',
@@ -160,10 +181,9 @@ export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Pr
     observeEvent: (event) => {
       store.observeEvent(event);
     },
-    injectFault: (fault) => {
-      faults.push({ status: fault.status, remaining: fault.count, pathPrefix: fault.pathPrefix ?? '/v1/' });
-    },
-    requests: () => log.map((entry) => ({ ...entry })),
+    injectFaults,
+    requests,
+    reset,
     close: () =>
       new Promise<void>((resolve, reject) => {
         // Keep-alive sockets (stripe-node keeps them) would otherwise hold close() open.

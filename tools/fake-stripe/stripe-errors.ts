@@ -2,6 +2,7 @@
  * Stripe's error responses as the real API shapes them: `{ error: { type, code?, message, param?, doc_url? } }`,
  * with only the fields Stripe sends for that error (it omits absent ones rather than sending null).
  */
+import type { FaultStatus } from './control';
 import type { FakeResponse } from './router';
 
 export interface StripeErrorBody {
@@ -54,7 +55,8 @@ export function invalidApiKey(key: string): FakeResponse {
   });
 }
 
-export function faultResponse(status: 429 | 500 | 503): FakeResponse {
+/** An injected fault, as Stripe answers it (stripe-node turns 429 into StripeRateLimitError, 5xx into StripeAPIError). */
+export function faultResponse(status: FaultStatus): FakeResponse {
   if (status === 429) {
     return stripeError(429, {
       type: 'invalid_request_error',

@@ -39,6 +39,13 @@ export function parseStripeApiKey(secretId: string, value: string | undefined): 
   if (key.startsWith('{')) {
     throw new InvalidStripeApiKeySecretError(secretId, 'holds JSON (key/value pairs), not the key string');
   }
+  // Keys that are Stripe's but the wrong kind: name the kind (never the value) so the fix is obvious.
+  if (key.startsWith('pk_')) {
+    throw new InvalidStripeApiKeySecretError(secretId, 'holds a publishable key (pk_...), which cannot read customers');
+  }
+  if (key.startsWith('whsec_')) {
+    throw new InvalidStripeApiKeySecretError(secretId, 'holds a webhook signing secret (whsec_...), not an API key');
+  }
   const match = keyPattern.exec(key);
   if (match === null) {
     throw new InvalidStripeApiKeySecretError(

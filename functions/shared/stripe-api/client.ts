@@ -2,23 +2,30 @@
  * The Stripe API as the handlers use it (`ctx.stripe`): the `stripe` package's client, behind a per-container
  * rate limit, our own retries and a small cache.
  *
- * Why our own retries rather than the library's `maxNetworkRetries`: stripe-node 23's
+ * Why our own retries rather than the library's `maxNetworkRetries` (2 by default in stripe-node 23):
  * `RequestSender._shouldRetry` (node_modules/stripe/cjs/RequestSender.js, line 192) retries connection
- * errors, 409 and 5xx, and whatever `Stripe-Should-Retry` says, but never a 429 without that header (rate
- * limits are exactly what a fan-out consumer hits), and its delays are fixed at 0.5 s doubling to 5 s
- * (`INITIAL_NETWORK_RETRY_DELAY_SEC`, not configurable) and bypass our rate limiter. So the client is built
- * with `maxNetworkRetries: 0` and each attempt here waits for the limiter. The library still does the job
- * it does well: the HTTP call, the `Authorization` header, parsing Stripe's error bodies into typed errors.
- * Note: with 0 it still retries a closed keep-alive socket (ECONNRESET/EPIPE) once by itself, which is
- * what a thawed Lambda container needs.
+ * errors, 409 and every status >= 500, and whatever the `Stripe-Should-Retry` header says, but never a 429
+ * unless Stripe adds `Stripe-Should-Retry: true` (which it does not for rate limits) — and rate limits are
+ * exactly what a consumer fanning out over a backlog hits. Its delays are also fixed: 0.5 s doubling to 5 s,
+ * never below 0.5 s (`INITIAL_NETWORK_RETRY_DELAY_SEC`, `MAX_NETWORK_RETRY_DELAY_SEC` in stripe.core.js,
+ * not configurable), it ignores `Retry-After`, and its retries bypass our rate limiter. Splitting the work
+ * (the library for 5xx, us for 429) would stack two retry loops with different budgets. So the client is
+ * built with `maxNetworkRetries: 0` and every attempt here waits for the limiter. The library still does
+ * what it does well: the HTTP call, the `Authorization` header, the user agent, parsing Stripe's error
+ * bodies into typed errors (with the response headers on `error.headers`, which is where `Retry-After` is
+ * read). Note: even with 0 it retries a closed keep-alive socket (ECONNRESET/EPIPE) once by itself
+ * (stripe-node#1040), which is what a thawed Lambda container needs.
  *
  * The `stripe` module is loaded on the first call (`await import`), so a consumer that never calls Stripe
  * neither loads it nor reads the key.
  */
 import type Stripe from 'stripe';
 import type { LoggerPort } from '../logger';
-import { type StripeApi, StripeApiError, StripeObjectNotFoundError } from './port';
+import { type StripeApi, StripeApiError, StripeApiNotConfiguredError, StripeObjectNotFoundError } from './port';
 import { createRateLimiter, realSleep } from './rate-limiter';
+
+/** stripe-node's transport interface (`httpClient` in its config); typed from the constructor, as it is not exported by name. */
+export type StripeHttpClient = NonNullable<NonNullable<ConstructorParameters<typeof Stripe>[1]>['httpClient']>;
 
 /** What of the `stripe` client the lookups use: the seam tests replace. */
 export interface StripeClientLike {
@@ -44,7 +51,10 @@ export interface CreateStripeApiOptions {
   maxRetries?: number;
   /** First retry delay; doubles each retry, with jitter. @default 250 */
   retryBaseMs?: number;
-  /** Longest retry delay. @default 5000 */
+  /**
+   * Longest retry delay. A `Retry-After` asking for longer is not waited out inside the invocation: the
+   * call fails, and the event is retried from the queue. @default 5000
+   */
   retryMaxMs?: number;
   /** How long a retrieved object is served from the cache. @default 5 minutes */
   cacheTtlMs?: number;
@@ -56,7 +66,12 @@ export interface CreateStripeApiOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Jitter source in [0, 1). @default Math.random */
   random?: () => number;
-  /** Test seam: builds the client from the key. @default the `stripe` package's client */
+  /**
+   * Test seam: the transport the `stripe` package's client sends through, e.g.
+   * `Stripe.createFetchHttpClient(fakeFetch)`. @default its Node http(s) client
+   */
+  httpClient?: StripeHttpClient;
+  /** Test seam: builds the client from the key. @default the `stripe` package's client ({@link stripePackageClient}) */
   createClient?: (apiKey: string, target: StripeApiTarget) => Promise<StripeClientLike>;
 }
 
@@ -92,8 +107,15 @@ export function parseStripeApiUrl(apiUrl: string | undefined): StripeApiTarget {
 
 type StripeConstructor = typeof Stripe;
 
+/** Per attempt; with the default 3 retries a lookup that keeps timing out gives up after about 45 s. */
+const requestTimeoutMs = 10_000;
+
 /** The `stripe` package's client, loaded on first use; `maxNetworkRetries: 0` because the retries are ours. */
-export async function stripePackageClient(apiKey: string, target: StripeApiTarget): Promise<StripeClientLike> {
+export async function stripePackageClient(
+  apiKey: string,
+  target: StripeApiTarget,
+  httpClient?: StripeHttpClient,
+): Promise<StripeClientLike> {
   // Typed by hand: the package's typings differ between module resolutions (bundler vs node16, as the build uses).
   const loaded = (await import('stripe')) as unknown as { readonly default?: StripeConstructor } & StripeConstructor;
   // The package is CommonJS (`module.exports = Stripe`): bundlers and Node's ESM loader put it on `default`,
@@ -103,10 +125,14 @@ export async function stripePackageClient(apiKey: string, target: StripeApiTarge
     host: target.host,
     port: target.port,
     protocol: target.protocol,
+    // No latency telemetry headers about our calls to Stripe: nothing leaves that we did not choose to send.
     telemetry: false,
-    timeout: 10_000,
+    // stripe-node's default is 80 s, longer than a consumer invocation should spend on one lookup.
+    timeout: requestTimeoutMs,
+    // Names this project in Stripe's request logs (the user agent), so the account owner sees who calls.
     appInfo: { name: 'stripe-webhooks-aws' },
     maxNetworkRetries: 0,
+    ...(httpClient === undefined ? {} : { httpClient }),
   });
 }
 
@@ -118,10 +144,21 @@ interface StripeErrorFields {
   code: string | undefined;
   requestId: string | undefined;
   shouldRetryHeader: string | undefined;
+  /** From `Retry-After` (seconds or an HTTP date), when the response had one. */
+  retryAfterMs: number | undefined;
+}
+
+/** `Retry-After` is either delta-seconds or an HTTP date (RFC 9110, 10.2.3). */
+function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
 /** Duck-typed, because the module (and so its classes for `instanceof`) is loaded lazily. */
-function stripeErrorFields(error: unknown): StripeErrorFields {
+function stripeErrorFields(error: unknown, nowMs: number): StripeErrorFields {
   const fields = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
   const headers = (typeof fields.headers === 'object' && fields.headers !== null ? fields.headers : {}) as Record<
@@ -135,6 +172,7 @@ function stripeErrorFields(error: unknown): StripeErrorFields {
     code: text(fields.code),
     requestId: text(fields.requestId) ?? text(headers['request-id']),
     shouldRetryHeader: text(headers['stripe-should-retry']),
+    retryAfterMs: parseRetryAfter(text(headers['retry-after']), nowMs),
   };
 }
 
@@ -182,7 +220,8 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
-  const createClient = options.createClient ?? stripePackageClient;
+  const createClient =
+    options.createClient ?? ((key: string, at: StripeApiTarget) => stripePackageClient(key, at, options.httpClient));
   const limiter = createRateLimiter({ ratePerSecond: options.ratePerSecond ?? 25, now, sleep });
   const cache = new Map<string, CacheEntry>();
 
@@ -193,6 +232,8 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
     client ??= options
       .apiKey()
       .then((key) => {
+        // stripe-node would throw a bare "Neither apiKey nor config.authenticator provided".
+        if (key.trim() === '') throw new StripeApiNotConfiguredError('the configured key source returned an empty key');
         apiKey = key;
         return createClient(key, target);
       })
@@ -209,26 +250,36 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
     return ceiling * (0.5 + 0.5 * random());
   };
 
-  async function call<T>(path: string, request: (stripe: StripeClientLike) => Promise<T>): Promise<T> {
+  /** The resource family (`customers`) is what retries log: an id would identify a customer. */
+  async function call<T>(
+    resource: string,
+    path: string,
+    request: (stripe: StripeClientLike) => Promise<T>,
+  ): Promise<T> {
     const stripe = await getClient();
     for (let attempt = 1; ; attempt += 1) {
       await limiter.acquire();
       try {
         return await request(stripe);
       } catch (error) {
-        const fields = stripeErrorFields(error);
+        const fields = stripeErrorFields(error, now());
         const message = redactKey(fields.message, apiKey);
         if (fields.statusCode === 404 && fields.code === 'resource_missing') {
           throw new StripeObjectNotFoundError(
             `${message} (GET ${path}, request ${fields.requestId ?? 'unknown'}). Check that the key is of the same mode (live or test) and account as the events.`,
           );
         }
-        if (isRetryable(fields) && attempt <= maxRetries) {
-          const delayMs = backoffMs(attempt);
+        // A Retry-After longer than we would ever wait: leave it to the queue's redelivery instead of
+        // holding the invocation (and its SQS batch) open.
+        const retryable = isRetryable(fields);
+        const waitTooLong = retryable && fields.retryAfterMs !== undefined && fields.retryAfterMs > retryMaxMs;
+        if (retryable && attempt <= maxRetries && !waitTooLong) {
+          const delayMs = Math.max(backoffMs(attempt), fields.retryAfterMs ?? 0);
           options.logger?.warn('Stripe API call failed; retrying', {
-            path,
-            status: fields.statusCode,
+            resource,
+            status: fields.statusCode ?? 'no response',
             code: fields.code,
+            requestId: fields.requestId,
             attempt,
             delayMs: Math.round(delayMs),
           });
@@ -237,16 +288,24 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
         }
         const status = fields.statusCode === undefined ? 'no response' : String(fields.statusCode);
         const kind = [fields.rawType, fields.code].filter((part) => part !== undefined).join('/');
+        const asked = waitTooLong
+          ? ` Stripe asked to wait ${Math.ceil((fields.retryAfterMs ?? 0) / 1000)} s before retrying.`
+          : '';
         throw new StripeApiError(
           `Stripe answered ${status}${kind === '' ? '' : ` ${kind}`} to GET ${path} after ${attempt} attempt${attempt === 1 ? '' : 's'} ` +
-            `(request ${fields.requestId ?? 'unknown'}): ${message.replace(/\.?$/, '.')} ${whatToCheck(fields.statusCode, target)}`,
-          { status: fields.statusCode, type: fields.rawType, code: fields.code },
+            `(request ${fields.requestId ?? 'unknown'}): ${message.replace(/\.?$/, '.')}${asked} ${whatToCheck(fields.statusCode, target)}`,
+          { status: fields.statusCode, type: fields.rawType, code: fields.code, requestId: fields.requestId },
         );
       }
     }
   }
 
-  function cached<T>(key: string, path: string, request: (stripe: StripeClientLike) => Promise<T>): Promise<T> {
+  function cached<T>(
+    resource: 'customers' | 'subscriptions',
+    id: string,
+    request: (stripe: StripeClientLike) => Promise<T>,
+  ): Promise<T> {
+    const key = `${resource}:${id}`;
     const hit = cache.get(key);
     if (hit !== undefined && (hit.expiresAt === undefined || now() < hit.expiresAt)) {
       // Re-insert so Map order is least recently used first.
@@ -255,7 +314,7 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
       return hit.value as Promise<T>;
     }
     const entry: CacheEntry = { value: Promise.resolve(), expiresAt: undefined };
-    const value = call(path, request).then(
+    const value = call(resource, `/v1/${resource}/${id}`, request).then(
       (result) => {
         entry.expiresAt = now() + cacheTtlMs;
         return result;
@@ -277,9 +336,7 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
   }
 
   return {
-    retrieveCustomer: (id) =>
-      cached(`customer:${id}`, `/v1/customers/${id}`, (stripe) => stripe.customers.retrieve(id)),
-    retrieveSubscription: (id) =>
-      cached(`subscription:${id}`, `/v1/subscriptions/${id}`, (stripe) => stripe.subscriptions.retrieve(id)),
+    retrieveCustomer: (id) => cached('customers', id, (stripe) => stripe.customers.retrieve(id)),
+    retrieveSubscription: (id) => cached('subscriptions', id, (stripe) => stripe.subscriptions.retrieve(id)),
   };
 }

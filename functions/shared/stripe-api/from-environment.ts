@@ -4,27 +4,36 @@
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { envVarNames } from '../../../config/contract';
-import { InvalidEnvironmentVariableError } from '../env';
+import { InvalidEnvironmentVariableError, optionalIntegerEnv } from '../env';
 import type { LoggerPort } from '../logger';
 import { secretsManagerApiKey } from './api-key';
 import { createStripeApi } from './client';
 import { type StripeApi, unconfiguredStripeApi } from './port';
 
 export interface StripeApiEnvironmentDeps {
-  /** Called only when a key secret is configured, so an unconfigured consumer builds no client. */
-  secretsManager: () => SecretsManagerClient;
+  /**
+   * The client that reads the key secret, or a factory for it; a factory is called on the first Stripe
+   * call only, so a consumer that never calls Stripe builds no client.
+   */
+  secretsManager: SecretsManagerClient | (() => SecretsManagerClient);
   logger: LoggerPort;
 }
 
-function optionalPositiveNumber(name: string, env: NodeJS.ProcessEnv): number | undefined {
-  const value = env[name]?.trim();
-  if (value === undefined || value === '') return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0)
-    throw new InvalidEnvironmentVariableError(name, value, 'a positive number');
-  return parsed;
+/** The construct allows 1 to 100 (Stripe's live-mode limit for the whole account); 0 would stop every call. */
+function ratePerSecondOf(env: NodeJS.ProcessEnv): number | undefined {
+  const name = envVarNames.stripeApiRatePerSecond;
+  const rate = optionalIntegerEnv(name, env);
+  if (rate !== undefined && (rate < 1 || rate > 100)) {
+    throw new InvalidEnvironmentVariableError(name, String(rate), 'a whole number from 1 to 100');
+  }
+  return rate;
 }
 
+/**
+ * Reads `STRIPE_API_KEY_SECRET_ID`, `STRIPE_API_URL` and `STRIPE_API_RATE_PER_SECOND`. Nothing is read or
+ * built beyond the environment until the first call: neither the Secrets Manager client, nor the key, nor
+ * the `stripe` module.
+ */
 export function stripeApiFromEnvironment(env: NodeJS.ProcessEnv, deps: StripeApiEnvironmentDeps): StripeApi {
   const secretId = env[envVarNames.stripeApiKeySecretId]?.trim();
   if (secretId === undefined || secretId === '') return unconfiguredStripeApi;
@@ -33,11 +42,14 @@ export function stripeApiFromEnvironment(env: NodeJS.ProcessEnv, deps: StripeApi
   let apiKey: (() => Promise<string>) | undefined;
   return createStripeApi({
     apiKey: () => {
-      apiKey ??= secretsManagerApiKey(deps.secretsManager(), secretId, deps.logger);
+      if (apiKey === undefined) {
+        const client = typeof deps.secretsManager === 'function' ? deps.secretsManager() : deps.secretsManager;
+        apiKey = secretsManagerApiKey(client, secretId, deps.logger);
+      }
       return apiKey();
     },
     apiUrl: apiUrl === '' ? undefined : apiUrl,
-    ratePerSecond: optionalPositiveNumber(envVarNames.stripeApiRatePerSecond, env),
+    ratePerSecond: ratePerSecondOf(env),
     logger: deps.logger,
   });
 }

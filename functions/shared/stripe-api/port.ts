@@ -13,10 +13,12 @@ export interface StripeApi {
 
 /** No Stripe API key is configured, so no call can be made. */
 export class StripeApiNotConfiguredError extends Error {
-  constructor() {
+  /** @param reason what is missing, when more is known than "nothing is set" */
+  constructor(reason?: string) {
     super(
-      'No Stripe API key is configured: set context stripeApiKeySecretName (construct prop of the same name) to a ' +
-        'Secrets Manager secret holding a restricted key with read access to customers and subscriptions.',
+      `No Stripe API key is configured${reason === undefined ? '' : ` (${reason})`}: set context ` +
+        'stripeApiKeySecretName (construct prop of the same name) to a Secrets Manager secret holding a ' +
+        'restricted key (rk_live_... or rk_test_...) with read access to customers and subscriptions.',
     );
     this.name = 'StripeApiNotConfiguredError';
   }
@@ -35,12 +37,15 @@ export class StripeApiError extends Error {
   readonly status: number | undefined;
   readonly type: string | undefined;
   readonly code: string | undefined;
-  constructor(message: string, details: { status?: number; type?: string; code?: string } = {}) {
+  /** Stripe's `Request-Id`, to find the call in the Dashboard's request log. */
+  readonly requestId: string | undefined;
+  constructor(message: string, details: { status?: number; type?: string; code?: string; requestId?: string } = {}) {
     super(message);
     this.name = 'StripeApiError';
     this.status = details.status;
     this.type = details.type;
     this.code = details.code;
+    this.requestId = details.requestId;
   }
 }
 

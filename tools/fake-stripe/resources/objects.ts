@@ -1,8 +1,9 @@
 /**
  * GET /v1/{customers,subscriptions,invoices,charges,checkout/sessions}/:id. An object seen in an event is
- * served as that event had it; any other id gets Stripe's example object of that resource (from
- * `events/stripe-fixtures/fixtures.json`) with the requested id, so a test can make up ids freely; an
- * unobserved id containing `missing` (e.g. `cus_missing1`) gets Stripe's 404 `resource_missing`.
+ * served as that event had it; any other id gets Stripe's example object of that resource with the
+ * requested id, so a test can make up ids freely; an unobserved id containing `missing` (e.g.
+ * `cus_missing1`) gets Stripe's 404 `resource_missing`. The examples are Stripe's (MIT, stripe/openapi
+ * commit f6c2a48f), read from the project's vendored copy in `events/stripe-fixtures/fixtures.json`.
  */
 import fixturesFile from '../../../events/stripe-fixtures/fixtures.json';
 import type { ObjectStore, ServedObjectType } from '../object-store';
