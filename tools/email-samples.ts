@@ -7,7 +7,6 @@
  * only: every id says `test` and every address is on example.com.
  */
 import type Stripe from 'stripe';
-import fixturesFile from '../events/stripe-fixtures/fixtures.json';
 import { minorUnitExponent } from '../functions/consumer/emails/money';
 import type { EmailContent, RenderOptions } from '../functions/consumer/emails/templates';
 import {
@@ -20,6 +19,7 @@ import {
   renderSubscriptionEnded,
   renderTrialEnding,
 } from '../functions/consumer/emails/templates';
+import { fixture, MissingStripeFixtureError } from './stripe-events';
 
 export interface SampleOptions {
   /** Three-letter currency code, as Stripe writes it. @default 'usd' */
@@ -43,34 +43,11 @@ export const sampleCreated = Date.UTC(2026, 10, 22, 10, 0, 0) / 1000;
 
 const day = 24 * 60 * 60;
 
-export class MissingEmailSampleFixtureError extends Error {
-  constructor(path: string) {
-    super(
-      `events/stripe-fixtures/fixtures.json has no ${path}. Regenerate it with tools/update-stripe-fixtures.ts ` +
-        "from Stripe's openapi/fixtures3.json (see events/stripe-fixtures/README.md).",
-    );
-    this.name = 'MissingEmailSampleFixtureError';
-  }
-}
-
 export class InvalidSampleOptionError extends Error {
   constructor(option: string, value: unknown, rule: string) {
     super(`Sample option "${option}" is ${JSON.stringify(value)}, but it must be ${rule}.`);
     this.name = 'InvalidSampleOptionError';
   }
-}
-
-const fixtureResources: Readonly<Record<string, unknown>> = fixturesFile.resources;
-
-/**
- * A deep copy of Stripe's example object. The cast is the one unchecked step: the fixtures are
- * Stripe's examples of these very resources, but come from JSON with placeholder values, which the
- * builders below overwrite where a template reads them.
- */
-function fixture<T>(resource: string): T {
-  const value = fixtureResources[resource];
-  if (value === undefined) throw new MissingEmailSampleFixtureError(`resources["${resource}"]`);
-  return structuredClone(value) as T;
 }
 
 /** A price people would recognize in the currency: $20.00, ¥3,000, 6.500 KWD. */
@@ -265,7 +242,7 @@ export function sampleUpcomingInvoice(options: SampleOptions = {}): Stripe.Invoi
 function samplePrice(r: Resolved, id: string, nickname: string, unitAmount: number): Stripe.Price {
   const subscription = fixture<Stripe.Subscription>('subscription');
   const [item] = subscription.items.data;
-  if (!item) throw new MissingEmailSampleFixtureError('resources.subscription.items.data[0]');
+  if (!item) throw new MissingStripeFixtureError('resources.subscription.items.data[0]');
   return {
     ...item.price,
     id,
@@ -428,7 +405,7 @@ export interface SubscriptionSampleOptions extends SampleOptions {
 function subscriptionBase(r: Resolved, options: SubscriptionSampleOptions): Stripe.Subscription {
   const base = fixture<Stripe.Subscription>('subscription');
   const [item] = base.items.data;
-  if (!item) throw new MissingEmailSampleFixtureError('resources.subscription.items.data[0]');
+  if (!item) throw new MissingStripeFixtureError('resources.subscription.items.data[0]');
   const subscriptionItem = (id: string, price: Stripe.Price, quantity: number): Stripe.SubscriptionItem => ({
     ...structuredClone(item),
     id,

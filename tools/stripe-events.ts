@@ -106,7 +106,7 @@ const fixtureResources: Readonly<Record<string, unknown>> = fixturesFile.resourc
  * Stripe's examples of these very resources, but they come from JSON and carry placeholder values
  * (e.g. `customer_shipping: {}`), which the builders below overwrite where a consumer reads them.
  */
-function fixture<T>(resource: string): T {
+export function fixture<T>(resource: string): T {
   const value = fixtureResources[resource];
   if (value === undefined) throw new MissingStripeFixtureError(`resources["${resource}"]`);
   return structuredClone(value) as T;

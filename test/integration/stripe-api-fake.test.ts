@@ -125,7 +125,7 @@ describe('createStripeApi against the fake Stripe API', () => {
 
   it('passes on the 401 for a bad key, redacted as Stripe redacts it and not retried', async () => {
     // Prepare
-    const badKey = 'rk_live_wrongmode_abcd';
+    const badKey = 'rk_live_not_a_real_key_abcd';
     // Act
     const error = await api({ apiKey: badKey })
       .retrieveCustomer('cus_badkey1')

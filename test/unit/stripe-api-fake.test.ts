@@ -126,10 +126,10 @@ describe('object routes', () => {
 
 describe('Stripe error shapes', () => {
   it('redacts a refused key as Stripe does: prefix, stars, last four', () => {
-    expect(redactApiKey('rk_live_51HabcdefWXYZ')).toBe('rk_live_****WXYZ');
+    expect(redactApiKey('rk_live_not_a_real_key_WXYZ')).toBe('rk_live_****WXYZ');
     expect(redactApiKey('sk_test_abc')).toBe('sk_test_****');
     expect(redactApiKey('garbage-key-1234')).toBe('****1234');
-    expect(invalidApiKey('rk_live_51HabcdefWXYZ')).toEqual({
+    expect(invalidApiKey('rk_live_not_a_real_key_WXYZ')).toEqual({
       status: 401,
       body: { error: { type: 'invalid_request_error', message: 'Invalid API Key provided: rk_live_****WXYZ' } },
     });

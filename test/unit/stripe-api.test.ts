@@ -351,14 +351,14 @@ function secretsManager(answers: Array<string | undefined | Error>) {
 describe('secretsManagerApiKey', () => {
   it('reads the secret once per container, even for concurrent callers', async () => {
     // Prepare
-    const { client, asked } = secretsManager(['rk_live_restricted123']);
+    const { client, asked } = secretsManager(['rk_live_not_a_real_key_restricted']);
     const apiKey = secretsManagerApiKey(client, 'stripe/api-key', new RecordingLogger());
     // Act
     const keys = await Promise.all([apiKey(), apiKey()]);
     const later = await apiKey();
     // Assess
-    expect(keys).toEqual(['rk_live_restricted123', 'rk_live_restricted123']);
-    expect(later).toBe('rk_live_restricted123');
+    expect(keys).toEqual(['rk_live_not_a_real_key_restricted', 'rk_live_not_a_real_key_restricted']);
+    expect(later).toBe('rk_live_not_a_real_key_restricted');
     expect(asked).toEqual(['stripe/api-key']);
   });
 
