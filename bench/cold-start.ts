@@ -57,6 +57,7 @@ const functionEnvironment: Record<FunctionSetting, string> = {
   stripeApiKeySecretId: 'stripe-webhooks/bench/stripe-api-key',
   stripeApiUrl: unreachableEndpoint,
   stripeApiRatePerSecond: '25',
+  connectedAccountEmails: '',
 };
 
 function childEnvironment(scratchDir: string): NodeJS.ProcessEnv {

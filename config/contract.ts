@@ -48,6 +48,8 @@ export const envVarNames = {
   stripeApiUrl: 'STRIPE_API_URL',
   /** Stripe API calls per second one consumer instance may make (the `stripeApiRatePerSecond` setting). */
   stripeApiRatePerSecond: 'STRIPE_API_RATE_PER_SECOND',
+  /** JSON: per connected account (Connect), the sender and business shown in its customers' emails. */
+  connectedAccountEmails: 'CONNECTED_ACCOUNT_EMAILS',
 } as const;
 
 /** SQS message attribute names that carry event metadata beside the raw body. */
@@ -55,6 +57,8 @@ export const messageAttributeNames = {
   eventId: 'stripe-event-id',
   eventType: 'stripe-event-type',
   receivedAt: 'received-at',
+  /** `snapshot` or `thin` (a v2 event notification); absent on messages EventBridge delivers, whose body says. */
+  eventPayload: 'stripe-event-payload',
   /**
    * Where the raw body is: absent means the message body is the event itself; `s3` means the message
    * body is a pointer to the S3 object that holds it (see `largeEventThresholdBytes`).

@@ -108,3 +108,98 @@ export function emailSettingsFromEnvironment(env: NodeJS.ProcessEnv): EmailSetti
     emailDefaultLocale: env[envVarNames.emailDefaultLocale],
   });
 }
+
+/** What a connected account's customers see instead of the defaults; unset fields keep the default. */
+export interface ConnectedAccountEmailInput extends EmailSettingsInput {
+  /** The From address of this account's emails; it must be covered by a verified SES identity too. @default the pipeline's senderAddress */
+  readonly senderAddress?: string;
+}
+
+/** A connected account's resolved email settings. */
+export interface ConnectedAccountEmail {
+  readonly senderAddress?: string;
+  readonly settings: EmailSettings;
+}
+
+/** By connected account id (`acct_...`). */
+export type ConnectedAccountEmails = ReadonlyMap<string, ConnectedAccountEmail>;
+
+/**
+ * Lambda allows 4 KB for all of a function's variables together; this leaves room for the others. A
+ * platform with more accounts than fit should look the settings up in its own handler instead.
+ */
+export const connectedAccountEmailsBudgetBytes = 2_000;
+
+const accountIdPattern = /^acct_[A-Za-z0-9]{1,64}$/;
+const addressPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Checks every account's settings, each merged over the defaults; throws `InvalidSettingError` saying what to fix. */
+export function resolveConnectedAccountEmails(
+  input: Readonly<Record<string, ConnectedAccountEmailInput>> | undefined,
+  defaults: EmailSettingsInput = {},
+): ConnectedAccountEmails {
+  const resolved = new Map<string, ConnectedAccountEmail>();
+  for (const [account, given] of Object.entries(input ?? {})) {
+    if (!accountIdPattern.test(account)) {
+      throw new InvalidSettingError(
+        'connectedAccountEmails',
+        account,
+        'keyed by connected account ids like acct_1A2b3C4d',
+      );
+    }
+    const senderAddress = nonEmpty(given.senderAddress);
+    if (senderAddress !== undefined && !addressPattern.test(senderAddress)) {
+      throw new InvalidSettingError(
+        `connectedAccountEmails.${account}.senderAddress`,
+        senderAddress,
+        'an e-mail address like receipts@example.com',
+      );
+    }
+    resolved.set(account, {
+      ...(senderAddress === undefined ? {} : { senderAddress }),
+      settings: resolveEmailSettings({ ...defaults, ...withoutUndefined(given) }),
+    });
+  }
+  return resolved;
+}
+
+function withoutUndefined(input: EmailSettingsInput): EmailSettingsInput {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+}
+
+/** The variable carrying the per-account settings (none when there are none); throws when it is over budget. */
+export function connectedAccountEmailsEnvironment(
+  input: Readonly<Record<string, ConnectedAccountEmailInput>> | undefined,
+): Record<string, string> {
+  if (input === undefined || Object.keys(input).length === 0) return {};
+  const value = JSON.stringify(input);
+  if (Buffer.byteLength(value) > connectedAccountEmailsBudgetBytes) {
+    throw new InvalidSettingError(
+      'connectedAccountEmails',
+      `${Object.keys(input).length} accounts, ${Buffer.byteLength(value)} bytes of JSON`,
+      `at most ${connectedAccountEmailsBudgetBytes} bytes (it travels in a Lambda environment variable); look many accounts up in your own handler instead`,
+    );
+  }
+  return { [envVarNames.connectedAccountEmails]: value };
+}
+
+/** Reads the per-account settings back in the consumer, over the defaults it read from the same environment. */
+export function connectedAccountEmailsFromEnvironment(env: NodeJS.ProcessEnv): ConnectedAccountEmails {
+  const value = env[envVarNames.connectedAccountEmails];
+  if (value === undefined || value.trim() === '') return new Map();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidSettingError(envVarNames.connectedAccountEmails, value.slice(0, 80), 'a JSON object');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidSettingError(envVarNames.connectedAccountEmails, value.slice(0, 80), 'a JSON object');
+  }
+  return resolveConnectedAccountEmails(parsed as Record<string, ConnectedAccountEmailInput>, {
+    emailBusinessName: env[envVarNames.emailBusinessName],
+    emailSupportAddress: env[envVarNames.emailSupportAddress],
+    emailLogoUrl: env[envVarNames.emailLogoUrl],
+    emailDefaultLocale: env[envVarNames.emailDefaultLocale],
+  });
+}

@@ -30,6 +30,9 @@ export type {
   EventOfType,
   EventsWithPrefix,
   StripeEventType,
+  ThinEventFetchers,
+  ThinEventOfType,
+  ThinEventType,
 } from './consumer/event-registry';
 export type { HandlerContext, HandlerMetrics, SentEmail } from './consumer/handler-context';
 export type { OutgoingEmail } from './consumer/mailer';

@@ -7,11 +7,17 @@ import type { Node } from 'constructs';
 import { type EmailSettingsInput, resolveEmailSettings } from '../config/email-settings';
 import { booleanSetting, type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
 import {
+  ingressRule,
+  isStripeIngress,
   localEndpointUrlRule,
+  type StripeIngress,
   senderAddressRule,
   sesIdentityRule,
   signingSecretNameRule,
   stripeApiRateRule,
+  stripeEventSourceNameRule,
+  stripeEventSourceRequiredRule,
+  usesEventBridge,
 } from './pipeline-props';
 
 /** Names of the context keys the app reads. */
@@ -36,6 +42,8 @@ export const contextKeys = {
   stripeApiKeySecretName: 'stripeApiKeySecretName',
   stripeApiRatePerSecond: 'stripeApiRatePerSecond',
   accountLevelSuppression: 'accountLevelSuppression',
+  ingress: 'ingress',
+  stripeEventSourceName: 'stripeEventSourceName',
 } as const;
 
 /** Sender used when `senderAddress` is not given: synth works, but nothing can be sent from it. */
@@ -77,6 +85,16 @@ export interface AppConfig {
   readonly stripeApiRatePerSecond: number | undefined;
   /** Turn on SES's account-wide suppression list for bounces and complaints (`-c accountLevelSuppression=true`). */
   readonly accountLevelSuppression: boolean;
+  /** How events reach the queue (`-c ingress=webhook|eventbridge|both`), default `webhook`. */
+  readonly ingress: StripeIngress;
+  /** The Stripe partner event source (`-c stripeEventSourceName=aws.partner/stripe.com/ed_...`), with EventBridge only. */
+  readonly stripeEventSourceName: string | undefined;
+}
+
+/** The ingress and the partner event source name of {@link AppConfig}. */
+export interface IngressConfig {
+  readonly ingress: StripeIngress;
+  readonly stripeEventSourceName: string | undefined;
 }
 
 function optionalString(node: Node, key: string): string | undefined {
@@ -109,6 +127,36 @@ export function accountLevelSuppressionOf(node: Node): boolean {
     node.tryGetContext(contextKeys.accountLevelSuppression),
     false,
   );
+}
+
+/**
+ * `-c ingress=webhook|eventbridge|both` (default `webhook`) and `-c stripeEventSourceName=...`, checked
+ * together: the name is required with EventBridge and refused without it. The stack reads them itself when
+ * its props do not give them, so the keys work without being passed down by the app.
+ */
+export function ingressConfigOf(node: Node): IngressConfig {
+  const ingress = optionalString(node, contextKeys.ingress) ?? 'webhook';
+  if (!isStripeIngress(ingress)) {
+    throw new InvalidContextError(contextKeys.ingress, ingress, ingressRule(ingress) ?? '');
+  }
+  const stripeEventSourceName = optionalString(node, contextKeys.stripeEventSourceName);
+  if (usesEventBridge(ingress)) {
+    if (stripeEventSourceName === undefined) {
+      throw new InvalidContextError(
+        contextKeys.stripeEventSourceName,
+        stripeEventSourceName,
+        stripeEventSourceRequiredRule(ingress),
+      );
+    }
+    check(contextKeys.stripeEventSourceName, stripeEventSourceName, stripeEventSourceNameRule(stripeEventSourceName));
+  } else if (stripeEventSourceName !== undefined) {
+    throw new InvalidContextError(
+      contextKeys.stripeEventSourceName,
+      stripeEventSourceName,
+      `left out with ingress "webhook", which does not use it (or set -c ${contextKeys.ingress}=eventbridge or both)`,
+    );
+  }
+  return { ingress, stripeEventSourceName };
 }
 
 /** Reads and validates the context of `node` (normally the app's). Throws on invalid values. */
@@ -165,6 +213,7 @@ export function readAppConfig(node: Node): AppConfig {
     signingSecretName: optionalString(node, contextKeys.signingSecretName) ?? defaultSigningSecretName(settings.stage),
     localEndpointUrl,
     accountLevelSuppression: accountLevelSuppressionOf(node),
+    ...ingressConfigOf(node),
     stripeIpAllowlist: booleanSetting(
       contextKeys.stripeIpAllowlist,
       node.tryGetContext(contextKeys.stripeIpAllowlist),

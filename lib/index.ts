@@ -5,7 +5,16 @@
 
 export { InvalidSettingError, type PipelineSettings, type PipelineSettingsInput } from '../config/settings';
 export { EventQueue, type EventQueueProps } from './event-queue';
+export {
+  type DetailTypeMatcher,
+  eventPatternMaxCharacters,
+  StripeEventBridgeIngress,
+  type StripeEventBridgeIngressProps,
+  type StripeEventPattern,
+  stripeEventPatternOf,
+} from './eventbridge-ingress';
 export { LargeEventBucket, type LargeEventBucketProps } from './large-event-bucket';
+export { type StripeIngress, stripeIngressValues } from './pipeline-props';
 export { SubscriptionsEntryError } from './pipeline-runtime';
 export {
   InvalidPipelinePropsError,

@@ -39,6 +39,51 @@ export function stripeApiRateRule(rate: number): string | undefined {
   return Number.isInteger(rate) && rate >= 1 && rate <= 100 ? undefined : 'an integer from 1 to 100';
 }
 
+/** How Stripe's events reach the queue: Stripe's HTTPS webhook, an Amazon EventBridge event destination, or both. */
+export type StripeIngress = 'webhook' | 'eventbridge' | 'both';
+
+/** Every value `ingress` may take. */
+export const stripeIngressValues: readonly StripeIngress[] = ['webhook', 'eventbridge', 'both'];
+
+/** Whether `ingress` is one of {@link stripeIngressValues} (a narrowing check for values from JavaScript or the context). */
+export function isStripeIngress(value: string): value is StripeIngress {
+  return (stripeIngressValues as readonly string[]).includes(value);
+}
+
+/** The rule `ingress` breaks, if any. */
+export function ingressRule(ingress: string): string | undefined {
+  return isStripeIngress(ingress) ? undefined : 'one of "webhook", "eventbridge" or "both"';
+}
+
+/** Whether events come through EventBridge, so that the partner event source's name is needed. */
+export function usesEventBridge(ingress: StripeIngress): boolean {
+  return ingress !== 'webhook';
+}
+
+/** Whether events come through the webhook, so that the receiver, its API and the signing secret exist. */
+export function usesWebhook(ingress: StripeIngress): boolean {
+  return ingress !== 'eventbridge';
+}
+
+const stripeEventSourcePattern = /^aws\.partner\/stripe\.com\/[A-Za-z0-9_./-]+$/;
+
+/**
+ * The rule `stripeEventSourceName` breaks, if any: the name of the partner event source Stripe created
+ * for an event destination. It also names the event bus, so it must fit EventBridge's bus names (at most
+ * 256 characters, no empty segment), which CDK would otherwise reject with a less helpful message.
+ */
+export function stripeEventSourceNameRule(name: string): string | undefined {
+  const fits = stripeEventSourcePattern.test(name) && name.length <= 256 && !name.includes('//') && !name.endsWith('/');
+  return fits
+    ? undefined
+    : 'the name of the partner event source Stripe created for the event destination, like aws.partner/stripe.com/ed_61Rk... (letters, digits and _ . - / after aws.partner/stripe.com/, at most 256 characters)';
+}
+
+/** The rule a missing `stripeEventSourceName` breaks; the construct and the app's context reader share it. */
+export function stripeEventSourceRequiredRule(ingress: StripeIngress): string {
+  return `the name of the partner event source Stripe created for the Amazon EventBridge event destination (aws.partner/stripe.com/ed_..., listed in the AWS console under EventBridge → Partner event sources), which ingress "${ingress}" needs`;
+}
+
 const reservedNames = new Set<string>([...Object.values(envVarNames), 'AWS_ENDPOINT_URL', 'POWERTOOLS_SERVICE_NAME']);
 
 /** Every problem with the props, as sentences that say what to change; empty when they are fine. */
@@ -50,6 +95,8 @@ export function pipelinePropProblems(props: {
   readonly consumerEnvironment?: Readonly<Record<string, string>>;
   readonly stripeApiKeySecretName?: string;
   readonly stripeApiRatePerSecond?: number;
+  readonly ingress?: string;
+  readonly stripeEventSourceName?: string;
 }): string[] {
   const problems: string[] = [];
   const problem = (name: string, value: unknown, rule: string | undefined) => {
@@ -74,6 +121,26 @@ export function pipelinePropProblems(props: {
   }
   if (props.stripeApiRatePerSecond !== undefined) {
     problem('stripeApiRatePerSecond', props.stripeApiRatePerSecond, stripeApiRateRule(props.stripeApiRatePerSecond));
+  }
+  const ingress = props.ingress ?? 'webhook';
+  if (!isStripeIngress(ingress)) {
+    problem('ingress', ingress, ingressRule(ingress));
+  } else if (usesEventBridge(ingress)) {
+    if (props.stripeEventSourceName === undefined) {
+      problems.push(
+        `prop "stripeEventSourceName" is missing, but it must be ${stripeEventSourceRequiredRule(ingress)}.`,
+      );
+    } else {
+      problem(
+        'stripeEventSourceName',
+        props.stripeEventSourceName,
+        stripeEventSourceNameRule(props.stripeEventSourceName),
+      );
+    }
+  } else if (props.stripeEventSourceName !== undefined) {
+    problems.push(
+      'prop "stripeEventSourceName" is set, but ingress is "webhook", which does not use it: set ingress to "eventbridge" or "both", or leave the name out.',
+    );
   }
   const clashes = Object.keys(props.consumerEnvironment ?? {}).filter((name) => reservedNames.has(name));
   if (clashes.length > 0) {

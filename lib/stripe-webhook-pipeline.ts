@@ -17,8 +17,9 @@ import { fitSubscribedTypes } from '../config/subscribed-types';
 import { accountLevelSuppressionOf } from './app-context';
 import { EmailDeliverability } from './email-deliverability';
 import { EventQueue } from './event-queue';
+import { StripeEventBridgeIngress } from './eventbridge-ingress';
 import { LargeEventBucket } from './large-event-bucket';
-import { pipelinePropProblems } from './pipeline-props';
+import { pipelinePropProblems, type StripeIngress, usesEventBridge, usesWebhook } from './pipeline-props';
 import { defaultSubscriptionsEntry, readSubscribedTypes } from './pipeline-runtime';
 import { WebhookConsumer } from './webhook-consumer';
 import { WebhookReceiver } from './webhook-receiver';
@@ -105,6 +106,21 @@ export interface StripeWebhookPipelineProps extends PipelineSettingsInput, Email
    * @default - the CDK context value `accountLevelSuppression` (`-c accountLevelSuppression=true`), else false
    */
   readonly accountLevelSuppression?: boolean;
+  /**
+   * How Stripe's events reach the event queue: `webhook`, Stripe's HTTPS webhook through the API and the
+   * verifying receiver; `eventbridge`, an Amazon EventBridge event destination, with no receiver, API or
+   * signing secret (no public endpoint at all); `both`, each feeding the same queue (the consumer's
+   * idempotency makes an event that arrives both ways take effect once).
+   * @default 'webhook'
+   */
+  readonly ingress?: StripeIngress;
+  /**
+   * Name of the partner event source Stripe created for the Amazon EventBridge event destination
+   * (`aws.partner/stripe.com/ed_...`). The pipeline creates the event bus of that name, which associates the
+   * source: deploy within 7 days of creating the destination, or AWS deletes the pending source.
+   * @default - none; required when `ingress` is `eventbridge` or `both`
+   */
+  readonly stripeEventSourceName?: string;
 }
 
 export class InvalidPipelinePropsError extends Error {
@@ -117,30 +133,43 @@ export class InvalidPipelinePropsError extends Error {
 /**
  * Stripe webhooks on AWS: HTTP API → verifying receiver → SQS (+ DLQ and alarm) → idempotent
  * consumer running the subscriptions → SES, with the signing secret, the idempotency table and the
- * large-event bucket. Secure by default: encrypted queues and bucket, TLS only, least-privilege grants,
- * retained data. The created resources are public fields, to grant to, alarm on, or extend.
+ * large-event bucket. With `ingress`, an Amazon EventBridge event destination feeds the same queue
+ * instead of (`eventbridge`) or beside (`both`) the webhook. Secure by default: encrypted queues and
+ * bucket, TLS only, least-privilege grants, retained data. The created resources are public fields, to
+ * grant to, alarm on, or extend.
  */
 export class StripeWebhookPipeline extends Construct {
   /** The resolved settings every timeout, retry, batch and retention value came from. */
   public readonly settings: PipelineSettings;
-  /** The event types the receiver queues (`prefix.*` and `*` included): enable these on the Stripe endpoint. */
+  /**
+   * The event types the receiver queues and the EventBridge rule lets through (`prefix.*` and `*` included):
+   * enable these on the Stripe endpoint or event destination.
+   */
   public readonly subscribedEventTypes: readonly string[];
-  /** Holds the Stripe `whsec_...` signing secret(s); created with a random placeholder value. */
-  public readonly signingSecret: Secret;
+  /** How events reach the queue: `webhook`, `eventbridge` or `both`. */
+  public readonly ingress: StripeIngress;
+  /**
+   * Holds the Stripe `whsec_...` signing secret(s); created with a random placeholder value.
+   * `undefined` when `ingress` is `eventbridge` (no webhook to verify).
+   */
+  public readonly signingSecret: Secret | undefined;
   /** The queue, its dead-letter queue and the dead-letter alarm. */
   public readonly eventQueue: EventQueue;
   /** The created large-event bucket; `undefined` when `largeEventBucket` was given. */
   public readonly largeEvents: LargeEventBucket | undefined;
-  /** The receiver function, its HTTP API and stage. */
-  public readonly receiver: WebhookReceiver;
+  /** The receiver function, its HTTP API and stage; `undefined` when `ingress` is `eventbridge`. */
+  public readonly receiver: WebhookReceiver | undefined;
+  /** The partner event bus, its rule, dead-letter queue and alarm; `undefined` when `ingress` is `webhook`. */
+  public readonly eventBridgeIngress: StripeEventBridgeIngress | undefined;
   /** The consumer function, its event source and the idempotency table. */
   public readonly consumer: WebhookConsumer;
 
-  /** The HTTP API Stripe posts to. */
-  public readonly api: HttpApi;
-  /** Full URL to register as the Stripe webhook endpoint. */
-  public readonly webhookUrl: string;
-  public readonly receiverFunction: NodejsFunction;
+  /** The HTTP API Stripe posts to; `undefined` when `ingress` is `eventbridge`. */
+  public readonly api: HttpApi | undefined;
+  /** Full URL to register as the Stripe webhook endpoint; `undefined` when `ingress` is `eventbridge`. */
+  public readonly webhookUrl: string | undefined;
+  /** The receiver's function; `undefined` when `ingress` is `eventbridge`. */
+  public readonly receiverFunction: NodejsFunction | undefined;
   public readonly consumerFunction: NodejsFunction;
   public readonly queue: Queue;
   public readonly deadLetterQueue: Queue;
@@ -164,13 +193,15 @@ export class StripeWebhookPipeline extends Construct {
     if (problems.length > 0) throw new InvalidPipelinePropsError(problems);
     const settings = resolveSettings(props);
     this.settings = settings;
+    const ingress = props.ingress ?? 'webhook';
+    this.ingress = ingress;
     const emailSettings = resolveEmailSettings(props);
     const sesIdentity = props.sesIdentity ?? props.senderAddress;
     const signingSecretName = props.signingSecretName ?? `stripe-webhooks/${settings.stage}/signing-secret`;
     const subscriptionsEntry = path.resolve(props.subscriptionsEntry ?? defaultSubscriptionsEntry);
     this.subscribedEventTypes = readSubscribedTypes(subscriptionsEntry);
     const subscribed = fitSubscribedTypes(this.subscribedEventTypes);
-    if (subscribed.widened) {
+    if (subscribed.widened && usesWebhook(ingress)) {
       Annotations.of(this).addWarningV2(
         'stripe-webhooks:subscribed-types-widened',
         `The subscriptions name too many event types for the receiver's environment (Lambda allows 4 KB): it queues ${subscribed.value} instead, and the consumer acknowledges the types no handler wants. Subscribe by prefix (on('invoice.', ...)) to keep the list short.`,
@@ -185,17 +216,37 @@ export class StripeWebhookPipeline extends Construct {
       );
     }
 
+    if (!usesWebhook(ingress)) {
+      const unused = [
+        ...(props.signingSecretName === undefined ? [] : ['signingSecretName']),
+        ...(props.stripeIpAllowlist === true ? ['stripeIpAllowlist'] : []),
+        ...(props.apiThrottle === undefined ? [] : ['apiThrottle']),
+      ];
+      if (unused.length > 0) {
+        Annotations.of(this).addWarningV2(
+          'stripe-webhooks:webhook-props-unused',
+          `ingress is "eventbridge", so there is no webhook receiver: ${unused.join(', ')} ${unused.length === 1 ? 'is' : 'are'} ignored.`,
+        );
+      }
+    }
+
     // No value is given, so CloudFormation generates a random one and no secret ever appears in the template.
-    this.signingSecret = new Secret(this, 'SigningSecret', {
-      secretName: signingSecretName,
-      description: `Stripe webhook signing secret of stage ${settings.stage}; store the real value after the first deploy.`,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.signingSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Stripe issues and rolls the signing secret in its dashboard; the operator stores the new value. A rotation Lambda cannot rotate it.',
-    });
+    // Only a webhook is signed: EventBridge delivers from the partner source inside AWS, with no secret to check.
+    const signingSecret = usesWebhook(ingress)
+      ? new Secret(this, 'SigningSecret', {
+          secretName: signingSecretName,
+          description: `Stripe webhook signing secret of stage ${settings.stage}; store the real value after the first deploy.`,
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
+    this.signingSecret = signingSecret;
+    if (signingSecret !== undefined) {
+      Validations.of(signingSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Stripe issues and rolls the signing secret in its dashboard; the operator stores the new value. A rotation Lambda cannot rotate it.',
+      });
+    }
 
     this.eventQueue = new EventQueue(this, 'Events', {
       visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
@@ -203,6 +254,16 @@ export class StripeWebhookPipeline extends Construct {
       maxReceiveCount: settings.maxReceiveCount,
       deadLetterRetentionPeriod: Duration.days(settings.deadLetterRetentionDays),
     });
+
+    this.eventBridgeIngress =
+      usesEventBridge(ingress) && props.stripeEventSourceName !== undefined
+        ? new StripeEventBridgeIngress(this, 'EventBridge', {
+            eventSourceName: props.stripeEventSourceName,
+            subscribedEventTypes: this.subscribedEventTypes,
+            queue: this.eventQueue.queue,
+            deadLetterRetentionPeriod: Duration.days(settings.deadLetterRetentionDays),
+          })
+        : undefined;
 
     this.largeEvents =
       props.largeEventBucket === undefined
@@ -213,26 +274,29 @@ export class StripeWebhookPipeline extends Construct {
         : undefined;
     const largeEventBucket = props.largeEventBucket ?? (this.largeEvents as LargeEventBucket).bucket;
 
-    this.receiver = new WebhookReceiver(this, 'Receiver', {
-      queue: this.eventQueue.queue,
-      signingSecret: this.signingSecret,
-      largeEventBucket,
-      largeEventKeyPrefix,
-      path: webhookPath,
-      timeout: Duration.seconds(settings.receiverTimeoutSeconds),
-      logRetention: props.logRetention,
-      throttle: props.apiThrottle,
-      environment: {
-        [envVarNames.queueUrl]: this.eventQueue.queue.queueUrl,
-        [envVarNames.signingSecretId]: this.signingSecret.secretArn,
-        [envVarNames.largeEventBucketName]: largeEventBucket.bucketName,
-        [envVarNames.stage]: settings.stage,
-        [envVarNames.subscribedEventTypes]: subscribed.value,
-        [powertoolsServiceName]: 'stripe-webhook-receiver',
-        ...(props.stripeIpAllowlist ? { [envVarNames.stripeIpAllowlist]: 'true' } : {}),
-        ...localEndpoint,
-      },
-    });
+    this.receiver =
+      signingSecret === undefined
+        ? undefined
+        : new WebhookReceiver(this, 'Receiver', {
+            queue: this.eventQueue.queue,
+            signingSecret,
+            largeEventBucket,
+            largeEventKeyPrefix,
+            path: webhookPath,
+            timeout: Duration.seconds(settings.receiverTimeoutSeconds),
+            logRetention: props.logRetention,
+            throttle: props.apiThrottle,
+            environment: {
+              [envVarNames.queueUrl]: this.eventQueue.queue.queueUrl,
+              [envVarNames.signingSecretId]: signingSecret.secretArn,
+              [envVarNames.largeEventBucketName]: largeEventBucket.bucketName,
+              [envVarNames.stage]: settings.stage,
+              [envVarNames.subscribedEventTypes]: subscribed.value,
+              [powertoolsServiceName]: 'stripe-webhook-receiver',
+              ...(props.stripeIpAllowlist ? { [envVarNames.stripeIpAllowlist]: 'true' } : {}),
+              ...localEndpoint,
+            },
+          });
 
     this.consumer = new WebhookConsumer(this, 'Consumer', {
       queue: this.eventQueue.queue,
@@ -289,23 +353,25 @@ export class StripeWebhookPipeline extends Construct {
     this.suppressionTable = this.emailDeliverability.table;
     this.configurationSet = this.emailDeliverability.configurationSet;
 
-    for (const fn of [this.receiver.fn, this.consumer.fn]) {
-      if (fn.role === undefined) continue;
+    for (const fn of [this.receiver?.fn, this.consumer.fn]) {
+      if (fn?.role === undefined) continue;
       Validations.of(fn.role).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         reason:
           'AWS managed baseline for Lambda: only lets the function write its own CloudWatch logs. All other permissions are scoped grants.',
       });
     }
-    Validations.of(this.receiver.api).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'Stripe cannot send API Gateway credentials: every request is signed (Stripe-Signature, HMAC-SHA256 with the signing secret) and the receiver rejects any request whose signature or timestamp does not verify.',
-    });
+    if (this.receiver !== undefined) {
+      Validations.of(this.receiver.api).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Stripe cannot send API Gateway credentials: every request is signed (Stripe-Signature, HMAC-SHA256 with the signing secret) and the receiver rejects any request whose signature or timestamp does not verify.',
+      });
+    }
 
-    this.api = this.receiver.api;
-    this.webhookUrl = this.receiver.webhookUrl;
-    this.receiverFunction = this.receiver.fn;
+    this.api = this.receiver?.api;
+    this.webhookUrl = this.receiver?.webhookUrl;
+    this.receiverFunction = this.receiver?.fn;
     this.consumerFunction = this.consumer.fn;
     this.queue = this.eventQueue.queue;
     this.deadLetterQueue = this.eventQueue.deadLetterQueue;

@@ -3,6 +3,8 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EmailSettingsInput } from '../config/email-settings';
 import type { PipelineSettings } from '../config/settings';
+import { ingressConfigOf } from './app-context';
+import { type StripeIngress, usesWebhook } from './pipeline-props';
 import { StripeWebhookPipeline } from './stripe-webhook-pipeline';
 
 /** Properties of {@link StripeWebhooksStack}. */
@@ -23,7 +25,7 @@ export interface StripeWebhooksStackProps extends StackProps {
    */
   readonly sesIdentity: string;
   /**
-   * Name of the Secrets Manager secret created for the Stripe signing secret.
+   * Name of the Secrets Manager secret created for the Stripe signing secret (unused with ingress `eventbridge`).
    * @default - required
    */
   readonly signingSecretName: string;
@@ -66,6 +68,17 @@ export interface StripeWebhooksStackProps extends StackProps {
    * @default - the context value `accountLevelSuppression`, else false
    */
   readonly accountLevelSuppression?: boolean;
+  /**
+   * How Stripe's events reach the queue: `webhook`, `eventbridge` (no API, receiver or signing secret) or `both`.
+   * Given together with `stripeEventSourceName`, or neither.
+   * @default - the context values `ingress` and `stripeEventSourceName` (`lib/app-context.ts`), else 'webhook'
+   */
+  readonly ingress?: StripeIngress;
+  /**
+   * The Stripe partner event source (`aws.partner/stripe.com/ed_...`); required with ingress `eventbridge` or `both`.
+   * @default - the context value `stripeEventSourceName` when `ingress` is not given, else none
+   */
+  readonly stripeEventSourceName?: string;
 }
 
 /**
@@ -79,6 +92,12 @@ export class StripeWebhooksStack extends Stack {
   constructor(scope: Construct, id: string, props: StripeWebhooksStackProps) {
     super(scope, id, props);
     const { settings } = props;
+    // The app does not pass these down: read from the context, validated there, unless the props say otherwise.
+    const { ingress, stripeEventSourceName } =
+      props.ingress === undefined
+        ? ingressConfigOf(this.node)
+        : { ingress: props.ingress, stripeEventSourceName: props.stripeEventSourceName };
+    const webhook = usesWebhook(ingress);
     // Id "Default" is left out of logical IDs, so the resources keep the IDs they had before the construct
     // existed: an existing stage updates in place instead of replacing its retained table and named secret.
     this.pipeline = new StripeWebhookPipeline(this, 'Default', {
@@ -92,25 +111,41 @@ export class StripeWebhooksStack extends Stack {
       livemode: settings.acceptedLivemode,
       senderAddress: props.senderAddress,
       sesIdentity: props.sesIdentity,
-      signingSecretName: props.signingSecretName,
-      stripeIpAllowlist: props.stripeIpAllowlist,
+      // Webhook-only settings, left out when there is no webhook so that the pipeline does not warn about them.
+      ...(webhook ? { signingSecretName: props.signingSecretName, stripeIpAllowlist: props.stripeIpAllowlist } : {}),
       localEndpointUrl: props.localEndpointUrl,
       logRetention: props.logRetention,
       ...props.emails,
       stripeApiKeySecretName: props.stripeApiKeySecretName,
       stripeApiRatePerSecond: props.stripeApiRatePerSecond,
       accountLevelSuppression: props.accountLevelSuppression,
+      ingress,
+      stripeEventSourceName,
     });
     const { pipeline } = this;
 
-    new CfnOutput(this, 'WebhookUrl', {
-      value: pipeline.webhookUrl,
-      description: 'Register this URL as the webhook endpoint in Stripe',
-    });
+    if (pipeline.webhookUrl !== undefined) {
+      new CfnOutput(this, 'WebhookUrl', {
+        value: pipeline.webhookUrl,
+        description: 'Register this URL as the webhook endpoint in Stripe',
+      });
+    }
     new CfnOutput(this, 'EnabledEvents', {
       value: pipeline.subscribedEventTypes.join(','),
-      description: 'The event types to enable on the Stripe endpoint (the receiver acknowledges and drops any other)',
+      description:
+        'The event types to enable on the Stripe endpoint or event destination (the pipeline acknowledges and drops any other)',
     });
+    const { eventBridgeIngress } = pipeline;
+    if (eventBridgeIngress !== undefined) {
+      new CfnOutput(this, 'EventBusName', {
+        value: eventBridgeIngress.eventBus.eventBusName,
+        description: 'The partner event bus that associates the Stripe event source',
+      });
+      new CfnOutput(this, 'EventBridgeDeadLetterQueueUrl', {
+        value: eventBridgeIngress.deadLetterQueue.queueUrl,
+        description: 'Stripe events EventBridge could not deliver to the event queue within 24 hours',
+      });
+    }
     new CfnOutput(this, 'EventQueueName', { value: pipeline.queue.queueName });
     new CfnOutput(this, 'DeadLetterQueueName', { value: pipeline.deadLetterQueue.queueName });
     new CfnOutput(this, 'DeadLetterAlarmName', { value: pipeline.deadLetterAlarm.alarmName });
@@ -119,11 +154,14 @@ export class StripeWebhooksStack extends Stack {
       value: pipeline.largeEventBucket.bucketName,
       description: 'Bodies of events too large for SQS; a queued message with body-location=s3 names the key',
     });
-    new CfnOutput(this, 'SigningSecretName', {
-      value: props.signingSecretName,
-      description: 'Store the Stripe signing secret here: aws secretsmanager put-secret-value --secret-id <this name>',
-    });
-    new CfnOutput(this, 'SigningSecretArn', { value: pipeline.signingSecret.secretArn });
+    if (pipeline.signingSecret !== undefined) {
+      new CfnOutput(this, 'SigningSecretName', {
+        value: props.signingSecretName,
+        description:
+          'Store the Stripe signing secret here: aws secretsmanager put-secret-value --secret-id <this name>',
+      });
+      new CfnOutput(this, 'SigningSecretArn', { value: pipeline.signingSecret.secretArn });
+    }
     new CfnOutput(this, 'SuppressionTableName', {
       value: pipeline.suppressionTable.tableName,
       description: 'Addresses that bounced or complained; delete an item to erase or reinstate an address',

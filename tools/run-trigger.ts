@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import type Stripe from 'stripe';
 import { webhookPath } from '../config/contract';
+import { eventBridgeEnvelope } from './event-deliveries';
 import { defaultLocalPort, devSigningSecret } from './local/defaults';
 import {
   buildStripeEvent,
@@ -49,7 +50,7 @@ export function defaultTriggerUrl(env: Readonly<Record<string, string | undefine
 
 export function triggerUsage(env: Readonly<Record<string, string | undefined>> = {}): string {
   return [
-    'Usage: npm run trigger -- <event-type> [--url URL] [--secret SECRET] [--amount N] [--currency CODE] [--email ADDRESS]',
+    'Usage: npm run trigger -- <event-type> [--url URL] [--secret SECRET] [--amount N] [--currency CODE] [--email ADDRESS] [--via eventbridge]',
     '',
     'Builds a realistic test event from Stripe’s example objects, signs it like Stripe does and POSTs it.',
     '',
@@ -61,6 +62,7 @@ export function triggerUsage(env: Readonly<Record<string, string | undefined>> =
     `  --amount N       amount in the currency's minor unit, e.g. 2000 = USD 20.00 (default ${defaultAmount})`,
     `  --currency CODE  three-letter currency code (default ${defaultCurrency})`,
     `  --email ADDRESS  customer email address (default ${defaultCustomerEmail})`,
+    '  --via eventbridge  deliver it as Amazon EventBridge would: the envelope, unsigned, to /_local/eventbridge of npm start',
     '  -h, --help       show this help',
   ].join('\n');
 }
@@ -119,7 +121,15 @@ export async function runTrigger(argv: readonly string[], io: TriggerIo): Promis
     io.err(`Unknown event type "${type}". Supported event types:\n  ${supportedEventTypes.join('\n  ')}`);
     return { exitCode: 2 };
   }
-  const url = values.url ?? defaultTriggerUrl(io.env);
+  if (values.via !== undefined && values.via !== 'webhook' && values.via !== 'eventbridge') {
+    io.err(`--via ${JSON.stringify(values.via)}: expected webhook (the default) or eventbridge`);
+    return { exitCode: 2 };
+  }
+  const viaEventBridge = values.via === 'eventbridge';
+  const webhookUrl = values.url ?? defaultTriggerUrl(io.env);
+  // The local pipeline plays the EventBridge rule at /_local/eventbridge, beside /webhook.
+  const url =
+    viaEventBridge && URL.canParse(webhookUrl) ? new URL('/_local/eventbridge', webhookUrl).toString() : webhookUrl;
   if (!URL.canParse(url)) {
     io.err(`--url ${JSON.stringify(url)} is not an absolute URL; pass e.g. ${defaultTriggerUrl({})}`);
     return { exitCode: 2 };
@@ -148,8 +158,9 @@ export async function runTrigger(argv: readonly string[], io: TriggerIo): Promis
     return { exitCode: 2 };
   }
   const secret = values.secret ?? io.env.STRIPE_WEBHOOK_SECRET ?? devSigningSecret;
-  const body = toStripeWebhookBody(event);
-  const signature = signStripePayload(body, secret);
+  // EventBridge events are not signed: the partner event source and IAM stand for Stripe there.
+  const body = viaEventBridge ? JSON.stringify(eventBridgeEnvelope(event)) : toStripeWebhookBody(event);
+  const signature = viaEventBridge ? '' : signStripePayload(body, secret);
   const post = io.fetch ?? fetch;
   const sent = { url, event, body, signature };
 
@@ -158,7 +169,9 @@ export async function runTrigger(argv: readonly string[], io: TriggerIo): Promis
   try {
     response = await post(url, {
       method: 'POST',
-      headers: { ...stripeDeliveryHeaders, 'stripe-signature': signature },
+      headers: viaEventBridge
+        ? { 'content-type': 'application/json' }
+        : { ...stripeDeliveryHeaders, 'stripe-signature': signature },
       body,
       redirect: 'manual',
       signal: AbortSignal.timeout(requestTimeoutMs),
@@ -191,6 +204,7 @@ function parseTriggerArgs(argv: readonly string[]) {
       amount: { type: 'string' },
       currency: { type: 'string' },
       email: { type: 'string' },
+      via: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { type EmailSettings, resolveEmailSettings } from '../../config/email-settings';
+import { type ConnectedAccountEmails, type EmailSettings, resolveEmailSettings } from '../../config/email-settings';
 import { errorSummary } from '../shared/errors';
 import type { LoggerPort } from '../shared/logger';
 import { type StripeApi, unconfiguredStripeApi } from '../shared/stripe-api/port';
+import type { ApiVersionCheck } from './api-version-check';
 import type { EventRegistry, IncomingEvent } from './event-registry';
 import {
   createHandlerContext,
@@ -13,13 +14,21 @@ import {
   type UnsentEmail,
 } from './handler-context';
 import type { IdempotencyStore } from './idempotency-store';
+import { type ParsedEvent, parseQueuedEvent } from './incoming-event';
 import type { Mailer } from './mailer';
 
 export type { HandlerContext, HandlerMetrics, SentEmail, UnsentEmail } from './handler-context';
+export { MalformedMessageError } from './incoming-event';
 
 export type EventOutcome = {
   readonly eventId: string;
   readonly eventType: string;
+  /** The connected account the event is from (Connect), when it is. */
+  readonly account?: string;
+  /** Set for a thin event. */
+  readonly payload?: 'thin';
+  /** Set for an event that came through EventBridge. */
+  readonly delivery?: 'eventbridge';
 } & (
   | {
       readonly status: 'processed';
@@ -59,15 +68,10 @@ export interface ConsumerDependencies {
   readonly stripe?: StripeApi;
   /** What the emails show of the business, and their fallback language. @default English, no business name */
   readonly emailSettings?: EmailSettings;
-}
-
-export class MalformedMessageError extends Error {
-  constructor(reason: string) {
-    super(
-      `The queued message is not a Stripe event (${reason}); the receiver only queues verified events, so check what else sends to this queue.`,
-    );
-    this.name = 'MalformedMessageError';
-  }
+  /** Per connected account (Connect): its sender and what its emails show. @default none */
+  readonly connectedAccountEmails?: ConnectedAccountEmails;
+  /** Notes events rendered in an API version other than the handlers' (see api-version-check.ts). @default none */
+  readonly apiVersionCheck?: ApiVersionCheck;
 }
 
 export class EventInProgressError extends Error {
@@ -77,25 +81,6 @@ export class EventInProgressError extends Error {
     );
     this.name = 'EventInProgressError';
   }
-}
-
-interface ParsedEvent extends IncomingEvent {
-  readonly created?: number;
-  readonly data?: unknown;
-}
-
-function parseEvent(body: string): ParsedEvent {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    throw new MalformedMessageError('body is not JSON');
-  }
-  const event = value as Partial<ParsedEvent> | null;
-  if (typeof event?.id !== 'string' || typeof event.type !== 'string') {
-    throw new MalformedMessageError('no string "id" and "type"');
-  }
-  return event as ParsedEvent;
 }
 
 function canonicalJson(value: unknown): string {
@@ -149,10 +134,18 @@ export async function consumeEvent(
   deps: ConsumerDependencies,
   options: ConsumeOptions = {},
 ): Promise<EventOutcome> {
-  const event = parseEvent(body);
-  const ids = { eventId: event.id, eventType: event.type };
+  const event = parseQueuedEvent(body);
+  // The account (Connect) is an id of the platform's own business partner, not customer data.
+  const ids = {
+    eventId: event.id,
+    eventType: event.type,
+    ...(event.account === undefined ? {} : { account: event.account }),
+    ...(event.payload === 'thin' ? { payload: 'thin' as const } : {}),
+    ...(event.delivery === 'eventbridge' ? { delivery: 'eventbridge' as const } : {}),
+  };
   const { registry, store, logger } = deps;
 
+  deps.apiVersionCheck?.(event);
   const route = registry.route(event);
   if (route.status === 'filtered') {
     logger.info('Event filtered', { ...ids, outcome: 'filtered', reason: route.reason });
@@ -202,12 +195,14 @@ export async function consumeEvent(
     metrics: deps.metrics ?? countNothing,
     stripe: deps.stripe ?? unconfiguredStripeApi,
     emailSettings: deps.emailSettings ?? defaultEmailSettings,
+    connectedAccountEmails: deps.connectedAccountEmails,
     now: deps.now,
     expiresAtSeconds: now + retentionSeconds,
     sendDeadlineMs: options.sendDeadlineMs,
   });
   try {
-    for (const handler of route.handlers) await handler(event, context);
+    // Handlers get the Stripe event as delivered (an envelope's detail), not the parsed summary.
+    for (const handler of route.handlers) await handler(event.body as unknown as IncomingEvent, context);
   } catch (error) {
     await store.release(event.id, claim.token).catch((releaseError: unknown) => {
       // The claim then expires on its own; the retry waits for that instead of running at once.

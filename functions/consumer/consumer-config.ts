@@ -1,5 +1,10 @@
 import { envVarNames } from '../../config/contract';
-import { type EmailSettings, emailSettingsFromEnvironment } from '../../config/email-settings';
+import {
+  type ConnectedAccountEmails,
+  connectedAccountEmailsFromEnvironment,
+  type EmailSettings,
+  emailSettingsFromEnvironment,
+} from '../../config/email-settings';
 import { type PipelineSettings, resolveSettings } from '../../config/settings';
 import { optionalIntegerEnv, requireEnv } from '../shared/env';
 
@@ -16,6 +21,8 @@ export interface ConsumerConfig {
   readonly settings: PipelineSettings;
   /** What every email shows of the business, and the language it falls back to. */
   readonly emailSettings: EmailSettings;
+  /** Per connected account (Connect): its sender and what its emails show. */
+  readonly connectedAccountEmails: ConnectedAccountEmails;
 }
 
 export function readConsumerConfig(env: NodeJS.ProcessEnv = process.env): ConsumerConfig {
@@ -26,6 +33,7 @@ export function readConsumerConfig(env: NodeJS.ProcessEnv = process.env): Consum
     queueUrl: requireEnv(envVarNames.queueUrl, env),
     emailSendIntervalMs: optionalIntegerEnv(envVarNames.emailSendIntervalMs, env) ?? 0,
     emailSettings: emailSettingsFromEnvironment(env),
+    connectedAccountEmails: connectedAccountEmailsFromEnvironment(env),
     settings: resolveSettings({
       stage: env[envVarNames.stage],
       livemode: env[envVarNames.acceptedLivemode],

@@ -12,12 +12,14 @@ import { errorSummary } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { stripeApiFromEnvironment } from '../shared/stripe-api/from-environment';
 import { dynamoDbSuppressionStore } from '../shared/suppression-store';
+import { createApiVersionCheck } from './api-version-check';
 import type { ConsumerDependencies } from './consume-event';
 import { readConsumerConfig } from './consumer-config';
 import { countRecordOutcome, createConsumerMetrics } from './consumer-metrics';
 import { buildRegistry, type Subscriptions, subscriptionsOfModule } from './define-subscriptions';
 import { readDeliverabilityConfig } from './deliverability-config';
 import { dynamoDbIdempotencyStore } from './idempotency-store';
+import { eventIdentityOfBody } from './incoming-event';
 import { livemodeFilter } from './livemode-filter';
 import { sesMailer } from './mailer';
 import { notifyRecordOutcome, type RecordOutcome } from './outcome-listeners';
@@ -48,13 +50,20 @@ export function createConsumerHandler(
   const metrics = createConsumerMetrics(settings.stage);
   // Both optional: without them (a stack without EmailDeliverability), no configuration set and no lookups.
   const { configurationSetName, suppressionTableName } = readDeliverabilityConfig(env);
+  const handlerMetrics = { count: (name: string, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };
+  const accountSenders = [...config.connectedAccountEmails.values()].flatMap((account) =>
+    account.senderAddress === undefined ? [] : [account.senderAddress],
+  );
   const dependencies: ConsumerDependencies = {
     registry: buildRegistry(subscriptionsOfModule(subscriptions, 'The subscriptions given to the consumer'), {
       filters: [livemodeFilter(settings.acceptedLivemode)],
     }),
     store: dynamoDbIdempotencyStore(new DynamoDBClient({ maxAttempts: 3 }), config.tableName),
     mailer: pacedMailer(
-      sesMailer(new SESClient({ maxAttempts: 3 }), config.senderAddress, { configurationSetName }),
+      sesMailer(new SESClient({ maxAttempts: 3 }), config.senderAddress, {
+        configurationSetName,
+        otherSenders: accountSenders,
+      }),
       config.emailSendIntervalMs,
     ),
     ...(suppressionTableName === undefined
@@ -62,7 +71,7 @@ export function createConsumerHandler(
       : { suppressions: dynamoDbSuppressionStore(new DynamoDBClient({ maxAttempts: 3 }), suppressionTableName) }),
     now: () => new Date(),
     logger,
-    metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+    metrics: handlerMetrics,
     inProgressExpirySeconds: settings.inProgressExpirySeconds,
     retentionDays: settings.idempotencyRetentionDays,
     // The client is made on the first lookup only: a consumer whose emails never need one pays nothing.
@@ -71,6 +80,8 @@ export function createConsumerHandler(
       logger,
     }),
     emailSettings: config.emailSettings,
+    connectedAccountEmails: config.connectedAccountEmails,
+    apiVersionCheck: createApiVersionCheck(logger, handlerMetrics),
   };
   // Large events arrive as a pointer to their body in S3; this reads it back, so consumeEvent always gets the raw body.
   const resolveBody = queuedEventBodyResolver(
@@ -86,8 +97,12 @@ export function createConsumerHandler(
   }
 
   async function handleRecord(record: SQSRecord, context: Context): Promise<void> {
-    const eventId = record.messageAttributes[messageAttributeNames.eventId]?.stringValue;
-    const eventType = record.messageAttributes[messageAttributeNames.eventType]?.stringValue;
+    // EventBridge's messages carry no attributes: then the body says (only read when a log line needs it).
+    const identity = () => {
+      const eventId = record.messageAttributes[messageAttributeNames.eventId]?.stringValue;
+      const eventType = record.messageAttributes[messageAttributeNames.eventType]?.stringValue;
+      return eventId === undefined ? eventIdentityOfBody(record.body) : { eventId, eventType };
+    };
     let decision: Awaited<ReturnType<typeof processRecord>>;
     try {
       const remainingTimeMs = context.getRemainingTimeInMillis();
@@ -107,6 +122,7 @@ export function createConsumerHandler(
     if (decision.kind === 'requeue') {
       // Throttling never counts toward the DLQ: a fresh copy comes back later; this one is deleted.
       await requeue(record, decision.delaySeconds, decision.throttleRetries);
+      const { eventId, eventType } = identity();
       logger.warn('SES throttled; event queued again with a delay', {
         eventId,
         eventType,
@@ -124,6 +140,7 @@ export function createConsumerHandler(
       return;
     }
     const message = errorSummary(decision.error);
+    const { eventId, eventType } = identity();
     logger.error('Event failed; it will be retried', {
       eventId,
       eventType,

@@ -7,12 +7,20 @@ import {
   type EventsWithPrefix,
   type Prefix,
   type StripeEventType,
+  type ThinEventFetchers,
+  type ThinEventOfType,
+  type ThinEventType,
 } from './event-registry';
 import type { HandlerContext } from './handler-context';
 
 /** Subscribes a handler to one event type (typed from the `stripe` package) or to every type with a prefix. */
 export interface On {
   <T extends StripeEventType>(type: T, handler: EventHandler<EventOfType<T>, HandlerContext>): void;
+  /** A thin (v2) event type: the handler gets the notification, and fetches what it needs through the context. */
+  <T extends ThinEventType>(
+    type: T,
+    handler: EventHandler<ThinEventOfType<T>, ThinEventFetchers<T> & HandlerContext>,
+  ): void;
   <P extends Prefix>(prefix: P, handler: EventHandler<EventsWithPrefix<P>, HandlerContext>): void;
 }
 

@@ -6,8 +6,37 @@ export type StripeEventType = Stripe.Event['type'];
 /** The event object of one type, e.g. `EventOfType<'invoice.paid'>` is `Stripe.InvoicePaidEvent`. */
 export type EventOfType<T extends StripeEventType> = Extract<Stripe.Event, { type: T }>;
 
-/** The events whose type starts with a prefix, e.g. `'charge.dispute.'`. */
-export type EventsWithPrefix<P extends string> = Extract<Stripe.Event, { type: `${P}${string}` }>;
+/** Stripe's thin event notifications (v2 event destinations), as the `stripe` package types them. */
+type ThinEventNotification = Stripe.V2.Core.EventNotification;
+
+/** Every thin event type the pinned `stripe` package knows, e.g. `v1.billing.meter.error_report_triggered`. */
+export type ThinEventType = ThinEventNotification['type'];
+
+/**
+ * A thin event as it arrives, plain JSON: the package's notification type without the methods its
+ * parser adds (the handler context has them: `ctx.fetchRelatedObject()`, `ctx.fetchEvent()`), and with
+ * `context` (the account it is from, for Connect) as the string Stripe sends.
+ */
+type PlainThinEvent<N> = N extends unknown
+  ? Omit<N, 'fetchRelatedObject' | 'fetchEvent' | 'context'> & { readonly context?: string }
+  : never;
+
+/** The thin event of one type, e.g. `ThinEventOfType<'v1.billing.meter.error_report_triggered'>`. */
+export type ThinEventOfType<T extends ThinEventType> = PlainThinEvent<Extract<ThinEventNotification, { type: T }>>;
+
+/** What a thin event's handler fetches, typed for its type: the related object (null when it has none) and the full event. */
+export interface ThinEventFetchers<T extends ThinEventType> {
+  fetchRelatedObject(): Promise<
+    Extract<ThinEventNotification, { type: T }> extends { fetchRelatedObject(): Promise<infer R> } ? R : null
+  >;
+  fetchEvent(): Promise<Awaited<ReturnType<Extract<ThinEventNotification, { type: T }>['fetchEvent']>>>;
+}
+
+/** The events whose type starts with a prefix, e.g. `'charge.dispute.'` or `'v1.billing.'`. */
+export type EventsWithPrefix<P extends string> = Extract<
+  Stripe.Event | PlainThinEvent<ThinEventNotification>,
+  { type: `${P}${string}` }
+>;
 
 export type EventHandler<E, C> = (event: E, context: C) => Promise<void> | void;
 
@@ -16,6 +45,8 @@ export interface IncomingEvent {
   readonly id: string;
   readonly type: string;
   readonly livemode?: boolean;
+  /** The connected account the event is from (Connect), for filters. */
+  readonly account?: string;
 }
 
 /** Returns a reason to skip the event (it is acknowledged and counted, not handled), or nothing. */
@@ -36,7 +67,8 @@ export type Prefix = `${string}.`;
 
 /**
  * Subscriptions by event type, in the spirit of the StripeEvent gem: `on('invoice.paid', fn)` for
- * one type (the handler gets that type's event from the `stripe` package), `on('charge.dispute.', fn)`
+ * one type (the handler gets that type's event from the `stripe` package; a thin type such as
+ * `v1.billing.meter.error_report_triggered` gets the thin event), `on('charge.dispute.', fn)`
  * for every type with a prefix, `onAny(fn)` for all, and `filter(fn)` to skip events before any
  * handler runs.
  */
@@ -47,9 +79,11 @@ export class EventRegistry<C> {
   private readonly filters: EventFilter[] = [];
 
   on<T extends StripeEventType>(type: T, handler: EventHandler<EventOfType<T>, C>): this;
+  on<T extends ThinEventType>(type: T, handler: EventHandler<ThinEventOfType<T>, ThinEventFetchers<T> & C>): this;
   on<P extends Prefix>(prefix: P, handler: EventHandler<EventsWithPrefix<P>, C>): this;
-  on(typeOrPrefix: string, handler: EventHandler<never, C>): this {
-    return this.register(typeOrPrefix, handler);
+  on(typeOrPrefix: string, handler: EventHandler<never, never>): this {
+    // A thin type's handler also wants the fetchers; the context every handler gets has them.
+    return this.register(typeOrPrefix, handler as EventHandler<never, C>);
   }
 
   /** `on` without the typing, for builders that already typed the handler against its type or prefix. */

@@ -1,7 +1,9 @@
-import type { EmailSettings } from '../../config/email-settings';
+import type { ConnectedAccountEmails, EmailSettings } from '../../config/email-settings';
 import type { LoggerPort } from '../shared/logger';
-import type { StripeApi } from '../shared/stripe-api/port';
+import { type StripeApi, scopedStripeApi } from '../shared/stripe-api/port';
+import type { EventPayloadKind } from '../shared/stripe-event-shape';
 import type { IdempotencyStore, StepRecord } from './idempotency-store';
+import type { EventDelivery } from './incoming-event';
 import { type Mailer, type OutgoingEmail, PermanentEmailError } from './mailer';
 
 /** Counts a handler's own metrics beside the pipeline's (namespace `StripeWebhooks`, unit Count). */
@@ -14,6 +16,28 @@ export interface HandlerContext {
   /** The Stripe event's id (`evt_...`), for log lines and for keys of the handler's own writes. */
   readonly eventId: string;
   readonly eventType: string;
+  /**
+   * The connected account the event comes from (Connect: a snapshot's `account`, a thin event's
+   * `context`), or undefined for the platform's own events. `ctx.stripe` already calls Stripe as it.
+   */
+  readonly account: string | undefined;
+  /** `snapshot` (the object is in `event.data.object`) or `thin` (fetch it: {@link fetchRelatedObject}). */
+  readonly payload: EventPayloadKind;
+  /** How the event reached the queue: by webhook (the receiver) or from Amazon EventBridge. */
+  readonly delivery: EventDelivery;
+  /** The API version a snapshot event was rendered in (`event.api_version`); undefined for thin events. */
+  readonly apiVersion: string | undefined;
+  /**
+   * A thin event's related object in its current state (GET `related_object.url` as the event's
+   * account, rate-limited and retried), or null when the event has none. Throws `NotAThinEventError`
+   * for a snapshot event, whose object is already in `event.data.object`.
+   */
+  readonly fetchRelatedObject: () => Promise<unknown>;
+  /**
+   * The full event: for a thin event, the v2 event with its `data` (GET /v2/core/events/:id); for a
+   * snapshot, the event as Stripe stores it (GET /v1/events/:id).
+   */
+  readonly fetchEvent: () => Promise<unknown>;
   /**
    * Sends an email at most once per event and step: a retry after a partial failure skips an email
    * SES already accepted. The step defaults to `email:<recipient>`; give one per distinct email.
@@ -34,12 +58,26 @@ export interface HandlerContext {
   readonly logger: LoggerPort;
   readonly metrics: HandlerMetrics;
   /**
-   * Stripe's API, rate-limited, retried and cached per container. Without an API key configured
-   * (context `stripeApiKeySecretName`), every call throws `StripeApiNotConfiguredError`.
+   * Stripe's API, rate-limited, retried and cached per container, calling as the event's account
+   * (Connect). Without an API key configured (context `stripeApiKeySecretName`), every call throws
+   * `StripeApiNotConfiguredError`.
    */
   readonly stripe: StripeApi;
-  /** The business name, support address and logo every email shows, and the language it falls back to. */
+  /**
+   * The business name, support address and logo every email shows, and the language it falls back to:
+   * the connected account's (`connectedAccountEmails`) when it has its own, else the defaults.
+   */
   readonly emailSettings: EmailSettings;
+}
+
+/** `ctx.fetchRelatedObject()` on a snapshot event: its object is in the event already. */
+export class NotAThinEventError extends Error {
+  constructor(eventId: string) {
+    super(
+      `${eventId} is a snapshot event: its object is in event.data.object. fetchRelatedObject() is for thin events (v2 event destinations), which carry only a related_object reference; use ctx.stripe to read an object's current state.`,
+    );
+    this.name = 'NotAThinEventError';
+  }
 }
 
 export interface SentEmail extends OutgoingEmail {
@@ -69,7 +107,17 @@ export interface HandlerEffects {
 }
 
 export interface HandlerContextOptions {
-  readonly event: { readonly id: string; readonly type: string; readonly created?: number };
+  readonly event: {
+    readonly id: string;
+    readonly type: string;
+    readonly created?: number;
+    readonly payload?: EventPayloadKind;
+    readonly delivery?: EventDelivery;
+    readonly account?: string;
+    readonly apiVersion?: string;
+    /** The event as delivered, for a thin event's `related_object`. */
+    readonly body?: Readonly<Record<string, unknown>>;
+  };
   /** The claim this attempt holds: steps are recorded under it, so an attempt that lost it cannot write. */
   readonly claim: { readonly token: string; readonly completedSteps: ReadonlyMap<string, StepRecord> };
   readonly store: IdempotencyStore;
@@ -80,6 +128,8 @@ export interface HandlerContextOptions {
   readonly metrics: HandlerMetrics;
   readonly stripe: StripeApi;
   readonly emailSettings: EmailSettings;
+  /** Per connected account: its sender and what its emails show. @default none: every account gets the defaults */
+  readonly connectedAccountEmails?: ConnectedAccountEmails;
   readonly now: () => Date;
   readonly expiresAtSeconds: number;
   /** Epoch milliseconds after which a paced send is not waited for (the invocation's end, less a margin). */
@@ -112,14 +162,38 @@ export function createHandlerContext(options: HandlerContextOptions): {
     return 'done';
   };
 
+  const payload = event.payload ?? 'snapshot';
+  // Thin events name their account in `context` (Stripe-Context), snapshots in `account` (Stripe-Account).
+  const stripe = scopedStripeApi(options.stripe, {
+    ...(payload === 'thin' ? { context: event.account } : { account: event.account }),
+    eventId: event.id,
+  });
+  const accountEmail = event.account === undefined ? undefined : options.connectedAccountEmails?.get(event.account);
+  const relatedObject = event.body?.related_object as { readonly url?: unknown } | null | undefined;
+
   const context: HandlerContext = {
     ...ids,
+    account: event.account,
+    payload,
+    delivery: event.delivery ?? 'webhook',
+    apiVersion: event.apiVersion,
+    fetchRelatedObject: async () => {
+      if (payload !== 'thin') throw new NotAThinEventError(event.id);
+      if (typeof relatedObject?.url !== 'string') return null;
+      return stripe.retrieveRelatedObject(relatedObject.url);
+    },
+    fetchEvent: () => (payload === 'thin' ? stripe.retrieveThinEvent(event.id) : stripe.retrieveEvent(event.id)),
     logger,
     metrics: options.metrics,
-    stripe: options.stripe,
-    emailSettings: options.emailSettings,
+    stripe,
+    emailSettings: accountEmail?.settings ?? options.emailSettings,
     once,
-    sendEmail: async (email, emailOptions) => {
+    sendEmail: async (given, emailOptions) => {
+      // A connected account with its own sender sends from it, unless the handler chose one.
+      const email =
+        given.from === undefined && accountEmail?.senderAddress !== undefined
+          ? { ...given, from: accountEmail.senderAddress }
+          : given;
       const step = emailOptions?.step ?? `email:${email.to}`;
       // Not recorded as a step: nothing happened, and an address erased from the list in the meantime gets it on a retry.
       if (!completedSteps.has(step) && (await options.suppressions?.find(email.to)) !== undefined) {

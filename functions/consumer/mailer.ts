@@ -1,6 +1,11 @@
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 
 export interface OutgoingEmail {
+  /**
+   * The From address; it must be one the consumer may send from (the sender address, or a connected
+   * account's in `connectedAccountEmails`). @default the pipeline's sender address
+   */
+  readonly from?: string;
   readonly to: string;
   readonly subject: string;
   readonly text: string;
@@ -72,17 +77,34 @@ export interface SesMailerOptions {
    * @default none
    */
   readonly configurationSetName?: string;
+  /** Other From addresses emails may name (connected accounts' senders). @default none */
+  readonly otherSenders?: readonly string[];
 }
 
-/** Sends through SES, always from the one configured sender (the only identity the IAM policy allows). */
+export class SenderNotAllowedError extends Error {
+  constructor(from: string) {
+    super(
+      `A handler asked to send from ${from}, which is neither the sender address nor a connected account's senderAddress in connectedAccountEmails; the consumer's IAM policy allows only those. Add it there (and verify it in SES), or leave "from" unset.`,
+    );
+    this.name = 'SenderNotAllowedError';
+  }
+}
+
+/**
+ * Sends through SES from the configured sender, or from one of `otherSenders` when the email names it
+ * (the IAM policy allows exactly these, so anything else is refused here with a message first).
+ */
 export function sesMailer(client: SESClient, senderAddress: string, options: SesMailerOptions = {}): Mailer {
   const { configurationSetName } = options;
+  const allowed = new Set([senderAddress.toLowerCase(), ...(options.otherSenders ?? []).map((a) => a.toLowerCase())]);
   return {
     async send(email) {
+      const from = email.from ?? senderAddress;
+      if (!allowed.has(from.toLowerCase())) throw new SenderNotAllowedError(from);
       try {
         const output = await client.send(
           new SendEmailCommand({
-            Source: senderAddress,
+            Source: from,
             Destination: { ToAddresses: [email.to] },
             Message: {
               Subject: { Data: email.subject, Charset: 'UTF-8' },

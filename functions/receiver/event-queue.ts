@@ -68,6 +68,7 @@ export function createEventQueue(options: EventQueueOptions): (event: QueuedEven
         [messageAttributeNames.eventId]: event.eventId,
         [messageAttributeNames.eventType]: event.eventType,
         [messageAttributeNames.receivedAt]: event.receivedAt,
+        [messageAttributeNames.eventPayload]: event.payload,
       };
       const { largeEvents } = options;
       if (largeEvents === undefined || !needsLargeEventStore(event.body, largeEvents.thresholdBytes)) {

@@ -1,5 +1,6 @@
 import { errorSummary } from '../shared/errors';
 import type { LoggerPort } from '../shared/logger';
+import { type EventPayloadKind, expectedEventShapes, identifyStripeEvent } from '../shared/stripe-event-shape';
 import { isStrictBase64, type WebhookRequest } from './http-request';
 import type { ReceiverMetrics } from './receiver-metrics';
 import {
@@ -16,6 +17,8 @@ export interface QueuedEvent {
   readonly body: string;
   readonly eventId: string;
   readonly eventType: string;
+  /** A snapshot event, or a thin event notification (`v2.core.event`) whose object the handler fetches. */
+  readonly payload: EventPayloadKind;
   readonly receivedAt: string;
 }
 
@@ -101,31 +104,6 @@ function reject(
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-interface StripeEventEnvelope {
-  readonly id: string;
-  readonly type: string;
-}
-
-function asStripeEvent(value: unknown): StripeEventEnvelope | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const candidate = value as Record<string, unknown>;
-  const data = candidate.data as Record<string, unknown> | undefined;
-  if (
-    candidate.object === 'event' &&
-    typeof candidate.id === 'string' &&
-    candidate.id.startsWith('evt_') &&
-    typeof candidate.type === 'string' &&
-    candidate.type.length > 0 &&
-    typeof data === 'object' &&
-    data !== null &&
-    typeof data.object === 'object' &&
-    data.object !== null
-  ) {
-    return { id: candidate.id, type: candidate.type };
-  }
-  return undefined;
-}
 
 function headerBytes(headers: Readonly<Record<string, string>>): number {
   let total = 0;
@@ -314,17 +292,16 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiverDepe
       'The body is validly signed but is not JSON; a Stripe event is a JSON object.',
     );
   }
-  const event = asStripeEvent(parsedBody);
+  const event = identifyStripeEvent(parsedBody);
   if (event === undefined) {
-    return reject(
-      deps,
-      400,
-      'not_a_stripe_event',
-      'The body is JSON but not a Stripe event: expected {"object": "event", "id": "evt_...", "type": "...", "data": {"object": {...}}}.',
-    );
+    return reject(deps, 400, 'not_a_stripe_event', `The body is JSON but not a Stripe event: ${expectedEventShapes}.`);
   }
 
-  const details = { eventId: event.id, eventType: event.type };
+  const details = {
+    eventId: event.id,
+    eventType: event.type,
+    ...(event.payload === 'thin' ? { payload: event.payload } : {}),
+  };
   if (deps.isSubscribed !== undefined && !deps.isSubscribed(event.type)) {
     // Acknowledged, so Stripe does not retry it: nothing here would ever handle it. The endpoint
     // should not be sent this type at all (see the README's list of types to enable).
@@ -333,7 +310,13 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiverDepe
     return { statusCode: 200, body: { received: true, id: event.id, ignored: true } };
   }
   try {
-    await deps.enqueue({ body: text, eventId: event.id, eventType: event.type, receivedAt: deps.now().toISOString() });
+    await deps.enqueue({
+      body: text,
+      eventId: event.id,
+      eventType: event.type,
+      payload: event.payload,
+      receivedAt: deps.now().toISOString(),
+    });
   } catch (error) {
     logger.error('Could not enqueue webhook', { ...details, outcome: 'enqueue_failed', error: errorSummary(error) });
     metrics?.count('EnqueueFailed');

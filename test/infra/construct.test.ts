@@ -24,6 +24,7 @@ function pipelineIn(props: Partial<StripeWebhookPipelineProps> = {}): {
 }
 
 function receiverTypes(stack: Stack, pipeline: StripeWebhookPipeline): string {
+  if (pipeline.receiverFunction === undefined) throw new Error('webhook ingress without receiver');
   const variables = resourceOf(
     Template.fromStack(stack),
     stack.getLogicalId(pipeline.receiverFunction.node.defaultChild as never),
@@ -40,11 +41,13 @@ describe('StripeWebhookPipeline in a team’s own stack', () => {
     expect(pipeline.queue.queueArn).toBeDefined();
     expect(pipeline.deadLetterQueue.queueArn).toBeDefined();
     expect(pipeline.deadLetterAlarm.alarmArn).toBeDefined();
-    expect(pipeline.signingSecret.secretArn).toBeDefined();
+    expect(pipeline.ingress).toBe('webhook');
+    expect(pipeline.signingSecret?.secretArn).toBeDefined();
     expect(pipeline.largeEventBucket.bucketName).toBeDefined();
     expect(pipeline.consumerFunction.functionName).toBeDefined();
-    expect(pipeline.receiverFunction.functionName).toBeDefined();
+    expect(pipeline.receiverFunction?.functionName).toBeDefined();
     expect(pipeline.webhookUrl).toMatch(/\/webhook$/);
+    expect(pipeline.eventBridgeIngress).toBeUndefined();
     expect(pipeline.settings.stage).toBe('dev');
   });
 

@@ -82,11 +82,13 @@ describe('context overrides in the template', () => {
     stackName = stack.stackName;
     const role = stack.pipeline.consumer.fn.role;
     if (role === undefined) throw new Error('consumer without role');
+    const { signingSecret } = stack.pipeline;
+    if (signingSecret === undefined) throw new Error('webhook ingress without signing secret');
     ids = {
       queue: logicalIdOf(stack.pipeline.eventQueue.queue),
       consumer: logicalIdOf(stack.pipeline.consumer.fn),
       consumerRole: logicalIdOf(role),
-      secret: logicalIdOf(stack.pipeline.signingSecret),
+      secret: logicalIdOf(signingSecret),
     };
   });
 

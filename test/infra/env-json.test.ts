@@ -5,7 +5,7 @@ import { envVarNames } from '../../config/contract';
 import type { StripeWebhooksStack } from '../../lib/stripe-webhooks-stack';
 import { localResourceNames, localSenderAddress } from '../../tools/local/defaults';
 import { localDeliverabilityNames } from '../../tools/local/resources';
-import { buildStack, functionLogicalIds, logicalIdOf } from './infra-helpers';
+import { buildStack, functionLogicalIds, logicalIdOf, receiverOf } from './infra-helpers';
 
 // CDK synthesis (and esbuild, where bundling is on) can take longer than Jest's default 5 s on a slow machine.
 jest.setTimeout(60_000);
@@ -56,7 +56,7 @@ describe('events/env.json', () => {
 
   it('points the receiver at the local queue, secret and bucket', () => {
     // Prepare
-    const receiver = envFile[logicalIdOf(devStack.pipeline.receiver.fn)];
+    const receiver = envFile[logicalIdOf(receiverOf(devStack.pipeline).fn)];
     // Assess
     expect(receiver).toEqual({
       AWS_ENDPOINT_URL: 'http://host.docker.internal:5000',

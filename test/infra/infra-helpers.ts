@@ -3,7 +3,9 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { addStripeWebhooks } from '../../lib/app';
+import type { StripeWebhookPipeline } from '../../lib/stripe-webhook-pipeline';
 import type { StripeWebhooksStack } from '../../lib/stripe-webhooks-stack';
+import type { WebhookReceiver } from '../../lib/webhook-receiver';
 
 /** Context that makes CDK skip esbuild: template tests do not need the bundles, the bundle test does. */
 export const skipBundling = { 'aws:cdk:bundling-stacks': [] as string[] };
@@ -81,4 +83,10 @@ export function statementsOfRole(template: Template, roleLogicalId: string): Sta
 /** Logical IDs of all Lambda functions in the template. */
 export function functionLogicalIds(template: Template): string[] {
   return Object.keys(template.findResources('AWS::Lambda::Function')).sort();
+}
+
+/** The pipeline's receiver, which exists unless `ingress` is `eventbridge`; throws when it does not. */
+export function receiverOf(pipeline: StripeWebhookPipeline): WebhookReceiver {
+  if (pipeline.receiver === undefined) throw new Error(`${pipeline.node.path} has no receiver (ingress: eventbridge)`);
+  return pipeline.receiver;
 }

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { envVarNames } from '../../config/contract';
 import { InvalidSettingError } from '../../config/settings';
-import { buildStack, logicalIdOf, resourceOf } from './infra-helpers';
+import { buildStack, logicalIdOf, receiverOf, resourceOf } from './infra-helpers';
 
 // CDK synthesis can take longer than Jest's default 5 s on a slow machine.
 jest.setTimeout(60_000);
@@ -14,7 +14,7 @@ function environments(context: Record<string, unknown>) {
     (resourceOf(template, logicalId).Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables ?? {};
   return {
-    receiver: variablesOf(logicalIdOf(stack.pipeline.receiver.fn)),
+    receiver: variablesOf(logicalIdOf(receiverOf(stack.pipeline).fn)),
     consumer: variablesOf(logicalIdOf(stack.pipeline.consumer.fn)),
   };
 }

@@ -2,7 +2,15 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { envVarNames, largeEventKeyPrefix } from '../../config/contract';
 import { resolveSettings } from '../../config/settings';
 import type { StripeWebhooksStack } from '../../lib/stripe-webhooks-stack';
-import { buildStack, logicalIdOf, resourceOf, resourcesOf, type Statement, statementsOfRole } from './infra-helpers';
+import {
+  buildStack,
+  logicalIdOf,
+  receiverOf,
+  resourceOf,
+  resourcesOf,
+  type Statement,
+  statementsOfRole,
+} from './infra-helpers';
 
 // CDK synthesis can take longer than Jest's default 5 s on a slow machine.
 jest.setTimeout(60_000);
@@ -23,7 +31,7 @@ beforeAll(() => {
 const bucketArn = () => ({ 'Fn::GetAtt': [bucketId, 'Arn'] });
 const objectsUnderPrefix = () => ({ 'Fn::Join': ['', [bucketArn(), `/${largeEventKeyPrefix}*`]] });
 const s3Statements = (statements: Statement[]) => statements.filter((s) => s.Action.some((a) => a.startsWith('s3:')));
-function roleOf(fn: StripeWebhooksStack['pipeline']['receiverFunction']): string {
+function roleOf(fn: StripeWebhooksStack['pipeline']['consumerFunction']): string {
   if (fn.role === undefined) throw new Error(`${fn.node.path} has no role`);
   return logicalIdOf(fn.role);
 }
@@ -93,7 +101,7 @@ describe('large event bucket', () => {
 
   it('is named in both functions environment and in the outputs', () => {
     // Assess
-    for (const fn of [stack.pipeline.receiver.fn, stack.pipeline.consumer.fn]) {
+    for (const fn of [receiverOf(stack.pipeline).fn, stack.pipeline.consumer.fn]) {
       const properties = resourceOf(template, logicalIdOf(fn)).Properties ?? {};
       const variables = (properties.Environment as { Variables?: object } | undefined)?.Variables;
       expect(variables).toMatchObject({ [envVarNames.largeEventBucketName]: { Ref: bucketId } });
@@ -105,7 +113,7 @@ describe('large event bucket', () => {
 describe('large event bucket permissions', () => {
   it('lets the receiver only put objects under the prefix: it cannot read, list or delete them', () => {
     // Prepare
-    const statements = s3Statements(statementsOfRole(template, roleOf(stack.pipeline.receiver.fn)));
+    const statements = s3Statements(statementsOfRole(template, roleOf(receiverOf(stack.pipeline).fn)));
     // Assess
     expect(statements).toEqual([{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: [objectsUnderPrefix()] }]);
   });
@@ -119,7 +127,7 @@ describe('large event bucket permissions', () => {
 
   it('grants no other identity any S3 action', () => {
     // Prepare: every IAM policy in the template, whichever role it is attached to.
-    const roles = [roleOf(stack.pipeline.receiver.fn), roleOf(stack.pipeline.consumer.fn)];
+    const roles = [roleOf(receiverOf(stack.pipeline).fn), roleOf(stack.pipeline.consumer.fn)];
     expect(s3Statements(statementsOfRole(template, roleOf(stack.pipeline.emailDeliverability.fn)))).toEqual([]);
     roles.push(roleOf(stack.pipeline.emailDeliverability.fn));
     const otherPolicies = Object.values(resourcesOf(template))

@@ -171,7 +171,13 @@ describe('the receiver queue and the consumer body resolver, on moto', () => {
     const { id, body } = invoicePaidBody(400_000, 'pointer@example.com', '€');
     try {
       // Act
-      await enqueue({ body, eventId: id, eventType: 'invoice.paid', receivedAt: '2026-11-22T10:00:00.000Z' });
+      await enqueue({
+        body,
+        eventId: id,
+        eventType: 'invoice.paid',
+        payload: 'snapshot',
+        receivedAt: '2026-11-22T10:00:00.000Z',
+      });
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }),
       );
@@ -187,6 +193,7 @@ describe('the receiver queue and the consumer body resolver, on moto', () => {
         [messageAttributeNames.eventId]: id,
         [messageAttributeNames.eventType]: 'invoice.paid',
         [messageAttributeNames.receivedAt]: '2026-11-22T10:00:00.000Z',
+        [messageAttributeNames.eventPayload]: 'snapshot',
         [messageAttributeNames.bodyLocation]: 's3',
       });
       expect(JSON.parse(message.Body ?? '')).toEqual({

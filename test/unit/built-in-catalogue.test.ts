@@ -28,6 +28,7 @@ function customer(overrides: Partial<Stripe.Customer> = {}): Stripe.Customer {
 function fakeStripe(customers: Record<string, Stripe.Customer | Stripe.DeletedCustomer | Error>) {
   const calls: string[] = [];
   const api: StripeApi = {
+    ...unconfiguredStripeApi,
     async retrieveCustomer(id) {
       calls.push(id);
       const found = customers[id];

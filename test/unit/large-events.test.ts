@@ -28,7 +28,13 @@ const threshold = 100;
 const bucket = 'large-events-bucket';
 
 function queuedEvent(body: string): QueuedEvent {
-  return { body, eventId: 'evt_test_large', eventType: 'invoice.paid', receivedAt: '2026-11-22T10:00:00.000Z' };
+  return {
+    body,
+    eventId: 'evt_test_large',
+    eventType: 'invoice.paid',
+    payload: 'snapshot',
+    receivedAt: '2026-11-22T10:00:00.000Z',
+  };
 }
 
 /** A queue whose S3 store and SQS send record what they get, in order, and can be made to fail or hang. */
@@ -130,6 +136,7 @@ describe('createEventQueue', () => {
           [messageAttributeNames.eventId]: 'evt_test_large',
           [messageAttributeNames.eventType]: 'invoice.paid',
           [messageAttributeNames.receivedAt]: '2026-11-22T10:00:00.000Z',
+          [messageAttributeNames.eventPayload]: 'snapshot',
         },
       },
     ]);
@@ -152,6 +159,7 @@ describe('createEventQueue', () => {
       [messageAttributeNames.eventId]: 'evt_test_large',
       [messageAttributeNames.eventType]: 'invoice.paid',
       [messageAttributeNames.receivedAt]: '2026-11-22T10:00:00.000Z',
+      [messageAttributeNames.eventPayload]: 'snapshot',
       [messageAttributeNames.bodyLocation]: 's3',
     });
     expect(parseLargeEventPointer(fake.sent[0]?.body ?? '')).toEqual({

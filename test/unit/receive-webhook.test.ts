@@ -59,7 +59,13 @@ describe('receiveWebhook', () => {
     // Assess
     expect(response).toEqual({ statusCode: 200, body: { received: true, id: 'evt_test_receiver' } });
     expect(queued).toEqual([
-      { body, eventId: 'evt_test_receiver', eventType: 'invoice.paid', receivedAt: '2026-11-22T10:00:00.000Z' },
+      {
+        body,
+        eventId: 'evt_test_receiver',
+        eventType: 'invoice.paid',
+        payload: 'snapshot',
+        receivedAt: '2026-11-22T10:00:00.000Z',
+      },
     ]);
   });
 

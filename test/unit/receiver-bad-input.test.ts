@@ -264,7 +264,7 @@ const rows: BadInputRow[] = [
     },
     status: 400,
     code: 'not_a_stripe_event',
-    says: /not a Stripe event: expected \{"object": "event"/,
+    says: /not a Stripe event: expected a snapshot event \{"object": "event".* or a thin event \{"object": "v2.core.event"/,
   },
   {
     name: 'a validly signed event without data.object',

@@ -61,6 +61,7 @@ function harness(script: Outcome[] = [], overrides: Partial<CreateStripeApiOptio
     if (next !== undefined) throw next;
   };
   const client: StripeClientLike = {
+    ...callsNotUsedHere,
     customers: {
       retrieve: async (id) => {
         outcome(`customer:${id}`);
@@ -88,6 +89,18 @@ function harness(script: Outcome[] = [], overrides: Partial<CreateStripeApiOptio
   });
   return { api, clock, sleeps, calls };
 }
+
+/** The client calls the thin-event and event lookups use, for fakes of tests that never make them. */
+const callsNotUsedHere: Pick<StripeClientLike, 'events' | 'rawRequest'> = {
+  events: {
+    retrieve: async () => {
+      throw new Error('events.retrieve is not used by this test');
+    },
+  },
+  rawRequest: async () => {
+    throw new Error('rawRequest is not used by this test');
+  },
+};
 
 describe('createRateLimiter', () => {
   it('spaces concurrent callers 1/rate apart, in arrival order', async () => {
@@ -508,6 +521,7 @@ describe('createStripeApi rate limit, on a virtual clock', () => {
     const clock = new VirtualClock();
     const starts: number[] = [];
     const client: StripeClientLike = {
+      ...callsNotUsedHere,
       customers: {
         retrieve: async (id) => {
           starts.push(clock.now);
@@ -564,6 +578,7 @@ describe('createStripeApi rate limit, on a virtual clock', () => {
     const starts: Array<[string, number]> = [];
     let failed = false;
     const client: StripeClientLike = {
+      ...callsNotUsedHere,
       customers: {
         retrieve: async (id) => {
           starts.push([id, clock.now]);

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { webhookPath } from '../../config/contract';
 import type { LambdaHandlers } from './boot';
 import type { EventLog } from './event-log';
+import type { EventBridgeTarget } from './eventbridge-target';
 import { httpApiEvent } from './lambda-shapes';
 
 export interface HttpEndpointOptions {
@@ -17,6 +18,8 @@ export interface HttpEndpointOptions {
   readonly host?: string;
   readonly receiver: LambdaHandlers['receiver'];
   readonly log: Pick<EventLog, 'print' | 'events' | 'emails' | 'recordDelivery'>;
+  /** Where `POST /_local/eventbridge` puts envelopes, as the stack's EventBridge rule does. @default that route is absent */
+  readonly eventBridge?: EventBridgeTarget;
 }
 
 export interface HttpEndpoint {
@@ -44,6 +47,9 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
     if (request.method === 'GET' && url.pathname === '/_local/emails')
       return sendJson(response, 200, await log.emails());
     if (request.method === 'GET' && url.pathname === '/_local/events') return sendJson(response, 200, log.events());
+    if (request.method === 'POST' && url.pathname === '/_local/eventbridge' && options.eventBridge) {
+      return putOnEventBridge(request, response, options.eventBridge);
+    }
     if (url.pathname !== webhookPath) {
       return sendJson(response, 404, {
         error: { code: 'not_found', message: `Nothing at ${url.pathname}. Stripe posts to ${webhookPath}.` },
@@ -77,6 +83,26 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
     }
     response.writeHead(statusCode, result.headers as Record<string, string>);
     response.end(result.body);
+  }
+
+  async function putOnEventBridge(
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: EventBridgeTarget,
+  ): Promise<void> {
+    const body = await readBody(request);
+    const result = await target.put(body?.toString('utf8') ?? '');
+    if (result.status === 'invalid') {
+      log.print(`<-- [400] eventbridge: ${result.message}`);
+      return sendJson(response, 400, { error: { code: 'invalid_eventbridge_event', message: result.message } });
+    }
+    if (result.status === 'not_matched') {
+      log.print(`~~> eventbridge ${result.type} [${result.id}] not matched by the rule: ${result.reason}`);
+    } else {
+      log.recordDelivery(result);
+      log.print(`~~> eventbridge ${result.type} [${result.id}] queued by the rule`);
+    }
+    return sendJson(response, 200, result);
   }
 
   await new Promise<void>((resolve, reject) => {

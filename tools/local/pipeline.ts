@@ -3,10 +3,11 @@
  * (emulator, resources, environment, handlers), the event log, the HTTP endpoint for the receiver
  * and the SQS event source for the consumer.
  */
-import { webhookPath } from '../../config/contract';
+import { envVarNames, webhookPath } from '../../config/contract';
 import type { PipelineSettings } from '../../config/settings';
 import { bootLocalEnvironment, loadLambdaHandlers } from './boot';
 import { createEventLog, type LocalEmail, type LocalEvent } from './event-log';
+import { localEventBridgeTarget } from './eventbridge-target';
 import { startHttpEndpoint } from './http-endpoint';
 import type { LocalResources } from './resources';
 import { startSesSimulator } from './ses-simulator';
@@ -88,6 +89,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     configurationSetName: resources.configurationSetName,
     print: log.print,
   });
+  const eventBridge = localEventBridgeTarget({
+    emulatorEndpoint,
+    queueUrl: resources.queueUrl,
+    subscribedTypes: process.env[envVarNames.subscribedEventTypes] ?? '*',
+  });
   const endpoint = await startHttpEndpoint({
     port: options.port,
     host: options.host,
@@ -99,6 +105,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         stripeApi.fake.observeEvent(JSON.parse(body) as unknown);
       }
       return response;
+    },
+    eventBridge: {
+      put: async (body) => {
+        const result = await eventBridge.put(body);
+        if (result.status === 'queued') stripeApi.fake.observeEvent((JSON.parse(body) as { detail: unknown }).detail);
+        return result;
+      },
     },
     log,
   });

@@ -21,5 +21,5 @@ const pipeline = new StripeWebhookPipeline(stack, 'StripeWebhooks', {
   livemode: 'live',
 });
 
-new CfnOutput(stack, 'WebhookUrl', { value: pipeline.webhookUrl });
+if (pipeline.webhookUrl !== undefined) new CfnOutput(stack, 'WebhookUrl', { value: pipeline.webhookUrl });
 new CfnOutput(stack, 'EnabledEvents', { value: pipeline.subscribedEventTypes.join(',') });

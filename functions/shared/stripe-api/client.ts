@@ -21,16 +21,40 @@
  */
 import type Stripe from 'stripe';
 import type { LoggerPort } from '../logger';
-import { type StripeApi, StripeApiError, StripeApiNotConfiguredError, StripeObjectNotFoundError } from './port';
+import {
+  type StripeApi,
+  StripeApiError,
+  StripeApiNotConfiguredError,
+  StripeObjectNotFoundError,
+  type StripeRequestScope,
+} from './port';
 import { createRateLimiter, realSleep } from './rate-limiter';
 
 /** stripe-node's transport interface (`httpClient` in its config); typed from the constructor, as it is not exported by name. */
 export type StripeHttpClient = NonNullable<NonNullable<ConstructorParameters<typeof Stripe>[1]>['httpClient']>;
 
+/** The per-request options of the `stripe` client that the lookups set (a subset of its `RequestOptions`). */
+export interface StripeCallOptions {
+  stripeAccount?: string;
+  stripeContext?: string;
+  headers?: Record<string, string>;
+}
+
 /** What of the `stripe` client the lookups use: the seam tests replace. */
 export interface StripeClientLike {
-  customers: { retrieve(id: string): Promise<Stripe.Customer | Stripe.DeletedCustomer> };
-  subscriptions: { retrieve(id: string): Promise<Stripe.Subscription> };
+  customers: {
+    retrieve(
+      id: string,
+      params?: Record<string, never>,
+      options?: StripeCallOptions,
+    ): Promise<Stripe.Customer | Stripe.DeletedCustomer>;
+  };
+  subscriptions: {
+    retrieve(id: string, params?: Record<string, never>, options?: StripeCallOptions): Promise<Stripe.Subscription>;
+  };
+  events: { retrieve(id: string, params?: Record<string, never>, options?: StripeCallOptions): Promise<Stripe.Event> };
+  /** stripe-node's `rawRequest`: what its own thin-event `fetchEvent` and `fetchRelatedObject` call. */
+  rawRequest(method: 'GET', path: string, params: undefined, options: StripeCallOptions): Promise<unknown>;
 }
 
 /** Where the client sends requests: api.stripe.com, or the fake Stripe API locally and in tests. */
@@ -121,7 +145,7 @@ export async function stripePackageClient(
   // The package is CommonJS (`module.exports = Stripe`): bundlers and Node's ESM loader put it on `default`,
   // but some interop layers hand back the constructor itself.
   const StripeClass: StripeConstructor = typeof loaded.default === 'function' ? loaded.default : loaded;
-  return new StripeClass(apiKey, {
+  const client = new StripeClass(apiKey, {
     host: target.host,
     port: target.port,
     protocol: target.protocol,
@@ -134,6 +158,12 @@ export async function stripePackageClient(
     maxNetworkRetries: 0,
     ...(httpClient === undefined ? {} : { httpClient }),
   });
+  return {
+    customers: client.customers,
+    subscriptions: client.subscriptions,
+    events: client.events,
+    rawRequest: (method, path, params, options) => client.rawRequest(method, path, params, options),
+  };
 }
 
 /** The fields of stripe-node's `StripeError` that the retry and error decisions read. */
@@ -204,6 +234,34 @@ function redactKey(message: string, apiKey: string | undefined): string {
   return apiKey === undefined || apiKey === '' ? message : message.split(apiKey).join('[redacted key]');
 }
 
+/** The client's request options for a scope, as the spread tail of a call: none at all when there is nothing to set. */
+function callOptions(scope: StripeRequestScope | undefined): [] | [StripeCallOptions] {
+  const options: StripeCallOptions = {};
+  // stripe-node refuses both at once; a thin event's context is the more precise of the two.
+  if (scope?.context !== undefined) options.stripeContext = scope.context;
+  else if (scope?.account !== undefined) options.stripeAccount = scope.account;
+  if (scope?.eventId !== undefined) options.headers = { 'Stripe-Request-Trigger': `event=${scope.eventId}` };
+  return Object.keys(options).length === 0 ? [] : [options];
+}
+
+export class InvalidRelatedObjectUrlError extends Error {
+  constructor(url: string) {
+    super(
+      `The thin event's related_object.url ${JSON.stringify(url.slice(0, 200))} is not a Stripe API path (/v1/... or /v2/...); ` +
+        'Stripe sends one with every related object, so check what produced this event.',
+    );
+    this.name = 'InvalidRelatedObjectUrlError';
+  }
+}
+
+/** Only a path on the configured API host: a URL elsewhere would send the key there. */
+function relatedObjectPath(url: string): string {
+  if (!/^\/v[12]\/[A-Za-z0-9_./-]+(\?[A-Za-z0-9_.=&%[\]-]*)?$/.test(url) || url.includes('..') || url.includes('//')) {
+    throw new InvalidRelatedObjectUrlError(url);
+  }
+  return url;
+}
+
 interface CacheEntry {
   value: Promise<unknown>;
   /** Undefined while the request is in flight: concurrent callers share it. */
@@ -264,7 +322,8 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
       } catch (error) {
         const fields = stripeErrorFields(error, now());
         const message = redactKey(fields.message, apiKey);
-        if (fields.statusCode === 404 && fields.code === 'resource_missing') {
+        // v1 says resource_missing, v2 not_found.
+        if (fields.statusCode === 404 && (fields.code === 'resource_missing' || fields.code === 'not_found')) {
           throw new StripeObjectNotFoundError(
             `${message} (GET ${path}, request ${fields.requestId ?? 'unknown'}). Check that the key is of the same mode (live or test) and account as the events.`,
           );
@@ -303,9 +362,11 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
   function cached<T>(
     resource: 'customers' | 'subscriptions',
     id: string,
+    scope: StripeRequestScope | undefined,
     request: (stripe: StripeClientLike) => Promise<T>,
   ): Promise<T> {
-    const key = `${resource}:${id}`;
+    // An id names one object per account: a connected account's cus_1 is not the platform's.
+    const key = `${scope?.context ?? scope?.account ?? ''}:${resource}:${id}`;
     const hit = cache.get(key);
     if (hit !== undefined && (hit.expiresAt === undefined || now() < hit.expiresAt)) {
       // Re-insert so Map order is least recently used first.
@@ -336,7 +397,24 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
   }
 
   return {
-    retrieveCustomer: (id) => cached('customers', id, (stripe) => stripe.customers.retrieve(id)),
-    retrieveSubscription: (id) => cached('subscriptions', id, (stripe) => stripe.subscriptions.retrieve(id)),
+    retrieveCustomer: (id, scope) =>
+      cached('customers', id, scope, (stripe) => stripe.customers.retrieve(id, {}, ...callOptions(scope))),
+    retrieveSubscription: (id, scope) =>
+      cached('subscriptions', id, scope, (stripe) => stripe.subscriptions.retrieve(id, {}, ...callOptions(scope))),
+    retrieveEvent: (id, scope) =>
+      call('events', `/v1/events/${id}`, (stripe) => stripe.events.retrieve(id, {}, ...callOptions(scope))),
+    retrieveThinEvent: (id, scope) => {
+      // Encoded as stripe-node's own fetchEvent does: the id comes from the notification body.
+      const path = `/v2/core/events/${encodeURIComponent(id)}`;
+      return call('v2.core.events', path, (stripe) =>
+        stripe.rawRequest('GET', path, undefined, callOptions(scope)[0] ?? {}),
+      ) as Promise<Stripe.V2.Core.Event>;
+    },
+    retrieveRelatedObject: (url, scope) => {
+      const path = relatedObjectPath(url);
+      return call('related_object', path, (stripe) =>
+        stripe.rawRequest('GET', path, undefined, callOptions(scope)[0] ?? {}),
+      );
+    },
   };
 }

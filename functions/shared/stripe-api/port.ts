@@ -4,11 +4,47 @@
  */
 import type Stripe from 'stripe';
 
+/**
+ * Whose data a call reads. Stripe answers for the account the key belongs to unless told otherwise:
+ * a Connect platform reads a connected account's objects with `Stripe-Account` (v1), and fetches what
+ * a thin event refers to with `Stripe-Context` (the event's `context`), as stripe-node's own
+ * `fetchRelatedObject` does.
+ */
+export interface StripeRequestScope {
+  /** A connected account id (`acct_...`), sent as `Stripe-Account`. */
+  readonly account?: string;
+  /** A thin event's `context`, sent as `Stripe-Context`; takes the place of `account`. */
+  readonly context?: string;
+  /** The event the call is made for, sent as `Stripe-Request-Trigger: event=<id>` like stripe-node does. */
+  readonly eventId?: string;
+}
+
 export interface StripeApi {
-  /** A customer (a deleted one comes back with `deleted: true`), cached per container. */
-  retrieveCustomer(id: string): Promise<Stripe.Customer | Stripe.DeletedCustomer>;
-  /** A subscription, cached per container. */
-  retrieveSubscription(id: string): Promise<Stripe.Subscription>;
+  /** A customer (a deleted one comes back with `deleted: true`), cached per container and account. */
+  retrieveCustomer(id: string, scope?: StripeRequestScope): Promise<Stripe.Customer | Stripe.DeletedCustomer>;
+  /** A subscription, cached per container and account. */
+  retrieveSubscription(id: string, scope?: StripeRequestScope): Promise<Stripe.Subscription>;
+  /** A snapshot event (GET /v1/events/:id), in the API version of the key's account. Not cached. */
+  retrieveEvent(id: string, scope?: StripeRequestScope): Promise<Stripe.Event>;
+  /** A thin event's full event, with its `data` (GET /v2/core/events/:id). Not cached. */
+  retrieveThinEvent(id: string, scope?: StripeRequestScope): Promise<Stripe.V2.Core.Event>;
+  /**
+   * The object at a thin event's `related_object.url` (a path such as `/v1/billing/meters/mtr_...`), in
+   * its current state. Not cached: a thin event says "look now".
+   */
+  retrieveRelatedObject(url: string, scope?: StripeRequestScope): Promise<unknown>;
+}
+
+/** The same API with every call made in `scope` (unless the caller gives one): what `ctx.stripe` is for an event. */
+export function scopedStripeApi(api: StripeApi, scope: StripeRequestScope): StripeApi {
+  if (scope.account === undefined && scope.context === undefined && scope.eventId === undefined) return api;
+  return {
+    retrieveCustomer: (id, given) => api.retrieveCustomer(id, given ?? scope),
+    retrieveSubscription: (id, given) => api.retrieveSubscription(id, given ?? scope),
+    retrieveEvent: (id, given) => api.retrieveEvent(id, given ?? scope),
+    retrieveThinEvent: (id, given) => api.retrieveThinEvent(id, given ?? scope),
+    retrieveRelatedObject: (url, given) => api.retrieveRelatedObject(url, given ?? scope),
+  };
 }
 
 /** No Stripe API key is configured, so no call can be made. */
@@ -57,4 +93,7 @@ const notConfigured = async (): Promise<never> => {
 export const unconfiguredStripeApi: StripeApi = {
   retrieveCustomer: notConfigured,
   retrieveSubscription: notConfigured,
+  retrieveEvent: notConfigured,
+  retrieveThinEvent: notConfigured,
+  retrieveRelatedObject: notConfigured,
 };
