@@ -57,17 +57,22 @@ export class EventQueue extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
     });
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription:
-        'Stripe events failed processing and were moved to the dead-letter queue. Inspect them, fix the cause, then redrive them to the event queue.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      this.deadLetterQueue,
+      'Stripe events failed processing and were moved to the dead-letter queue. Inspect them, fix the cause, then redrive them to the event queue.',
+    );
   }
+}
+
+/** An alarm as soon as one message is visible in a dead-letter queue: any message there is an event not handled. */
+export function deadLetterAlarm(scope: Construct, queue: Queue, description: string): Alarm {
+  return new Alarm(scope, 'DeadLetterAlarm', {
+    alarmDescription: description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
 }

@@ -1,10 +1,11 @@
 import { Annotations, Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { encodeSubscribedTypes } from '../config/subscribed-types';
+import { deadLetterAlarm } from './event-queue';
 
 /**
  * EventBridge's default quota on the size of an event pattern, in characters ("Event pattern size",
@@ -164,17 +165,10 @@ export class StripeEventBridgeIngress extends Construct {
       }),
     );
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription:
-        'EventBridge could not deliver Stripe events to the event queue for 24 hours and moved them to its dead-letter queue. Fix the cause (queue policy, queue deleted), then send them to the event queue.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      this.deadLetterQueue,
+      'EventBridge could not deliver Stripe events to the event queue for 24 hours and moved them to its dead-letter queue. Fix the cause (queue policy, queue deleted), then send them to the event queue.',
+    );
   }
 }
