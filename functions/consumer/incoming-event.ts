@@ -88,16 +88,18 @@ export function parseQueuedEvent(body: string): ParsedEvent {
   }
   const payload: EventPayloadKind = event.object === 'v2.core.event' ? 'thin' : 'snapshot';
   const account = payload === 'thin' ? optionalString(event.context) : optionalString(event.account);
+  const created = createdSeconds(event.created);
+  const apiVersion = optionalString(event.api_version);
   return {
     id: event.id,
     type: event.type,
     payload,
     delivery,
     ...(typeof event.livemode === 'boolean' ? { livemode: event.livemode } : {}),
-    ...(createdSeconds(event.created) === undefined ? {} : { created: createdSeconds(event.created) }),
+    ...(created === undefined ? {} : { created }),
     data: event.data,
     ...(account === undefined ? {} : { account }),
-    ...(optionalString(event.api_version) === undefined ? {} : { apiVersion: optionalString(event.api_version) }),
+    ...(apiVersion === undefined ? {} : { apiVersion }),
     body: event,
   };
 }
