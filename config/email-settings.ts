@@ -130,6 +130,14 @@ export type ConnectedAccountEmails = ReadonlyMap<string, ConnectedAccountEmail>;
  */
 export const connectedAccountEmailsBudgetBytes = 2_000;
 
+/** The settings an account may give of its own, beside `senderAddress`. */
+const connectedAccountEmailFields = [
+  'emailBusinessName',
+  'emailSupportAddress',
+  'emailLogoUrl',
+  'emailDefaultLocale',
+] as const satisfies readonly (keyof EmailSettingsInput)[];
+
 const accountIdPattern = /^acct_[A-Za-z0-9]{1,64}$/;
 const addressPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -146,6 +154,23 @@ export function resolveConnectedAccountEmails(
         account,
         'keyed by connected account ids like acct_1A2b3C4d',
       );
+    }
+    const fields = ['senderAddress', ...connectedAccountEmailFields] as const;
+    if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+      throw new InvalidSettingError(
+        `connectedAccountEmails.${account}`,
+        JSON.stringify(given),
+        `an object of some of ${fields.join(', ')}`,
+      );
+    }
+    for (const [field, value] of Object.entries(given)) {
+      if (!(fields as readonly string[]).includes(field) || (value !== undefined && typeof value !== 'string')) {
+        throw new InvalidSettingError(
+          `connectedAccountEmails.${account}.${field}`,
+          JSON.stringify(value),
+          `a string, and one of ${fields.join(', ')}`,
+        );
+      }
     }
     const senderAddress = nonEmpty(given.senderAddress);
     if (senderAddress !== undefined && !addressPattern.test(senderAddress)) {

@@ -35,5 +35,6 @@ export type {
   ThinEventType,
 } from './consumer/event-registry';
 export type { HandlerContext, HandlerMetrics, SentEmail } from './consumer/handler-context';
+export { invoicePaymentIntentId, invoiceSubscriptionId } from './consumer/invoice-fields';
 export type { OutgoingEmail } from './consumer/mailer';
 export type { LoggerPort } from './shared/logger';

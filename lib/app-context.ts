@@ -4,7 +4,13 @@
  * Range checks on the pipeline settings stay in `config/settings.ts`, shared with the local pipeline.
  */
 import type { Node } from 'constructs';
-import { type EmailSettingsInput, resolveEmailSettings } from '../config/email-settings';
+import {
+  type ConnectedAccountEmailInput,
+  connectedAccountEmailsEnvironment,
+  type EmailSettingsInput,
+  resolveConnectedAccountEmails,
+  resolveEmailSettings,
+} from '../config/email-settings';
 import { booleanSetting, type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
 import {
   ingressRule,
@@ -44,6 +50,7 @@ export const contextKeys = {
   accountLevelSuppression: 'accountLevelSuppression',
   ingress: 'ingress',
   stripeEventSourceName: 'stripeEventSourceName',
+  connectedAccountEmails: 'connectedAccountEmails',
 } as const;
 
 /** Sender used when `senderAddress` is not given: synth works, but nothing can be sent from it. */
@@ -89,6 +96,8 @@ export interface AppConfig {
   readonly ingress: StripeIngress;
   /** The Stripe partner event source (`-c stripeEventSourceName=aws.partner/stripe.com/ed_...`), with EventBridge only. */
   readonly stripeEventSourceName: string | undefined;
+  /** Connect: emails per connected account, by `acct_...` id (a JSON object in cdk.json or `-c`). */
+  readonly connectedAccountEmails: Readonly<Record<string, ConnectedAccountEmailInput>> | undefined;
 }
 
 /** The ingress and the partner event source name of {@link AppConfig}. */
@@ -111,6 +120,23 @@ function optionalNumber(node: Node, key: string): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
   throw new InvalidContextError(key, value, 'a number');
+}
+
+/** An object in cdk.json's context, or the same as a JSON string on the command line (`-c key='{...}'`). */
+function optionalObject(node: Node, key: string): Record<string, unknown> | undefined {
+  let value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new InvalidContextError(key, value, 'a JSON object (in cdk.json, or quoted on the command line)');
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidContextError(key, value, 'a JSON object (in cdk.json, or quoted on the command line)');
+  }
+  return value as Record<string, unknown>;
 }
 
 function check(key: string, value: string, rule: string | undefined): void {
@@ -191,6 +217,11 @@ export function readAppConfig(node: Node): AppConfig {
     emailDefaultLocale: optionalString(node, contextKeys.emailDefaultLocale),
   };
   resolveEmailSettings(emails);
+  const connectedAccountEmails = optionalObject(node, contextKeys.connectedAccountEmails) as
+    | Record<string, ConnectedAccountEmailInput>
+    | undefined;
+  resolveConnectedAccountEmails(connectedAccountEmails, emails);
+  connectedAccountEmailsEnvironment(connectedAccountEmails);
   const stripeApiKeySecretName = optionalString(node, contextKeys.stripeApiKeySecretName);
   if (stripeApiKeySecretName !== undefined) {
     check(contextKeys.stripeApiKeySecretName, stripeApiKeySecretName, signingSecretNameRule(stripeApiKeySecretName));
@@ -205,6 +236,7 @@ export function readAppConfig(node: Node): AppConfig {
   return {
     settings,
     emails,
+    connectedAccountEmails,
     stripeApiKeySecretName,
     stripeApiRatePerSecond,
     senderAddress,

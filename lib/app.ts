@@ -19,9 +19,12 @@ export function addStripeWebhooks(app: App): StripeWebhooksStack {
     localEndpointUrl: config.localEndpointUrl,
     stripeIpAllowlist: config.stripeIpAllowlist,
     emails: config.emails,
+    connectedAccountEmails: config.connectedAccountEmails,
     stripeApiKeySecretName: config.stripeApiKeySecretName,
     stripeApiRatePerSecond: config.stripeApiRatePerSecond,
     accountLevelSuppression: config.accountLevelSuppression,
+    ingress: config.ingress,
+    stripeEventSourceName: config.stripeEventSourceName,
   });
   if (config.senderAddressIsPlaceholder) {
     Annotations.of(stack).addWarningV2(

@@ -62,10 +62,10 @@ export interface EmailDeliverabilityProps {
 /** Options of {@link EmailDeliverability.grantSendingTo}. */
 export interface GrantSendingOptions {
   /**
-   * The only `ses:FromAddress` the function may send from through the configuration set.
+   * The only `ses:FromAddress` values the function may send from through the configuration set.
    * @default - any From address the function's identity grants allow
    */
-  readonly fromAddress?: string;
+  readonly fromAddresses?: readonly string[];
 }
 
 /**
@@ -200,9 +200,9 @@ export class EmailDeliverability extends Construct {
             resourceName: this.configurationSet.configurationSetName,
           }),
         ],
-        ...(options.fromAddress === undefined
+        ...(options.fromAddresses === undefined
           ? {}
-          : { conditions: { StringEquals: { 'ses:FromAddress': options.fromAddress } } }),
+          : { conditions: { StringEquals: { 'ses:FromAddress': fromAddressCondition(options.fromAddresses) } } }),
       }),
     );
   }
@@ -242,4 +242,10 @@ export class EmailDeliverability extends Construct {
     }
     return resource;
   }
+}
+
+/** One address as a plain string (the policy as before), several as a list: IAM matches any of them. */
+export function fromAddressCondition(addresses: readonly string[]): string | string[] {
+  const unique = [...new Set(addresses)];
+  return unique.length === 1 ? (unique[0] as string) : unique;
 }

@@ -22,6 +22,21 @@ export function sesIdentityRule(senderAddress: string, sesIdentity: string): str
     : `the sender address "${senderAddress}" or its domain "${senderDomain}", since SES authorizes the send against that identity`;
 }
 
+/**
+ * The SES identities a consumer sending from `sesIdentity`'s sender and from `otherSenders` must be allowed
+ * to use. A connected account's sender that `sesIdentity` does not cover adds its own address and its domain:
+ * SES authorizes against whichever of the two is verified, which the stack cannot know.
+ */
+export function sendingIdentitiesOf(sesIdentity: string, otherSenders: readonly string[]): string[] {
+  const identities = new Set([sesIdentity]);
+  for (const sender of otherSenders) {
+    if (sesIdentityRule(sender, sesIdentity) === undefined) continue;
+    identities.add(sender);
+    identities.add((emailAddressPattern.exec(sender)?.[1] ?? sender).toLowerCase());
+  }
+  return [...identities];
+}
+
 /** The rule `localEndpointUrl` breaks, if any. */
 export function localEndpointUrlRule(url: string): string | undefined {
   return /^https?:\/\/\S+$/.test(url) ? undefined : 'an http(s) URL';

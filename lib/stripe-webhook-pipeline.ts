@@ -11,7 +11,14 @@ import type { ConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { envVarNames, largeEventKeyPrefix, webhookPath } from '../config/contract';
-import { type EmailSettingsInput, emailSettingsEnvironment, resolveEmailSettings } from '../config/email-settings';
+import {
+  type ConnectedAccountEmailInput,
+  connectedAccountEmailsEnvironment,
+  type EmailSettingsInput,
+  emailSettingsEnvironment,
+  resolveConnectedAccountEmails,
+  resolveEmailSettings,
+} from '../config/email-settings';
 import { type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
 import { fitSubscribedTypes } from '../config/subscribed-types';
 import { accountLevelSuppressionOf } from './app-context';
@@ -39,6 +46,15 @@ export interface StripeWebhookPipelineProps extends PipelineSettingsInput, Email
    * @default - the value of `senderAddress`
    */
   readonly sesIdentity?: string;
+  /**
+   * Connect platforms: what the customers of a connected account see instead of the defaults, by account
+   * id (`acct_...`): its own `senderAddress` (verified in SES, by address or domain; the consumer is allowed to
+   * send from it), `emailBusinessName`, `emailSupportAddress`, `emailLogoUrl`, `emailDefaultLocale`. Unset
+   * fields keep the pipeline's. It travels in the consumer's environment (at most 2,000 bytes of JSON): a
+   * platform with more accounts looks them up in its own handler.
+   * @default - none: every account's emails use the pipeline's sender and settings
+   */
+  readonly connectedAccountEmails?: Readonly<Record<string, ConnectedAccountEmailInput>>;
   /**
    * Name of the Secrets Manager secret created for the Stripe signing secret(s). It is created with a
    * random placeholder: store the endpoint's `whsec_...` value after the first deploy.
@@ -196,6 +212,9 @@ export class StripeWebhookPipeline extends Construct {
     const ingress = props.ingress ?? 'webhook';
     this.ingress = ingress;
     const emailSettings = resolveEmailSettings(props);
+    const accountSenders = [...resolveConnectedAccountEmails(props.connectedAccountEmails, props).values()].flatMap(
+      (account) => (account.senderAddress === undefined ? [] : [account.senderAddress]),
+    );
     const sesIdentity = props.sesIdentity ?? props.senderAddress;
     const signingSecretName = props.signingSecretName ?? `stripe-webhooks/${settings.stage}/signing-secret`;
     const subscriptionsEntry = path.resolve(props.subscriptionsEntry ?? defaultSubscriptionsEntry);
@@ -306,6 +325,7 @@ export class StripeWebhookPipeline extends Construct {
       tableNameEnvVar: envVarNames.idempotencyTableName,
       senderAddress: props.senderAddress,
       sesIdentity,
+      otherSenderAddresses: accountSenders,
       largeEventBucket,
       largeEventKeyPrefix,
       logRetention: props.logRetention,
@@ -320,6 +340,7 @@ export class StripeWebhookPipeline extends Construct {
         [envVarNames.emailSendIntervalMs]: String(settings.emailSendIntervalMs),
         [envVarNames.acceptedLivemode]: settings.acceptedLivemode,
         ...emailSettingsEnvironment(emailSettings),
+        ...connectedAccountEmailsEnvironment(props.connectedAccountEmails),
         ...(props.stripeApiKeySecretName === undefined
           ? {}
           : {
@@ -349,7 +370,9 @@ export class StripeWebhookPipeline extends Construct {
         ...localEndpoint,
       },
     });
-    this.emailDeliverability.grantSendingTo(this.consumer.fn, { fromAddress: props.senderAddress });
+    this.emailDeliverability.grantSendingTo(this.consumer.fn, {
+      fromAddresses: [props.senderAddress, ...accountSenders],
+    });
     this.suppressionTable = this.emailDeliverability.table;
     this.configurationSet = this.emailDeliverability.configurationSet;
 

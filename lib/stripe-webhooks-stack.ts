@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { EmailSettingsInput } from '../config/email-settings';
+import type { ConnectedAccountEmailInput, EmailSettingsInput } from '../config/email-settings';
 import type { PipelineSettings } from '../config/settings';
 import { ingressConfigOf } from './app-context';
 import { type StripeIngress, usesWebhook } from './pipeline-props';
@@ -52,6 +52,11 @@ export interface StripeWebhooksStackProps extends StackProps {
    * @default - no business name, English
    */
   readonly emails?: EmailSettingsInput;
+  /**
+   * Connect: what a connected account's customers see instead of the defaults, by account id.
+   * @default - none (the app sets it from `-c connectedAccountEmails='{"acct_...": {...}}'`)
+   */
+  readonly connectedAccountEmails?: Readonly<Record<string, ConnectedAccountEmailInput>>;
   /**
    * Name of an existing Secrets Manager secret holding a restricted Stripe API key.
    * @default - none: emails that need a customer lookup are skipped
@@ -116,6 +121,7 @@ export class StripeWebhooksStack extends Stack {
       localEndpointUrl: props.localEndpointUrl,
       logRetention: props.logRetention,
       ...props.emails,
+      connectedAccountEmails: props.connectedAccountEmails,
       stripeApiKeySecretName: props.stripeApiKeySecretName,
       stripeApiRatePerSecond: props.stripeApiRatePerSecond,
       accountLevelSuppression: props.accountLevelSuppression,

@@ -8,8 +8,10 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { idempotencyTableSchema } from '../config/contract';
+import { fromAddressCondition } from './email-deliverability';
 import { grantLargeEventObjectAction } from './large-event-bucket';
 import { createPipelineFunction } from './pipeline-function';
+import { sendingIdentitiesOf } from './pipeline-props';
 import { runtimeModule, subscriptionsModuleId } from './pipeline-runtime';
 
 /**
@@ -60,6 +62,12 @@ export interface WebhookConsumerProps {
    * @default - required
    */
   readonly sesIdentity: string;
+  /**
+   * Further From addresses the consumer may use: connected accounts' own senders. One that `sesIdentity`
+   * does not cover is allowed through its own address or domain identity, whichever is verified.
+   * @default - none: `senderAddress` only
+   */
+  readonly otherSenderAddresses?: readonly string[];
   /**
    * Bucket holding the bodies of large events; the function may only get objects under
    * `largeEventKeyPrefix`, never write, list or delete them.
@@ -133,13 +141,16 @@ export class WebhookConsumer extends Construct {
     // s3:GetObject alone: grantRead would add s3:List* and s3:GetBucket*, which reading a known key does not need.
     grantLargeEventObjectAction(props.largeEventBucket, this.fn, props.largeEventKeyPrefix, 's3:GetObject');
 
+    const otherSenders = props.otherSenderAddresses ?? [];
     this.fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [
-          Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: props.sesIdentity }),
-        ],
-        conditions: { StringEquals: { 'ses:FromAddress': props.senderAddress } },
+        resources: sendingIdentitiesOf(props.sesIdentity, otherSenders).map((identity) =>
+          Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+        ),
+        conditions: {
+          StringEquals: { 'ses:FromAddress': fromAddressCondition([props.senderAddress, ...otherSenders]) },
+        },
       }),
     );
   }

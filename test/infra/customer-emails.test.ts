@@ -55,4 +55,65 @@ describe('customer emails: layout, language and the Stripe API key', () => {
     expect(() => buildStack({ stripeApiRatePerSecond: 500 })).toThrow(InvalidContextError);
     expect(() => buildStack({ stripeApiRatePerSecond: 500 })).toThrow(/from 1 to 100/);
   });
+
+  it('gives each connected account its own sender and name, and lets the consumer send from those senders only', () => {
+    // Act
+    const { variables, template } = consumerOf({
+      senderAddress: 'receipts@platform.example.com',
+      sesIdentity: 'platform.example.com',
+      connectedAccountEmails: JSON.stringify({
+        acct_1Shop: { senderAddress: 'billing@shop.example.org', emailBusinessName: 'Shop Test Ltd' },
+        acct_1Covered: { senderAddress: 'cafe@platform.example.com' },
+        acct_1NameOnly: { emailBusinessName: 'Name Only Test' },
+      }),
+    });
+    // Assess
+    expect(JSON.parse(String(variables.CONNECTED_ACCOUNT_EMAILS))).toEqual({
+      acct_1Shop: { senderAddress: 'billing@shop.example.org', emailBusinessName: 'Shop Test Ltd' },
+      acct_1Covered: { senderAddress: 'cafe@platform.example.com' },
+      acct_1NameOnly: { emailBusinessName: 'Name Only Test' },
+    });
+    const sendStatements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Record<string, unknown>[])
+      .filter((statement) => JSON.stringify(statement.Action).includes('ses:SendEmail'));
+    // The identity statement and the configuration-set statement both name exactly the three senders.
+    expect(sendStatements).toHaveLength(2);
+    for (const statement of sendStatements) {
+      const condition = statement.Condition as { StringEquals: { 'ses:FromAddress': string[] } };
+      expect([...condition.StringEquals['ses:FromAddress']].sort()).toEqual([
+        'billing@shop.example.org',
+        'cafe@platform.example.com',
+        'receipts@platform.example.com',
+      ]);
+    }
+    // The platform's identity covers cafe@; the shop's sender adds its own address and domain, nothing wider.
+    const identities = JSON.stringify(sendStatements.map((statement) => statement.Resource));
+    expect(identities).toContain('identity/platform.example.com');
+    expect(identities).toContain('identity/billing@shop.example.org');
+    expect(identities).toContain('identity/shop.example.org');
+    expect(identities).not.toContain('identity/cafe@platform.example.com');
+    expect(identities).not.toContain('identity/*');
+  });
+
+  it('keeps the single-sender policy as it was when no account has its own sender', () => {
+    // Act
+    const { variables, policies } = consumerOf({ senderAddress: 'receipts@platform.example.com' });
+    // Assess
+    expect(variables.CONNECTED_ACCOUNT_EMAILS).toBeUndefined();
+    expect(policies).toContain('"ses:FromAddress":"receipts@platform.example.com"');
+  });
+
+  it('refuses connected account emails that are not an object of accounts, or name an unknown field', () => {
+    expect(() => buildStack({ connectedAccountEmails: '{not json' })).toThrow(/connectedAccountEmails.*JSON object/);
+    expect(() => buildStack({ connectedAccountEmails: JSON.stringify({ shop: {} }) })).toThrow(/acct_1A2b3C4d/);
+    expect(() => buildStack({ connectedAccountEmails: JSON.stringify({ acct_1Shop: 'x' }) })).toThrow(
+      /connectedAccountEmails.acct_1Shop.*an object/,
+    );
+    expect(() =>
+      buildStack({ connectedAccountEmails: JSON.stringify({ acct_1Shop: { senderName: 'Shop' } }) }),
+    ).toThrow(/connectedAccountEmails.acct_1Shop.senderName.*one of senderAddress, emailBusinessName/);
+    expect(() => buildStack({ connectedAccountEmails: { acct_1Shop: { senderAddress: 'not an address' } } })).toThrow(
+      /connectedAccountEmails.acct_1Shop.senderAddress/,
+    );
+  });
 });
