@@ -55,3 +55,20 @@ export function fitSubscribedTypes(
   const prefixes = encodeSubscribedTypes(types.map((type) => (type === '*' ? type : `${type.split('.')[0]}.*`)));
   return { value: Buffer.byteLength(prefixes) <= budgetBytes ? prefixes : '*', widened: true };
 }
+
+/**
+ * Thin event types (`v1.billing.meter.error_report_triggered`, `v2.core.event_destination.ping`) start with an
+ * API namespace; no snapshot type does. Stripe sends them only to an event destination of payload style
+ * "thin", never to a snapshot webhook endpoint, so they are enabled separately.
+ */
+export function isThinEventType(entry: string): boolean {
+  return /^v\d+\./.test(entry);
+}
+
+/** The subscribed entries to enable on a snapshot endpoint and on a thin destination (`*` is on both). */
+export function splitSubscribedTypes(types: readonly string[]): { snapshot: string[]; thin: string[] } {
+  return {
+    snapshot: types.filter((entry) => !isThinEventType(entry)),
+    thin: types.filter((entry) => isThinEventType(entry) || entry === '*'),
+  };
+}

@@ -20,7 +20,7 @@ import {
   resolveEmailSettings,
 } from '../config/email-settings';
 import { type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
-import { fitSubscribedTypes } from '../config/subscribed-types';
+import { fitSubscribedTypes, splitSubscribedTypes } from '../config/subscribed-types';
 import { accountLevelSuppressionOf } from './app-context';
 import { EmailDeliverability } from './email-deliverability';
 import { EventQueue } from './event-queue';
@@ -162,6 +162,12 @@ export class StripeWebhookPipeline extends Construct {
    * enable these on the Stripe endpoint or event destination.
    */
   public readonly subscribedEventTypes: readonly string[];
+  /**
+   * `subscribedEventTypes` split by where Stripe sends them: `snapshot`, the types to enable on the webhook
+   * endpoint (or a snapshot event destination); `thin`, the thin types (`v1.…`, `v2.…`), to enable on a
+   * second destination of payload style "thin" for the same URL (empty when no handler takes one).
+   */
+  public readonly enabledEvents: { readonly snapshot: readonly string[]; readonly thin: readonly string[] };
   /** How events reach the queue: `webhook`, `eventbridge` or `both`. */
   public readonly ingress: StripeIngress;
   /**
@@ -219,6 +225,11 @@ export class StripeWebhookPipeline extends Construct {
     const signingSecretName = props.signingSecretName ?? `stripe-webhooks/${settings.stage}/signing-secret`;
     const subscriptionsEntry = path.resolve(props.subscriptionsEntry ?? defaultSubscriptionsEntry);
     this.subscribedEventTypes = readSubscribedTypes(subscriptionsEntry);
+    const split = splitSubscribedTypes(this.subscribedEventTypes);
+    this.enabledEvents = {
+      snapshot: split.snapshot,
+      thin: split.thin.some((entry) => entry !== '*') ? split.thin : [],
+    };
     const subscribed = fitSubscribedTypes(this.subscribedEventTypes);
     if (subscribed.widened && usesWebhook(ingress)) {
       Annotations.of(this).addWarningV2(

@@ -136,11 +136,19 @@ export class StripeWebhooksStack extends Stack {
         description: 'Register this URL as the webhook endpoint in Stripe',
       });
     }
+    const enabled = pipeline.enabledEvents;
     new CfnOutput(this, 'EnabledEvents', {
-      value: pipeline.subscribedEventTypes.join(','),
+      value: enabled.snapshot.join(','),
       description:
         'The event types to enable on the Stripe endpoint or event destination (the pipeline acknowledges and drops any other)',
     });
+    if (enabled.thin.length > 0) {
+      new CfnOutput(this, 'EnabledThinEvents', {
+        value: enabled.thin.join(','),
+        description:
+          'The thin event types to enable on a second Stripe event destination of payload style "thin", for the same URL',
+      });
+    }
     const { eventBridgeIngress } = pipeline;
     if (eventBridgeIngress !== undefined) {
       new CfnOutput(this, 'EventBusName', {

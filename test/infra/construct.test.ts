@@ -119,8 +119,12 @@ describe("the receiver's subscribed types come from the subscriptions at synth",
     // Assess
     expect(value).toBe(encodeSubscribedTypes(subscribedTypesOf(exampleSubscriptions)));
     expect(value).toBe(
-      'charge.refunded,customer.subscription.deleted,customer.subscription.trial_will_end,invoice.paid,invoice.payment_action_required,invoice.payment_failed',
+      'charge.refunded,customer.subscription.deleted,customer.subscription.trial_will_end,invoice.paid,invoice.payment_action_required,invoice.payment_failed,v1.billing.meter.error_report_triggered',
     );
+    // The thin type goes to a thin destination, not on the webhook endpoint's list.
+    expect(pipeline.enabledEvents.thin).toEqual(['v1.billing.meter.error_report_triggered']);
+    expect(pipeline.enabledEvents.snapshot).not.toContain('v1.billing.meter.error_report_triggered');
+    expect(pipeline.enabledEvents.snapshot).toContain('invoice.paid');
   });
 
   it('widens a list too long for Lambda’s environment to prefixes, which only ever queues more', () => {

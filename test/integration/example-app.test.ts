@@ -41,7 +41,7 @@ describe('examples/custom-handlers: a team’s own CDK app', () => {
         .map((resource) => resource.Properties?.Environment?.Variables ?? {});
       // Assess: the built-in emails and its own refund handler; the checkout confirmation switched off
       expect(variables.map((v) => v.SUBSCRIBED_EVENT_TYPES).filter(Boolean)).toEqual([
-        'charge.refunded,customer.subscription.deleted,customer.subscription.trial_will_end,invoice.paid,invoice.payment_action_required,invoice.payment_failed',
+        'charge.refunded,customer.subscription.deleted,customer.subscription.trial_will_end,invoice.paid,invoice.payment_action_required,invoice.payment_failed,v1.billing.meter.error_report_triggered',
       ]);
       expect(variables.map((v) => v.FINANCE_ADDRESS).filter(Boolean)).toEqual(['finance@example.org']);
     } finally {

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { isThinEventType, splitSubscribedTypes } from '../../config/subscribed-types';
 import { EventRegistry } from '../../functions/consumer/event-registry';
 
 type Calls = string[];
@@ -77,5 +78,19 @@ describe('EventRegistry', () => {
     });
     // Act / Assess
     await expect(registry.dispatch(event('invoice.paid'), [])).rejects.toThrow('boom');
+  });
+});
+
+describe('enabled events by destination', () => {
+  it('puts thin types on the thin destination only, and * on both', () => {
+    expect(
+      splitSubscribedTypes(['invoice.paid', 'v1.billing.meter.error_report_triggered', 'charge.*', 'v2.core.*']),
+    ).toEqual({
+      snapshot: ['invoice.paid', 'charge.*'],
+      thin: ['v1.billing.meter.error_report_triggered', 'v2.core.*'],
+    });
+    expect(splitSubscribedTypes(['*'])).toEqual({ snapshot: ['*'], thin: ['*'] });
+    expect(isThinEventType('invoice.paid')).toBe(false);
+    expect(isThinEventType('v2.core.event_destination.ping')).toBe(true);
   });
 });

@@ -22,4 +22,6 @@ const pipeline = new StripeWebhookPipeline(stack, 'StripeWebhooks', {
 });
 
 if (pipeline.webhookUrl !== undefined) new CfnOutput(stack, 'WebhookUrl', { value: pipeline.webhookUrl });
-new CfnOutput(stack, 'EnabledEvents', { value: pipeline.subscribedEventTypes.join(',') });
+// Stripe sends snapshot and thin events to different destinations: enable each list on its own, same URL.
+new CfnOutput(stack, 'EnabledEvents', { value: pipeline.enabledEvents.snapshot.join(',') });
+new CfnOutput(stack, 'EnabledThinEvents', { value: pipeline.enabledEvents.thin.join(',') });
