@@ -66,6 +66,8 @@ export const messageAttributeNames = {
   bodyLocation: 'body-location',
   /** How many times SES throttled this event; a throttled event is queued again as a fresh, delayed copy. */
   throttleRetries: 'throttle-retries',
+  /** Set on an event queued from Stripe's Events API rather than delivered: who replayed it (`stripe:replay`, `reconciler`). */
+  replayedBy: 'replayed-by',
 } as const;
 
 /** Key prefix of the stored bodies: the receiver writes and the consumer reads only under it (IAM says so too). */

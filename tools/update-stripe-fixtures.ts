@@ -22,6 +22,8 @@ export const vendoredStripeResources = [
   'customer',
   'subscription',
   'dispute',
+  'billing.meter',
+  'webhook_endpoint',
 ] as const;
 
 export const stripeFixturesPath = join(__dirname, '..', 'events', 'stripe-fixtures', 'fixtures.json');

@@ -259,3 +259,20 @@ export function dynamoDbIdempotencyStore(client: DynamoDBClient, tableName: stri
     },
   };
 }
+
+/**
+ * Whether the consumer has done an event (a strongly consistent read of its item): what replay checks
+ * before queueing an event again. An event claimed or released is not done.
+ */
+export async function isEventDone(client: DynamoDBClient, tableName: string, eventId: string): Promise<boolean> {
+  const { Item } = await client.send(
+    new GetItemCommand({
+      TableName: tableName,
+      Key: keyOf(eventKey(eventId)),
+      ConsistentRead: true,
+      ProjectionExpression: '#status',
+      ExpressionAttributeNames: { '#status': 'status' },
+    }),
+  );
+  return Item?.status?.S === COMPLETED;
+}

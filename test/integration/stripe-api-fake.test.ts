@@ -5,6 +5,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type Stripe from 'stripe';
 import { envVarNames } from '../../config/contract';
+import { createStripeAdminApi } from '../../functions/shared/stripe-api/admin';
 import { createStripeApi } from '../../functions/shared/stripe-api/client';
 import { stripeApiFromEnvironment } from '../../functions/shared/stripe-api/from-environment';
 import {
@@ -12,6 +13,7 @@ import {
   StripeApiNotConfiguredError,
   StripeObjectNotFoundError,
 } from '../../functions/shared/stripe-api/port';
+import { buildThinEvent } from '../../tools/event-deliveries';
 import { type FakeStripeApi, startFakeStripeApi } from '../../tools/fake-stripe/server';
 import { buildStripeEvent } from '../../tools/stripe-events';
 import { RecordingLogger } from '../../tools/testing/consumer-fakes';
@@ -237,5 +239,90 @@ describe('createStripeApi against the fake Stripe API', () => {
     expect(await missing.json()).toMatchObject({
       error: { type: 'invalid_request_error', code: 'resource_missing', param: 'id' },
     });
+  });
+});
+
+describe('the Events API, thin events, billing meters and webhook endpoints, through stripe-node', () => {
+  beforeEach(() => fake.reset());
+
+  it('serves GET /v1/events/:id and GET /v2/core/events/:id for events it was sent, and a billing meter', async () => {
+    // Prepare
+    const snapshot = buildStripeEvent('invoice.paid', {});
+    const thin = buildThinEvent('v1.billing.meter.error_report_triggered');
+    fake.observeEvent(snapshot);
+    fake.observeEvent(thin);
+    const stripe = api();
+    // Act
+    const event = await stripe.retrieveEvent(snapshot.id);
+    const full = await stripe.retrieveThinEvent(thin.id);
+    const meter = (await stripe.retrieveRelatedObject(thin.related_object.url)) as { id: string; object: string };
+    const missing = await stripe.retrieveThinEvent('evt_test_never_sent').catch((error: unknown) => error);
+    // Assess
+    expect(event).toMatchObject({ id: snapshot.id, type: 'invoice.paid', pending_webhooks: 0 });
+    expect(full).toMatchObject({ id: thin.id, type: thin.type, data: { reason: { error_count: 1 } } });
+    expect(meter).toMatchObject({ id: thin.related_object.id, object: 'billing.meter' });
+    expect(missing).toBeInstanceOf(StripeObjectNotFoundError);
+  });
+
+  it('records the Stripe-Account and Stripe-Context headers of each request', async () => {
+    // Act
+    const stripe = api();
+    await stripe.retrieveCustomer('cus_connected1', { account: 'acct_test_connected1' });
+    await stripe.retrieveRelatedObject('/v1/billing/meters/mtr_test_ctx1', { context: 'acct_test_context1' });
+    await stripe.retrieveCustomer('cus_platform1');
+    const overHttp = (await (await fetch(`${fake.url}/_fake/requests`)).json()) as unknown[];
+    // Assess
+    expect(fake.requests()).toEqual([
+      { method: 'GET', path: '/v1/customers/cus_connected1', status: 200, stripeAccount: 'acct_test_connected1' },
+      { method: 'GET', path: '/v1/billing/meters/mtr_test_ctx1', status: 200, stripeContext: 'acct_test_context1' },
+      { method: 'GET', path: '/v1/customers/cus_platform1', status: 200 },
+    ]);
+    expect(overHttp).toEqual(fake.requests());
+  });
+
+  it('lists events in pages through the admin port, with the filters stripe-node encodes', async () => {
+    // Prepare: 7 events, 3 of them not delivered
+    const events = Array.from({ length: 7 }, () => buildStripeEvent('invoice.paid', {}));
+    for (const [index, event] of events.entries()) fake.observeEvent(event, { delivered: index >= 3 });
+    const admin = createStripeAdminApi({ apiKey: async () => key, apiUrl: fake.url, retryBaseMs: 5 });
+    const window = { createdGte: Math.floor(Date.now() / 1000) - 60, createdLte: Math.floor(Date.now() / 1000) + 60 };
+    // Act
+    const first = await admin.listEvents({ ...window, limit: 5 });
+    const second = await admin.listEvents({ ...window, limit: 5, startingAfter: first.data.at(-1)?.id });
+    const undelivered = await admin.listEvents({ ...window, deliverySuccess: false, types: ['invoice.paid'] });
+    // Assess
+    expect([first.data.length, first.hasMore, second.data.length, second.hasMore]).toEqual([5, true, 2, false]);
+    expect(new Set([...first.data, ...second.data].map((event) => event.id)).size).toBe(7);
+    expect(undelivered.data.map((event) => event.id).sort()).toEqual(
+      events
+        .slice(0, 3)
+        .map((event) => event.id)
+        .sort(),
+    );
+    expect(fake.requests().at(-1)?.query).toMatch(/delivery_success=false/);
+  });
+
+  it('creates, updates, lists and deletes webhook endpoints; only create shows the secret', async () => {
+    const admin = createStripeAdminApi({ apiKey: async () => key, apiUrl: fake.url, retryBaseMs: 5 });
+    // Act
+    const created = await admin.createWebhookEndpoint({
+      url: 'https://example.com/webhook',
+      enabledEvents: ['invoice.paid'],
+      apiVersion: '2026-10-28.endive',
+    });
+    const updated = await admin.updateWebhookEndpoint(created.id, {
+      enabledEvents: ['invoice.paid', 'charge.refunded'],
+    });
+    const listed = await admin.listWebhookEndpoints();
+    await admin.deleteWebhookEndpoint(created.id);
+    // Assess
+    expect(created.secret).toMatch(/^whsec_fake_/);
+    expect(updated).toMatchObject({
+      enabled_events: ['invoice.paid', 'charge.refunded'],
+      api_version: '2026-10-28.endive',
+    });
+    expect(updated.secret).toBeUndefined();
+    expect(listed.map((endpoint) => [endpoint.id, endpoint.secret])).toEqual([[created.id, undefined]]);
+    expect(await admin.listWebhookEndpoints()).toEqual([]);
   });
 });

@@ -20,10 +20,17 @@ export interface RecordedRequest {
   method: string;
   path: string;
   status: number;
+  /** The query string without `?`, when there was one (list filters and cursors). */
+  query?: string;
+  /** The `Stripe-Account` header (a Connect call on a connected account's behalf), when sent. */
+  stripeAccount?: string;
+  /** The `Stripe-Context` header (a thin event's `context`), when sent. */
+  stripeContext?: string;
 }
 
 export interface ControlTarget {
-  observeEvent(event: unknown): string | undefined;
+  /** `delivered: false` records an event whose delivery failed (`delivery_success=false` lists it). */
+  observeEvent(event: unknown, options?: { delivered?: boolean }): string | undefined;
   injectFaults(fault: Fault): void;
   clearFaults(): void;
   requests(): RecordedRequest[];
@@ -89,7 +96,14 @@ export function controlRoutes(target: ControlTarget): Route[] {
       handle: (_params, request) => {
         const parsed = parseJson(request);
         if (!parsed.ok) return badRequest('The body must be a Stripe event as JSON.');
-        return { status: 200, body: { observed: target.observeEvent(parsed.value) ?? null } };
+        const delivered = request.query.get('delivered');
+        if (delivered !== null && delivered !== 'true' && delivered !== 'false') {
+          return badRequest('delivered must be true or false, e.g. POST /_fake/events?delivered=false.');
+        }
+        return {
+          status: 200,
+          body: { observed: target.observeEvent(parsed.value, { delivered: delivered !== 'false' }) ?? null },
+        };
       },
     },
     {

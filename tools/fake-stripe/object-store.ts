@@ -12,6 +12,8 @@ export const servedObjectTypes = {
   invoice: 'invoice',
   charge: 'charge',
   'checkout.session': 'checkout.session',
+  // A thin event's related object; never in a snapshot event's data, so always Stripe's example.
+  'billing.meter': 'billing.meter',
 } as const;
 
 export type ServedObjectType = keyof typeof servedObjectTypes;

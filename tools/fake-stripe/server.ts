@@ -12,10 +12,15 @@
  * - Every response has a `Request-Id` (`req_...`) and a `Stripe-Version` (the request's, echoed, else the
  *   version the `stripe` package pins).
  * - GET /v1/customers/:id, /v1/subscriptions/:id, /v1/invoices/:id, /v1/charges/:id,
- *   /v1/checkout/sessions/:id: the object as the latest observed event had it (a deleted customer as
- *   `{ id, object, deleted: true }`), else Stripe's example object with the id asked for.
+ *   /v1/checkout/sessions/:id, /v1/billing/meters/:id: the object as the latest observed event had it (a
+ *   deleted customer as `{ id, object, deleted: true }`), else Stripe's example object with the id asked for.
+ * - The Events API (resources/events.ts): GET /v1/events (Stripe's filters, cursors and 30-day window),
+ *   /v1/events/:id and /v2/core/events/:id, over the events the fake was told were sent (observeEvent).
+ * - Webhook endpoints (resources/webhook-endpoints.ts): create, update, retrieve, list, delete; the
+ *   signing secret only in the answer to create.
+ * - `Stripe-Account` and `Stripe-Context` are not acted on, but recorded per request (requests()).
  *
- * What it does not do: writes, lists, search, `expand[]`; restricted-key permissions (no 403), Connect,
+ * What it does not do: search, `expand[]`; restricted-key permissions (no 403), Connect accounts,
  * idempotency keys, real rate limiting (429 only when injected), API-version-specific shapes. Objects
  * are not linked to each other, and state lives in memory.
  *
@@ -26,8 +31,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { controlRoutes, type Fault, type RecordedRequest } from './control';
+import { EventStore } from './event-store';
 import { ObjectStore } from './object-store';
+import { eventRoutes } from './resources/events';
 import { objectRoutes } from './resources/objects';
+import { type FakeWebhookEndpoint, WebhookEndpointStore, webhookEndpointRoutes } from './resources/webhook-endpoints';
 import { type FakeRequest, type FakeResponse, matchRoute, type Route } from './router';
 import { faultResponse, invalidApiKey, missingApiKey, unrecognizedUrl } from './stripe-errors';
 
@@ -40,18 +48,26 @@ export interface FakeStripeApiOptions {
   apiKeys?: readonly string[];
   /** Called after each Stripe API request is answered (the CLI prints them). */
   onRequest?: (request: RecordedRequest) => void;
+  /** The fake's clock, for `created` and the Events API's 30-day window. @default Date.now */
+  now?: () => number;
 }
 
 export interface FakeStripeApi {
   /** Base URL, e.g. `http://127.0.0.1:54321`, for STRIPE_API_URL. */
   readonly url: string;
-  /** Learns the event's `data.object` (customer, subscription, invoice, charge, checkout.session). */
-  observeEvent(event: unknown): void;
+  /**
+   * Learns the event's `data.object` (customer, subscription, invoice, charge, checkout.session) and
+   * records the event as sent, for the Events API: delivered unless `delivered: false` (the endpoint
+   * failed to take it, so `delivery_success=false` lists it).
+   */
+  observeEvent(event: unknown, options?: { delivered?: boolean }): void;
+  /** The webhook endpoints created through the API, newest first (no secrets). */
+  webhookEndpoints(): FakeWebhookEndpoint[];
   /** The next `count` Stripe API requests under `path` get `status` instead of an answer. */
   injectFaults(fault: Fault): void;
   /** Every Stripe API request so far (not the control API's), in order. */
   requests(): RecordedRequest[];
-  /** Forgets observed objects, pending faults and the request log. */
+  /** Forgets observed objects and events, webhook endpoints, pending faults and the request log. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -84,6 +100,13 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Promise<FakeStripeApi> {
   const store = new ObjectStore();
+  const events = new EventStore();
+  const nowSeconds = (): number => Math.floor((options.now ?? Date.now)() / 1000);
+  const endpoints = new WebhookEndpointStore(nowSeconds);
+  const observeEvent = (event: unknown, observeOptions?: { delivered?: boolean }): string | undefined => {
+    const recorded = events.record(event, observeOptions?.delivered ?? true);
+    return store.observeEvent(event) ?? recorded;
+  };
   const faults: Array<{ status: Fault['status']; remaining: number; pathPrefix: string }> = [];
   const log: RecordedRequest[] = [];
   const isAcceptedKey = (key: string): boolean =>
@@ -95,11 +118,13 @@ export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Pr
   const requests = (): RecordedRequest[] => log.map((entry) => ({ ...entry }));
   const reset = (): void => {
     store.clear();
+    events.clear();
+    endpoints.clear();
     faults.length = 0;
     log.length = 0;
   };
   const control = controlRoutes({
-    observeEvent: (event) => store.observeEvent(event),
+    observeEvent,
     injectFaults,
     clearFaults: () => {
       faults.length = 0;
@@ -107,7 +132,11 @@ export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Pr
     requests,
     reset,
   });
-  const stripeRoutes: Route[] = [...objectRoutes(store)];
+  const stripeRoutes: Route[] = [
+    ...objectRoutes(store),
+    ...eventRoutes(events, nowSeconds),
+    ...webhookEndpointRoutes(endpoints),
+  ];
 
   /** Stripe's side: auth, then a pending fault, then the route. */
   function answerStripe(request: FakeRequest): FakeResponse {
@@ -144,7 +173,17 @@ export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Pr
           : { status: 404, body: { error: { message: `No fake control route ${request.method} ${request.path}` } } };
     } else {
       response = answerStripe(request);
-      const recorded: RecordedRequest = { method: request.method, path: request.path, status: response.status };
+      const query = url.search.slice(1);
+      const stripeAccount = headerValue(request.headers['stripe-account']);
+      const stripeContext = headerValue(request.headers['stripe-context']);
+      const recorded: RecordedRequest = {
+        method: request.method,
+        path: request.path,
+        status: response.status,
+        ...(query === '' ? {} : { query }),
+        ...(stripeAccount === undefined ? {} : { stripeAccount }),
+        ...(stripeContext === undefined ? {} : { stripeContext }),
+      };
       log.push(recorded);
       options.onRequest?.({ ...recorded });
     }
@@ -178,9 +217,10 @@ export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Pr
 
   return {
     url: `http://${urlHost}:${port}`,
-    observeEvent: (event) => {
-      store.observeEvent(event);
+    observeEvent: (event, observeOptions) => {
+      observeEvent(event, observeOptions);
     },
+    webhookEndpoints: () => endpoints.list(),
     injectFaults,
     requests,
     reset,

@@ -103,6 +103,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       if (response.statusCode !== undefined && response.statusCode < 300 && event.body) {
         const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
         stripeApi.fake.observeEvent(JSON.parse(body) as unknown);
+      } else if (response.statusCode !== undefined && response.statusCode >= 500 && event.body) {
+        // A 5xx is a failed delivery Stripe would retry: the fake's Events API lists it with delivery_success=false.
+        const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+        try {
+          stripeApi.fake.observeEvent(JSON.parse(body) as unknown, { delivered: false });
+        } catch {
+          // Not JSON: not an event Stripe could have sent.
+        }
       }
       return response;
     },

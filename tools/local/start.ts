@@ -35,6 +35,9 @@ async function main(): Promise<void> {
     emulatorEndpoint: pipeline.emulatorEndpoint,
     webhookUrl: pipeline.webhookUrl,
     pid: process.pid,
+    stripeApiUrl: pipeline.stripeApiUrl,
+    queueUrl: resources.queueUrl,
+    tableName: resources.tableName,
   };
   mkdirSync(dirname(localPipelineStatePath), { recursive: true });
   writeFileSync(localPipelineStatePath, `${JSON.stringify(state, null, 2)}\n`);

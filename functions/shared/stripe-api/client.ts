@@ -134,18 +134,18 @@ type StripeConstructor = typeof Stripe;
 /** Per attempt; with the default 3 retries a lookup that keeps timing out gives up after about 45 s. */
 const requestTimeoutMs = 10_000;
 
-/** The `stripe` package's client, loaded on first use; `maxNetworkRetries: 0` because the retries are ours. */
-export async function stripePackageClient(
+/** A new client of the `stripe` package (loaded on first use), configured as every call here wants it. */
+export async function newStripeClient(
   apiKey: string,
   target: StripeApiTarget,
   httpClient?: StripeHttpClient,
-): Promise<StripeClientLike> {
+): Promise<Stripe> {
   // Typed by hand: the package's typings differ between module resolutions (bundler vs node16, as the build uses).
   const loaded = (await import('stripe')) as unknown as { readonly default?: StripeConstructor } & StripeConstructor;
   // The package is CommonJS (`module.exports = Stripe`): bundlers and Node's ESM loader put it on `default`,
   // but some interop layers hand back the constructor itself.
   const StripeClass: StripeConstructor = typeof loaded.default === 'function' ? loaded.default : loaded;
-  const client = new StripeClass(apiKey, {
+  return new StripeClass(apiKey, {
     host: target.host,
     port: target.port,
     protocol: target.protocol,
@@ -158,6 +158,15 @@ export async function stripePackageClient(
     maxNetworkRetries: 0,
     ...(httpClient === undefined ? {} : { httpClient }),
   });
+}
+
+/** The `stripe` package's client, loaded on first use; `maxNetworkRetries: 0` because the retries are ours. */
+export async function stripePackageClient(
+  apiKey: string,
+  target: StripeApiTarget,
+  httpClient?: StripeHttpClient,
+): Promise<StripeClientLike> {
+  const client = await newStripeClient(apiKey, target, httpClient);
   return {
     customers: client.customers,
     subscriptions: client.subscriptions,
@@ -268,25 +277,39 @@ interface CacheEntry {
   expiresAt: number | undefined;
 }
 
-export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
+/** The options of {@link createStripeCaller}: those of {@link createStripeApi} but the cache's, with any client type. */
+export type StripeCallerOptions<C> = Omit<CreateStripeApiOptions, 'cacheTtlMs' | 'cacheMaxEntries' | 'createClient'> & {
+  /** Builds the client from the key, once. */
+  readonly createClient: (apiKey: string, target: StripeApiTarget) => Promise<C>;
+};
+
+/** One call, with the key read once, the rate limit, the retries and the errors of {@link createStripeApi}. */
+export type StripeCall<C> = <T>(
+  resource: string,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  request: (stripe: C) => Promise<T>,
+) => Promise<T>;
+
+/**
+ * The key, rate limit and retries behind {@link createStripeApi}, for any client: the operator tools
+ * (`stripe-admin.ts`: events list, webhook endpoints) make their calls through the same machinery.
+ */
+export function createStripeCaller<C>(options: StripeCallerOptions<C>): StripeCall<C> {
   const target = parseStripeApiUrl(options.apiUrl);
   const maxRetries = options.maxRetries ?? 3;
   const retryBaseMs = options.retryBaseMs ?? 250;
   const retryMaxMs = options.retryMaxMs ?? 5000;
-  const cacheTtlMs = options.cacheTtlMs ?? 5 * 60_000;
-  const cacheMaxEntries = options.cacheMaxEntries ?? 500;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
-  const createClient =
-    options.createClient ?? ((key: string, at: StripeApiTarget) => stripePackageClient(key, at, options.httpClient));
+  const { createClient } = options;
   const limiter = createRateLimiter({ ratePerSecond: options.ratePerSecond ?? 25, now, sleep });
-  const cache = new Map<string, CacheEntry>();
 
   let apiKey: string | undefined;
-  let client: Promise<StripeClientLike> | undefined;
+  let client: Promise<C> | undefined;
   // One client per container; a failed key read is not kept, so the next call tries again.
-  const getClient = (): Promise<StripeClientLike> => {
+  const getClient = (): Promise<C> => {
     client ??= options
       .apiKey()
       .then((key) => {
@@ -309,10 +332,11 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
   };
 
   /** The resource family (`customers`) is what retries log: an id would identify a customer. */
-  async function call<T>(
+  return async function call<T>(
     resource: string,
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
-    request: (stripe: StripeClientLike) => Promise<T>,
+    request: (stripe: C) => Promise<T>,
   ): Promise<T> {
     const stripe = await getClient();
     for (let attempt = 1; ; attempt += 1) {
@@ -325,7 +349,7 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
         // v1 says resource_missing, v2 not_found.
         if (fields.statusCode === 404 && (fields.code === 'resource_missing' || fields.code === 'not_found')) {
           throw new StripeObjectNotFoundError(
-            `${message} (GET ${path}, request ${fields.requestId ?? 'unknown'}). Check that the key is of the same mode (live or test) and account as the events.`,
+            `${message} (${method} ${path}, request ${fields.requestId ?? 'unknown'}). Check that the key is of the same mode (live or test) and account as the events.`,
           );
         }
         // A Retry-After longer than we would ever wait: leave it to the queue's redelivery instead of
@@ -351,13 +375,25 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
           ? ` Stripe asked to wait ${Math.ceil((fields.retryAfterMs ?? 0) / 1000)} s before retrying.`
           : '';
         throw new StripeApiError(
-          `Stripe answered ${status}${kind === '' ? '' : ` ${kind}`} to GET ${path} after ${attempt} attempt${attempt === 1 ? '' : 's'} ` +
+          `Stripe answered ${status}${kind === '' ? '' : ` ${kind}`} to ${method} ${path} after ${attempt} attempt${attempt === 1 ? '' : 's'} ` +
             `(request ${fields.requestId ?? 'unknown'}): ${message.replace(/\.?$/, '.')}${asked} ${whatToCheck(fields.statusCode, target)}`,
           { status: fields.statusCode, type: fields.rawType, code: fields.code, requestId: fields.requestId },
         );
       }
     }
-  }
+  };
+}
+
+export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
+  const cacheTtlMs = options.cacheTtlMs ?? 5 * 60_000;
+  const cacheMaxEntries = options.cacheMaxEntries ?? 500;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, CacheEntry>();
+  const call = createStripeCaller<StripeClientLike>({
+    ...options,
+    createClient:
+      options.createClient ?? ((key: string, at: StripeApiTarget) => stripePackageClient(key, at, options.httpClient)),
+  });
 
   function cached<T>(
     resource: 'customers' | 'subscriptions',
@@ -375,7 +411,7 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
       return hit.value as Promise<T>;
     }
     const entry: CacheEntry = { value: Promise.resolve(), expiresAt: undefined };
-    const value = call(resource, `/v1/${resource}/${id}`, request).then(
+    const value = call(resource, 'GET', `/v1/${resource}/${id}`, request).then(
       (result) => {
         entry.expiresAt = now() + cacheTtlMs;
         return result;
@@ -402,17 +438,17 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
     retrieveSubscription: (id, scope) =>
       cached('subscriptions', id, scope, (stripe) => stripe.subscriptions.retrieve(id, {}, ...callOptions(scope))),
     retrieveEvent: (id, scope) =>
-      call('events', `/v1/events/${id}`, (stripe) => stripe.events.retrieve(id, {}, ...callOptions(scope))),
+      call('events', 'GET', `/v1/events/${id}`, (stripe) => stripe.events.retrieve(id, {}, ...callOptions(scope))),
     retrieveThinEvent: (id, scope) => {
       // Encoded as stripe-node's own fetchEvent does: the id comes from the notification body.
       const path = `/v2/core/events/${encodeURIComponent(id)}`;
-      return call('v2.core.events', path, (stripe) =>
+      return call('v2.core.events', 'GET', path, (stripe) =>
         stripe.rawRequest('GET', path, undefined, callOptions(scope)[0] ?? {}),
       ) as Promise<Stripe.V2.Core.Event>;
     },
     retrieveRelatedObject: (url, scope) => {
       const path = relatedObjectPath(url);
-      return call('related_object', path, (stripe) =>
+      return call('related_object', 'GET', path, (stripe) =>
         stripe.rawRequest('GET', path, undefined, callOptions(scope)[0] ?? {}),
       );
     },

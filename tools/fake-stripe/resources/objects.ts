@@ -1,5 +1,5 @@
 /**
- * GET /v1/{customers,subscriptions,invoices,charges,checkout/sessions}/:id. An object seen in an event is
+ * GET /v1/{customers,subscriptions,invoices,charges,checkout/sessions,billing/meters}/:id. An object seen in an event is
  * served as that event had it; any other id gets Stripe's example object of that resource with the
  * requested id, so a test can make up ids freely; an unobserved id containing `missing` (e.g.
  * `cus_missing1`) gets Stripe's 404 `resource_missing`. The examples are Stripe's (MIT, stripe/openapi
@@ -29,6 +29,8 @@ const families: Array<{ path: string; type: ServedObjectType; noun: string }> = 
   { path: 'invoices', type: 'invoice', noun: 'invoice' },
   { path: 'charges', type: 'charge', noun: 'charge' },
   { path: 'checkout/sessions', type: 'checkout.session', noun: 'checkout.session' },
+  // What a `v1.billing.meter.*` thin event's related_object.url names.
+  { path: 'billing/meters', type: 'billing.meter', noun: 'billing.meter' },
 ];
 
 export function objectRoutes(store: ObjectStore): Route[] {
