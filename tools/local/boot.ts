@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyStructuredResultV2, Context, SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type PipelineSettings, resolveSettings } from '../../config/settings';
+import type { Subscriptions } from '../../functions/consumer/define-subscriptions';
 import type { RecordOutcome } from '../../functions/consumer/outcome-listeners';
 import type { SesNotificationOutcome } from '../../functions/ses-events/handle-ses-notification';
 import type { ReceiverEvent } from '../receiver-events';
@@ -34,6 +35,11 @@ export interface LocalBootOptions {
   readonly visibilityTimeoutSeconds?: number;
   /** Appended to every resource name, see `localResourceNamesWith`. @default none */
   readonly resourceNameSuffix?: string;
+  /**
+   * The handlers the consumer runs (and the types the receiver queues), as a construct's `subscriptionsEntry`
+   * would give them; pass the same to {@link loadLambdaHandlers}. @default this project's `functions/subscriptions.ts`
+   */
+  readonly subscriptions?: Subscriptions;
 }
 
 export interface LocalEnvironment {
@@ -75,7 +81,7 @@ export async function bootLocalEnvironment(options: LocalBootOptions): Promise<L
     await moto?.stop();
     throw error;
   }
-  configureHandlerEnvironment(emulatorEndpoint, resources, settings);
+  configureHandlerEnvironment(emulatorEndpoint, resources, settings, options.subscriptions);
   return {
     emulatorEndpoint,
     resources,
@@ -91,9 +97,13 @@ export async function bootLocalEnvironment(options: LocalBootOptions): Promise<L
  * after {@link bootLocalEnvironment}. The only place the local tools import them, so that a change in
  * how a handler is made is a change here alone.
  */
-export async function loadLambdaHandlers(): Promise<LambdaHandlers> {
+export async function loadLambdaHandlers(subscriptions?: Subscriptions): Promise<LambdaHandlers> {
   const receiver = await import('../../functions/receiver/handler');
-  const consumer = await import('../../functions/consumer/handler');
+  // The Lambda entry does the same with the bundled subscriptions module (functions/consumer/lambda-entry.ts).
+  const consumer =
+    subscriptions === undefined
+      ? await import('../../functions/consumer/handler')
+      : { handler: (await import('../../functions/consumer/create-handler')).createConsumerHandler(subscriptions) };
   const sesEvents = await import('../../functions/ses-events/handler');
   const { onRecordOutcome } = await import('../../functions/consumer/outcome-listeners');
   return { receiver: receiver.handler, consumer: consumer.handler, sesEvents: sesEvents.handler, onRecordOutcome };

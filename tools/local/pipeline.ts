@@ -5,6 +5,7 @@
  */
 import { envVarNames, webhookPath } from '../../config/contract';
 import type { PipelineSettings } from '../../config/settings';
+import type { Subscriptions } from '../../functions/consumer/define-subscriptions';
 import { bootLocalEnvironment, loadLambdaHandlers } from './boot';
 import { createEventLog, type LocalEmail, type LocalEvent } from './event-log';
 import { localEventBridgeTarget } from './eventbridge-target';
@@ -41,6 +42,8 @@ export interface LocalPipelineOptions {
   readonly print?: (line: string) => void;
   /** Port of the fake Stripe API the consumer's Stripe client is pointed at; 0 picks a free one. @default 0 */
   readonly stripeApiPort?: number;
+  /** The handlers to run, as a construct's `subscriptionsEntry` gives them. @default this project's subscriptions */
+  readonly subscriptions?: Subscriptions;
 }
 
 export interface LocalPipeline {
@@ -72,7 +75,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   });
   // Before the handlers load: they read their environment once.
   Object.assign(process.env, stripeApi.environment);
-  const handlers = await loadLambdaHandlers();
+  const handlers = await loadLambdaHandlers(options.subscriptions);
   const log = createEventLog({
     print: options.print ?? (() => undefined),
     onRecordOutcome: handlers.onRecordOutcome,

@@ -30,7 +30,7 @@ import {
 } from '../../config/contract';
 import type { PipelineSettings } from '../../config/settings';
 import { encodeSubscribedTypes } from '../../config/subscribed-types';
-import { subscribedTypesOf } from '../../functions/consumer/define-subscriptions';
+import { type Subscriptions, subscribedTypesOf } from '../../functions/consumer/define-subscriptions';
 import projectSubscriptions from '../../functions/subscriptions';
 import { localRegion, localResourceNames } from './defaults';
 
@@ -300,6 +300,7 @@ export function configureHandlerEnvironment(
   endpoint: string,
   resources: LocalResources,
   settings: PipelineSettings,
+  subscriptions: Subscriptions = projectSubscriptions,
 ): void {
   quietSdkNodeVersionWarning();
   Object.assign(process.env, {
@@ -323,7 +324,7 @@ export function configureHandlerEnvironment(
     [envVarNames.sesConfigurationSetName]: resources.configurationSetName,
     [envVarNames.suppressionTableName]: resources.suppressionTableName,
     // What the construct writes at synth from the same module: the receiver queues only these types.
-    [envVarNames.subscribedEventTypes]: encodeSubscribedTypes(subscribedTypesOf(projectSubscriptions)),
+    [envVarNames.subscribedEventTypes]: encodeSubscribedTypes(subscribedTypesOf(subscriptions)),
   });
   // Never let a local run pick up a real AWS profile or session.
   delete process.env.AWS_PROFILE;
