@@ -34,6 +34,8 @@ export interface LocalBootOptions {
   readonly visibilityTimeoutSeconds?: number;
   /** Appended to every resource name, see `localResourceNamesWith`. @default none */
   readonly resourceNameSuffix?: string;
+  /** Receives the progress of installing moto into `.local/moto-venv` when it is missing. @default silent */
+  readonly print?: (line: string) => void;
 }
 
 export interface LocalEnvironment {
@@ -60,7 +62,7 @@ export async function bootLocalEnvironment(options: LocalBootOptions): Promise<L
   const settings = options.settings ?? resolveSettings({ stage: 'local' });
   const moto = options.emulatorEndpoint
     ? undefined
-    : await startMoto({ port: options.motoPort, host: options.motoHost });
+    : await startMoto({ port: options.motoPort, host: options.motoHost, print: options.print });
   const emulatorEndpoint = moto?.endpoint ?? options.emulatorEndpoint ?? '';
   let resources: LocalResources;
   try {

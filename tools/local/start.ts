@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defaultFakeStripePort, defaultLocalPort, devSigningSecret } from './defaults';
 import { MotoNotInstalledError } from './moto';
+import { MotoProvisioningError, PythonNotFoundError } from './moto-provisioning';
 import { startLocalPipeline } from './pipeline';
 import { type LocalPipelineState, localPipelineStatePath } from './state';
 
@@ -23,6 +24,7 @@ Environment variables:
   FAKE_STRIPE_PORT       port of the fake Stripe API (default ${defaultFakeStripePort})
   MOTO_PORT              port for the moto_server it starts (default: a free one)
   MOTO_HOST              interface that moto_server listens on (default 127.0.0.1)
+  MOTO_VENV              where moto is installed when moto_server is not on PATH (default .local/moto-venv)
   AWS_ENDPOINT_URL       use an emulator that is already running (moto, LocalStack) instead of starting one
   STRIPE_WEBHOOK_SECRET  signing secret(s) the receiver accepts, comma-separated (default: the public dev secret)
   POWERTOOLS_LOG_LEVEL   show the handlers' JSON logs too, e.g. INFO (default SILENT)`;
@@ -86,7 +88,11 @@ Press Ctrl+C to stop.
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof MotoNotInstalledError) {
+  if (
+    error instanceof MotoNotInstalledError ||
+    error instanceof PythonNotFoundError ||
+    error instanceof MotoProvisioningError
+  ) {
     console.error(error.message);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(
