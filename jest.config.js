@@ -1,4 +1,4 @@
-/** Three tiers: unit (no network), integration (moto + the real local endpoint), infra (CDK templates). */
+/** Tiers: unit (no network), integration (moto + the real local endpoint), infra (CDK templates), browser (the console). */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] };
 // The package's own entry points (`stripe-webhooks-aws/cdk`, `/handlers`), as the example imports them, mapped to
 // the TypeScript each export's `source` condition names, so the map cannot drift from package.json.
@@ -23,5 +23,13 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/moto-global-teardown.ts',
     },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    {
+      // The local console in Debian's headless Chromium (playwright-core, no browser download), against moto.
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/moto-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/moto-global-teardown.ts',
+    },
   ],
 };

@@ -4,22 +4,11 @@
  * from the `tools/trigger.ts` entry point, so tests can run it against their own server.
  */
 import { parseArgs } from 'node:util';
-import type Stripe from 'stripe';
 import { webhookPath } from '../config/contract';
-import { eventBridgeEnvelope } from './event-deliveries';
+import { applyOverrides, type BuiltEvent, buildAnyEvent, eventKindOf, triggerableEventTypes } from './event-catalogue';
 import { defaultLocalPort, devSigningSecret } from './local/defaults';
-import {
-  buildStripeEvent,
-  defaultAmount,
-  defaultCurrency,
-  defaultCustomerEmail,
-  InvalidEventOptionError,
-  isSupportedEventType,
-  signStripePayload,
-  stripeDeliveryHeaders,
-  supportedEventTypes,
-  toStripeWebhookBody,
-} from './stripe-events';
+import { signedDelivery } from './signed-delivery';
+import { defaultAmount, defaultCurrency, defaultCustomerEmail, InvalidEventOptionError } from './stripe-events';
 
 export interface TriggerIo {
   readonly out: (line: string) => void;
@@ -35,7 +24,7 @@ export interface TriggerResult {
   /** What was POSTed, once the request was made. */
   readonly sent?: {
     readonly url: string;
-    readonly event: Stripe.Event;
+    readonly event: BuiltEvent['event'];
     readonly body: string;
     readonly signature: string;
     readonly status?: number;
@@ -50,11 +39,12 @@ export function defaultTriggerUrl(env: Readonly<Record<string, string | undefine
 
 export function triggerUsage(env: Readonly<Record<string, string | undefined>> = {}): string {
   return [
-    'Usage: npm run trigger -- <event-type> [--url URL] [--secret SECRET] [--amount N] [--currency CODE] [--email ADDRESS] [--via eventbridge]',
+    'Usage: npm run trigger -- <event-type> [--url URL] [--secret SECRET] [--amount N] [--currency CODE] [--email ADDRESS] [--override PATH=VALUE]... [--via eventbridge]',
+    '       npm run trigger -- --list',
     '',
     'Builds a realistic test event from Stripe’s example objects, signs it like Stripe does and POSTs it.',
-    '',
-    `Event types: ${supportedEventTypes.join(', ')}`,
+    `Any of the ${triggerableEventTypes.length} types of the pinned stripe package whose object Stripe has an example of,`,
+    'snapshot (invoice.paid) or thin (v1.billing.meter.error_report_triggered); --list prints them.',
     '',
     'Options:',
     `  --url URL        where to POST (default ${defaultTriggerUrl(env)}; set PORT to change the port)`,
@@ -62,6 +52,8 @@ export function triggerUsage(env: Readonly<Record<string, string | undefined>> =
     `  --amount N       amount in the currency's minor unit, e.g. 2000 = USD 20.00 (default ${defaultAmount})`,
     `  --currency CODE  three-letter currency code (default ${defaultCurrency})`,
     `  --email ADDRESS  customer email address (default ${defaultCustomerEmail})`,
+    '  --override PATH=VALUE  set any field of the event, e.g. data.object.amount_paid=1500 (VALUE as JSON, else a string; repeatable)',
+    '  --list           print every event type it can build, one per line',
     '  --via eventbridge  deliver it as Amazon EventBridge would: the envelope, unsigned, to /_local/eventbridge of npm start',
     '  -h, --help       show this help',
   ].join('\n');
@@ -110,6 +102,10 @@ export async function runTrigger(argv: readonly string[], io: TriggerIo): Promis
     io.out(triggerUsage(io.env));
     return { exitCode: 0 };
   }
+  if (values.list) {
+    for (const listed of triggerableEventTypes) io.out(listed);
+    return { exitCode: 0 };
+  }
   const [type, ...extra] = positionals;
   if (type === undefined || extra.length > 0) {
     io.err(
@@ -117,8 +113,11 @@ export async function runTrigger(argv: readonly string[], io: TriggerIo): Promis
     );
     return { exitCode: 2 };
   }
-  if (!isSupportedEventType(type)) {
-    io.err(`Unknown event type "${type}". Supported event types:\n  ${supportedEventTypes.join('\n  ')}`);
+  if (eventKindOf(type) === undefined) {
+    io.err(
+      `Unknown event type "${type}": not a type of the pinned stripe package, or Stripe has no example of its object. ` +
+        '`npm run trigger -- --list` prints the types it can build.',
+    );
     return { exitCode: 2 };
   }
   if (values.via !== undefined && values.via !== 'webhook' && values.via !== 'eventbridge') {
@@ -145,22 +144,22 @@ export async function runTrigger(argv: readonly string[], io: TriggerIo): Promis
     }
   }
 
-  let event: Stripe.Event;
+  let event: BuiltEvent['event'];
   try {
-    event = buildStripeEvent(type, {
+    ({ event } = buildAnyEvent(type, {
       ...(amount === undefined ? {} : { amount }),
       ...(values.currency === undefined ? {} : { currency: values.currency }),
       ...(values.email === undefined ? {} : { email: values.email }),
-    });
+    }));
+    applyOverrides(event, values.override ?? []);
   } catch (error) {
     if (!(error instanceof InvalidEventOptionError)) throw error;
     io.err(error.message);
     return { exitCode: 2 };
   }
   const secret = values.secret ?? io.env.STRIPE_WEBHOOK_SECRET ?? devSigningSecret;
-  // EventBridge events are not signed: the partner event source and IAM stand for Stripe there.
-  const body = viaEventBridge ? JSON.stringify(eventBridgeEnvelope(event)) : toStripeWebhookBody(event);
-  const signature = viaEventBridge ? '' : signStripePayload(body, secret);
+  const delivery = signedDelivery(event, { secret, via: viaEventBridge ? 'eventbridge' : 'webhook' });
+  const { body, signature } = delivery;
   const post = io.fetch ?? fetch;
   const sent = { url, event, body, signature };
 
@@ -169,9 +168,7 @@ export async function runTrigger(argv: readonly string[], io: TriggerIo): Promis
   try {
     response = await post(url, {
       method: 'POST',
-      headers: viaEventBridge
-        ? { 'content-type': 'application/json' }
-        : { ...stripeDeliveryHeaders, 'stripe-signature': signature },
+      headers: delivery.headers,
       body,
       redirect: 'manual',
       signal: AbortSignal.timeout(requestTimeoutMs),
@@ -205,6 +202,8 @@ function parseTriggerArgs(argv: readonly string[]) {
       currency: { type: 'string' },
       email: { type: 'string' },
       via: { type: 'string' },
+      override: { type: 'string', multiple: true },
+      list: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

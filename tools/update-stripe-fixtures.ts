@@ -9,8 +9,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import eventTypes from '../events/stripe-event-types.json';
 
-/** The resources the event builder and tests use, plus a few that are cheap to have at hand. */
+/** The resources the event builder and tests use, plus a few that are cheap to have at hand: missing upstream is an error. */
 export const vendoredStripeResources = [
   'event',
   'invoice',
@@ -25,6 +26,15 @@ export const vendoredStripeResources = [
   'billing.meter',
   'webhook_endpoint',
 ] as const;
+
+/**
+ * Every resource that an event type of the pinned `stripe` package carries (`events/stripe-event-types.json`),
+ * so `npm run trigger` can build each type around Stripe's own example. Stripe publishes no example for a
+ * few of them (e.g. `apps.install`); those are skipped, and the trigger does not list their types.
+ */
+export const eventObjectResources: readonly string[] = [
+  ...new Set(Object.values(eventTypes.snapshot as Record<string, string[]>).flat()),
+].sort();
 
 export const stripeFixturesPath = join(__dirname, '..', 'events', 'stripe-fixtures', 'fixtures.json');
 
@@ -57,6 +67,8 @@ export function selectStripeFixtures(
   parsed: unknown,
   names: readonly string[],
   source = 'The fixtures file',
+  /** Copied when present upstream, skipped when not. */
+  optionalNames: readonly string[] = [],
 ): { resources: Record<string, unknown> } {
   if (!isRecord(parsed) || !isRecord(parsed.resources)) {
     throw new InvalidStripeFixturesFileError(source, 'has no top-level "resources" object');
@@ -67,6 +79,7 @@ export function selectStripeFixtures(
     if (!(name in all)) throw new UpstreamFixtureMissingError(source, name);
     resources[name] = all[name];
   }
+  for (const name of optionalNames) if (name in all && !(name in resources)) resources[name] = all[name];
   return { resources };
 }
 
@@ -82,9 +95,9 @@ function main(argv: readonly string[]): number {
   } catch (error) {
     throw new InvalidStripeFixturesFileError(sourcePath, `could not be read as JSON (${(error as Error).message})`);
   }
-  const selected = selectStripeFixtures(parsed, vendoredStripeResources, sourcePath);
+  const selected = selectStripeFixtures(parsed, vendoredStripeResources, sourcePath, eventObjectResources);
   writeFileSync(stripeFixturesPath, `${JSON.stringify(selected, null, 2)}\n`);
-  process.stdout.write(`Wrote ${vendoredStripeResources.length} resources to ${stripeFixturesPath}\n`);
+  process.stdout.write(`Wrote ${Object.keys(selected.resources).length} resources to ${stripeFixturesPath}\n`);
   return 0;
 }
 

@@ -1,5 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { dirname } from 'node:path';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { devSigningSecret } from '../../tools/local/defaults';
 import { runTrigger } from '../../tools/run-trigger';
 import { waitFor } from '../support/wait-for';
@@ -45,6 +47,7 @@ describe('npm start', () => {
       expect(result.exitCode).toBe(0);
       const text = output();
       expect(text).toContain(`Signing secret: ${devSigningSecret}`);
+      expect(text).toMatch(/Console: http:\/\/127\.0\.0\.1:\d+\//);
       expect(text).toMatch(/--> invoice\.paid \[evt_/);
       expect(text).toMatch(/<-- \[200\] queued invoice\.paid/);
       expect(text).toMatch(/✔ processed invoice\.paid \[evt_\S+\] \(attempt 1\)/);
@@ -55,13 +58,42 @@ describe('npm start', () => {
     }
   });
 
-  it('says how to install moto when moto_server is missing', async () => {
-    // Prepare: a PATH with node but without moto_server
-    const { child, output } = startCli({ ...process.env, PATH: dirname(process.execPath), PORT: '0' });
+  it('says to install Python 3 when neither moto_server nor python3 is there to provision moto with', async () => {
+    // Prepare: a PATH with node only (its own directory may hold python3 too), and no provisioned virtual environment
+    const scratch = mkdtempSync(join(tmpdir(), 'npm-start-no-python-'));
+    symlinkSync(process.execPath, join(scratch, 'node'));
+    const venv = join(scratch, 'moto-venv');
+    const { child, output } = startCli({ ...process.env, PATH: scratch, PORT: '0', MOTO_VENV: venv });
     // Act
     const code = await exitCode(child);
     // Assess
     expect(code).toBe(1);
-    expect(output()).toContain('pip install "moto[server]"');
+    expect(output()).toContain('moto_server is not on PATH, and there is no python3 to install moto with');
+    expect(output()).toContain('apt-get install -y python3 python3-venv');
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('prints its usage with the environment variables for --help, and starts nothing', async () => {
+    // Prepare
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/local/start.ts', '--help'], { cwd: root });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    // Act
+    const code = await exitCode(child);
+    // Assess
+    expect(code).toBe(0);
+    expect(output).toMatch(/^Usage: npm start/);
+    for (const name of [
+      'PORT',
+      'FAKE_STRIPE_PORT',
+      'MOTO_PORT',
+      'MOTO_HOST',
+      'AWS_ENDPOINT_URL',
+      'STRIPE_WEBHOOK_SECRET',
+    ])
+      expect(output).toMatch(new RegExp(`^  ${name} `, 'm'));
+    expect(output).not.toContain('Ready!');
   });
 });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { triggerableEventTypes } from '../../tools/event-catalogue';
 import { devSigningSecret } from '../../tools/local/defaults';
 import { runTrigger, type TriggerIo } from '../../tools/run-trigger';
 import { supportedEventTypes } from '../../tools/stripe-events';
@@ -174,17 +175,63 @@ describe('runTrigger', () => {
     expect(err.join('\n')).toContain(`Nothing is listening at ${url} — start the local pipeline with \`npm start\``);
   });
 
-  it('exits 2 for an unknown event type, listing the supported ones', async () => {
+  it('exits 2 for an unknown event type, pointing at --list', async () => {
     // Prepare
     const { io, err } = captureIo();
 
     // Act
-    const result = await runTrigger(['plan.created', '--url', server.url], io);
+    const result = await runTrigger(['plan.exploded', '--url', server.url], io);
 
     // Assess
     expect(result.exitCode).toBe(2);
     expect(server.requests).toHaveLength(0);
-    for (const type of supportedEventTypes) expect(err.join('\n')).toContain(type);
+    expect(err.join('\n')).toContain('Unknown event type "plan.exploded"');
+    expect(err.join('\n')).toContain('npm run trigger -- --list');
+  });
+
+  it('--list prints every buildable type, one per line, the rich and thin ones among them', async () => {
+    // Prepare
+    const { io, out } = captureIo();
+
+    // Act
+    const result = await runTrigger(['--list'], io);
+
+    // Assess
+    expect(result.exitCode).toBe(0);
+    expect(out).toEqual([...triggerableEventTypes]);
+    for (const type of [...supportedEventTypes, 'plan.created', 'v2.core.event_destination.ping'])
+      expect(out).toContain(type);
+  });
+
+  it('sends a type without a rich builder, and a thin type, signed, with --override applied', async () => {
+    // Prepare
+    const { io } = captureIo();
+
+    // Act
+    const plan = await runTrigger(
+      ['plan.created', '--url', server.url, '--secret', secret, '--override', 'data.object.amount=999'],
+      io,
+    );
+    const thin = await runTrigger(
+      ['v1.billing.meter.error_report_triggered', '--url', server.url, '--secret', secret],
+      io,
+    );
+
+    // Assess
+    expect([plan.exitCode, thin.exitCode]).toEqual([0, 0]);
+    const [planRequest, thinRequest] = server.requests;
+    const verified = Stripe.webhooks.constructEvent(
+      planRequest?.body ?? '',
+      planRequest?.headers['stripe-signature'] ?? '',
+      secret,
+    );
+    expect(verified).toMatchObject({ type: 'plan.created', data: { object: { object: 'plan', amount: 999 } } });
+    const notification = new Stripe('sk_test_not_a_real_key_trigger').parseEventNotification(
+      thinRequest?.body ?? '',
+      thinRequest?.headers['stripe-signature'] ?? '',
+      secret,
+    );
+    expect(notification).toMatchObject({ object: 'v2.core.event', type: 'v1.billing.meter.error_report_triggered' });
   });
 
   it.each([
@@ -193,6 +240,7 @@ describe('runTrigger', () => {
     [['invoice.paid', '--currency', 'dollars'], /"currency" is "dollars"/],
     [['invoice.paid', '--url', 'not a url'], /is not an absolute URL/],
     [['invoice.paid', '--bogus'], /Unknown option '--bogus'/],
+    [['invoice.paid', '--override', 'amount'], /"override" is "amount", but it must be path=value/],
   ])('exits 2 for the bad command line %j', async (argv, message) => {
     // Prepare
     const { io, err } = captureIo();

@@ -40,6 +40,8 @@ export interface LocalBootOptions {
    * would give them; pass the same to {@link loadLambdaHandlers}. @default this project's `functions/subscriptions.ts`
    */
   readonly subscriptions?: Subscriptions;
+  /** Receives the progress of installing moto into `.local/moto-venv` when it is missing. @default silent */
+  readonly print?: (line: string) => void;
 }
 
 export interface LocalEnvironment {
@@ -66,7 +68,7 @@ export async function bootLocalEnvironment(options: LocalBootOptions): Promise<L
   const settings = options.settings ?? resolveSettings({ stage: 'local' });
   const moto = options.emulatorEndpoint
     ? undefined
-    : await startMoto({ port: options.motoPort, host: options.motoHost });
+    : await startMoto({ port: options.motoPort, host: options.motoHost, print: options.print });
   const emulatorEndpoint = moto?.endpoint ?? options.emulatorEndpoint ?? '';
   let resources: LocalResources;
   try {

@@ -24,7 +24,9 @@ export type LocalEventStatus =
   | 'filtered'
   | 'failed'
   | 'dead_lettered'
-  | 'throttled';
+  | 'throttled'
+  /** Acknowledged with 200 and not queued: no handler subscribes to its type (or, via EventBridge, the rule did not match). */
+  | 'ignored';
 
 export interface LocalEvent {
   readonly id: string;
@@ -34,15 +36,50 @@ export interface LocalEvent {
   attempts: number;
   /** Times the endpoint accepted this event id. */
   deliveries: number;
+  /** When the pipeline first saw it (ISO). */
+  readonly receivedAt: string;
+  /** How it last arrived: posted to /webhook, or through the EventBridge rule. */
+  delivery: 'webhook' | 'eventbridge';
+  /** A snapshot event (the object in `data.object`) or a thin event (`related_object` only). */
+  payload: 'snapshot' | 'thin';
+}
+
+/** One thing that happened to an event, as the console lists it. */
+export interface LocalEventStep {
+  readonly at: string;
+  /** `received`, `ignored`, or the consumer's outcome (`processed`, `failed`, ...). */
+  readonly outcome: string;
+  readonly message: string;
+}
+
+/** What the console shows of one event: the summary, the body as last delivered, and every step. */
+export interface LocalEventDetail {
+  readonly event: LocalEvent;
+  /** The body as the endpoint received it (for EventBridge, the envelope). */
+  readonly body: string | undefined;
+  readonly steps: readonly LocalEventStep[];
+}
+
+/** A delivery the endpoint accepted; `body` is kept so that the console can show and resend it. */
+export interface RecordedDelivery {
+  readonly id: string;
+  readonly type: string;
+  readonly body?: string;
+  /** @default 'webhook' */
+  readonly delivery?: 'webhook' | 'eventbridge';
+  /** Answered 200 but not queued: no subscriber (or no rule match), with why. */
+  readonly ignored?: string;
 }
 
 export interface EventLog {
   /** Prints the line after the current time. */
   print(message: string): void;
   events(): LocalEvent[];
+  /** The event with its body and steps; `undefined` for an id never seen. */
+  detail(id: string): LocalEventDetail | undefined;
   emails(): Promise<LocalEmail[]>;
-  /** Counts a delivery of this event that the receiver queued. */
-  recordDelivery(event: { readonly id: string; readonly type: string }): void;
+  /** Counts a delivery of this event that the receiver queued (or acknowledged and ignored). */
+  recordDelivery(event: RecordedDelivery): void;
   /** SQS's receive count for a message being processed, so that its outcome shows which attempt it was. */
   noteReceiveCount(messageId: string, receiveCount: number): void;
   forgetReceiveCount(messageId: string): void;
@@ -68,50 +105,72 @@ export function createEventLog(options: EventLogOptions): EventLog {
   const { maxReceiveCount, retryDelaySeconds } = options;
   const print = (message: string) => options.print(`${time()}  ${message}`);
   const events = new Map<string, LocalEvent>();
+  const bodies = new Map<string, string>();
+  const steps = new Map<string, LocalEventStep[]>();
+  const newEvent = (id: string, type: string): LocalEvent => ({
+    id,
+    type,
+    status: 'queued',
+    attempts: 0,
+    deliveries: 0,
+    receivedAt: new Date().toISOString(),
+    delivery: 'webhook',
+    payload: type.startsWith('v1.') || type.startsWith('v2.') ? 'thin' : 'snapshot',
+  });
+  /** Prints the line and keeps it as one of the event's steps. */
+  const step = (id: string, outcome: string, message: string) => {
+    const list = steps.get(id) ?? [];
+    list.push({ at: new Date().toISOString(), outcome, message: message.trim() });
+    steps.set(id, list);
+    print(message);
+  };
   const sentEmails: { eventId: string; email: Omit<LocalEmail, 'eventId' | 'from'> }[] = [];
   const receiveCounts = new Map<string, number>();
 
   const unsubscribe = options.onRecordOutcome((outcome: RecordOutcome) => {
     const id = outcome.eventId ?? '(unknown)';
     const type = outcome.eventType ?? '(unknown)';
-    const event = events.get(id) ?? { id, type, status: 'queued', attempts: 0, deliveries: 0 };
+    const event = events.get(id) ?? newEvent(id, type);
     events.set(id, event);
     event.attempts += 1;
+    if ('payload' in outcome && outcome.payload === 'thin') event.payload = 'thin';
+    if ('delivery' in outcome && outcome.delivery === 'eventbridge') event.delivery = 'eventbridge';
+    const note = (message: string) => step(id, outcome.status, message);
     const receiveCount = receiveCounts.get(outcome.messageId) ?? 1;
     const label = `${type} [${id}]`;
     switch (outcome.status) {
       case 'processed':
         event.status = 'processed';
-        print(`✔ processed ${label} (attempt ${receiveCount})`);
+        note(`✔ processed ${label} (attempt ${receiveCount})`);
         for (const email of outcome.emails) {
           sentEmails.push({ eventId: id, email });
-          print(`  ✉ sent "${email.subject}" to ${email.to}`);
+          note(`  ✉ sent "${email.subject}" to ${email.to}`);
         }
         for (const unsent of outcome.unsentEmails) {
-          print(`  email to ${unsent.to} not sent: ${unsent.reason}${unsent.code ? ` (${unsent.code})` : ''}`);
+          note(`  email to ${unsent.to} not sent: ${unsent.reason}${unsent.code ? ` (${unsent.code})` : ''}`);
         }
         if (outcome.emails.length === 0 && outcome.unsentEmails.length === 0) {
-          print(`  no email sent (see the event's data)`);
+          note(`  no email sent (see the event's data)`);
         }
         break;
       case 'duplicate':
         if (event.status !== 'processed') event.status = 'duplicate';
-        print(`= duplicate ${label}: already processed, skipped`);
+        note(`= duplicate ${label}: already processed, skipped`);
         break;
       case 'unhandled':
       case 'filtered':
         event.status = outcome.status;
-        print(`· ${outcome.status} ${label}: acknowledged, no handler ran`);
+        note(`· ${outcome.status} ${label}: acknowledged, no handler ran`);
         break;
       case 'throttled':
         if (event.status !== 'processed') event.status = 'throttled';
-        print(`⧗ SES throttled ${label}: queued again in ${outcome.delaySeconds} s (does not count toward the DLQ)`);
+        note(`⧗ SES throttled ${label}: queued again in ${outcome.delaySeconds} s (does not count toward the DLQ)`);
         break;
       case 'failed': {
         const final = receiveCount >= maxReceiveCount;
         if (event.status !== 'processed') event.status = final ? 'dead_lettered' : 'failed';
         const busy = outcome.error.startsWith('EventInProgressError');
-        print(
+        note(
           busy
             ? `⧗ ${label} is being processed by another attempt; this copy is retried after ${retryDelaySeconds} s`
             : `✖ failed ${label} (attempt ${receiveCount} of ${maxReceiveCount}): ${outcome.error}` +
@@ -125,6 +184,10 @@ export function createEventLog(options: EventLogOptions): EventLog {
   return {
     print,
     events: () => [...events.values()],
+    detail(id) {
+      const event = events.get(id);
+      return event && { event, body: bodies.get(id), steps: steps.get(id) ?? [] };
+    },
     async emails() {
       const accepted = await sesAcceptedMessageIds(options.emulatorEndpoint);
       return sentEmails
@@ -139,10 +202,23 @@ export function createEventLog(options: EventLogOptions): EventLog {
           messageId: email.messageId,
         }));
     },
-    recordDelivery({ id, type }) {
-      const event = events.get(id) ?? { id, type, status: 'queued', attempts: 0, deliveries: 0 };
+    recordDelivery({ id, type, body, delivery = 'webhook', ignored }) {
+      const event = events.get(id) ?? newEvent(id, type);
       event.deliveries += 1;
+      event.delivery = delivery;
+      if (ignored !== undefined && event.attempts === 0) event.status = 'ignored';
       events.set(id, event);
+      if (body !== undefined) bodies.set(id, body);
+      const list = steps.get(id) ?? [];
+      list.push({
+        at: new Date().toISOString(),
+        outcome: ignored === undefined ? 'received' : 'ignored',
+        message:
+          ignored === undefined
+            ? `delivery ${event.deliveries} via ${delivery}: verified and queued`
+            : `delivery ${event.deliveries} via ${delivery}: answered 200, not queued (${ignored})`,
+      });
+      steps.set(id, list);
     },
     noteReceiveCount: (messageId, receiveCount) => {
       receiveCounts.set(messageId, receiveCount);

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { webhookPath } from '../../config/contract';
 import type { LambdaHandlers } from './boot';
+import type { ConsoleRoutes } from './console-routes';
 import type { EventLog } from './event-log';
 import type { EventBridgeTarget } from './eventbridge-target';
 import { httpApiEvent } from './lambda-shapes';
@@ -20,6 +21,8 @@ export interface HttpEndpointOptions {
   readonly log: Pick<EventLog, 'print' | 'events' | 'emails' | 'recordDelivery'>;
   /** Where `POST /_local/eventbridge` puts envelopes, as the stack's EventBridge rule does. @default that route is absent */
   readonly eventBridge?: EventBridgeTarget;
+  /** The browser console at `/` and its JSON under `/_local/`. @default absent */
+  readonly console?: ConsoleRoutes;
 }
 
 export interface HttpEndpoint {
@@ -44,6 +47,8 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
 
   async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+    // First: it also refuses any /_local/ request that does not name a loopback host.
+    if (options.console && (await options.console.handle(request, response, url))) return;
     if (request.method === 'GET' && url.pathname === '/_local/emails')
       return sendJson(response, 200, await log.emails());
     if (request.method === 'GET' && url.pathname === '/_local/events') return sendJson(response, 200, log.events());
@@ -73,10 +78,12 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
       }),
     );
     const statusCode = result.statusCode ?? 200;
+    const text = body.toString('utf8');
     if (statusCode === 200 && preview && isIgnored(result.body)) {
+      log.recordDelivery({ ...preview, body: text, ignored: 'no handler subscribes to its type' });
       log.print(`<-- [200] ignored ${preview.type} [${preview.id}]: no handler subscribes to it, not queued`);
     } else if (statusCode === 200 && preview) {
-      log.recordDelivery(preview);
+      log.recordDelivery({ ...preview, body: text });
       log.print(`<-- [200] queued ${preview.type} [${preview.id}]`);
     } else {
       log.print(`<-- [${statusCode}] ${describeError(result.body)}`);
@@ -96,10 +103,17 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
       log.print(`<-- [400] eventbridge: ${result.message}`);
       return sendJson(response, 400, { error: { code: 'invalid_eventbridge_event', message: result.message } });
     }
+    const text = body?.toString('utf8');
     if (result.status === 'not_matched') {
+      log.recordDelivery({
+        ...result,
+        body: text,
+        delivery: 'eventbridge',
+        ignored: `rule not matched: ${result.reason}`,
+      });
       log.print(`~~> eventbridge ${result.type} [${result.id}] not matched by the rule: ${result.reason}`);
     } else {
-      log.recordDelivery(result);
+      log.recordDelivery({ id: result.id, type: result.type, body: text, delivery: 'eventbridge' });
       log.print(`~~> eventbridge ${result.type} [${result.id}] queued by the rule`);
     }
     return sendJson(response, 200, result);
@@ -119,7 +133,7 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
   };
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+export function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -162,7 +176,7 @@ function describeError(body: string | undefined): string {
   }
 }
 
-function sendJson(response: ServerResponse, statusCode: number, value: unknown): void {
+export function sendJson(response: ServerResponse, statusCode: number, value: unknown): void {
   response.writeHead(statusCode, { 'content-type': 'application/json' });
   response.end(JSON.stringify(value, null, 2));
 }

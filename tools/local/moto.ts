@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { type MotoCommand, type MotoProvisioningOptions, resolveMotoCommand } from './moto-provisioning';
 
 export class MotoNotInstalledError extends Error {
-  constructor() {
+  constructor(file = 'moto_server') {
     super(
-      'moto_server was not found on PATH. The local pipeline emulates SQS, DynamoDB, SES and Secrets Manager with moto; ' +
-        'install it with: pip install "moto[server]"  (or set AWS_ENDPOINT_URL to a running LocalStack or moto).',
+      `${file} could not be run. The local pipeline emulates SQS, DynamoDB, SES and Secrets Manager with moto; ` +
+        'delete .local/moto-venv and start again to reinstall it there, or set AWS_ENDPOINT_URL to a running LocalStack or moto.',
     );
     this.name = 'MotoNotInstalledError';
   }
@@ -54,19 +55,30 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
   throw new MotoStartError(`moto_server did not answer at ${endpoint} within ${timeoutMs / 1000} s.`);
 }
 
-/** Starts `moto_server` on a free loopback port; `stop()` ends it (it is also killed when this process exits). */
-export async function startMoto(
-  options: { readonly port?: number; readonly host?: string; readonly timeoutMs?: number } = {},
-): Promise<RunningMoto> {
+export interface StartMotoOptions
+  extends Pick<MotoProvisioningOptions, 'print' | 'venvDirectory' | 'systemSitePackages'> {
+  readonly port?: number;
+  readonly host?: string;
+  readonly timeoutMs?: number;
+  /** @default moto_server on PATH, else the project's virtual environment, installed first if need be */
+  readonly command?: MotoCommand;
+}
+
+/**
+ * Starts moto's server on a free loopback port; `stop()` ends it (it is also killed when this process exits).
+ * Without moto_server on PATH it provisions moto into `.local/moto-venv` first (see moto-provisioning.ts).
+ */
+export async function startMoto(options: StartMotoOptions = {}): Promise<RunningMoto> {
+  const command = options.command ?? (await resolveMotoCommand(options));
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   // Loopback only by default; containers started by `sam local` need 0.0.0.0 to reach it.
-  const child = spawn('moto_server', ['-H', options.host ?? '127.0.0.1', '-p', String(port)], {
+  const child = spawn(command.file, [...command.args, '-H', options.host ?? '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const spawnError = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new MotoNotInstalledError() : error),
+      reject(error.code === 'ENOENT' ? new MotoNotInstalledError(command.file) : error),
     );
   });
   let stderr = '';

@@ -3,19 +3,21 @@
  * (emulator, resources, environment, handlers), the event log, the HTTP endpoint for the receiver
  * and the SQS event source for the consumer.
  */
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { envVarNames, webhookPath } from '../../config/contract';
 import type { PipelineSettings } from '../../config/settings';
 import type { Subscriptions } from '../../functions/consumer/define-subscriptions';
 import { bootLocalEnvironment, loadLambdaHandlers } from './boot';
+import { consoleRoutes } from './console-routes';
 import { createEventLog, type LocalEmail, type LocalEvent } from './event-log';
 import { localEventBridgeTarget } from './eventbridge-target';
 import { startHttpEndpoint } from './http-endpoint';
-import type { LocalResources } from './resources';
+import { type LocalResources, localClientConfig } from './resources';
 import { startSesSimulator } from './ses-simulator';
 import { startSqsPoller } from './sqs-poller';
 import { startLocalStripeApi } from './stripe-api';
 
-export type { LocalEmail, LocalEvent, LocalEventStatus } from './event-log';
+export type { LocalEmail, LocalEvent, LocalEventDetail, LocalEventStatus } from './event-log';
 
 export interface LocalPipelineOptions {
   /** Port of the webhook endpoint; 0 picks a free one. */
@@ -97,6 +99,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     queueUrl: resources.queueUrl,
     subscribedTypes: process.env[envVarNames.subscribedEventTypes] ?? '*',
   });
+  const consoleSqs = new SQSClient(localClientConfig(emulatorEndpoint));
+  let selfUrl = '';
   const endpoint = await startHttpEndpoint({
     port: options.port,
     host: options.host,
@@ -125,7 +129,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       },
     },
     log,
+    console: consoleRoutes({
+      log,
+      selfUrl: () => selfUrl,
+      // The receiver accepts a comma-separated list; the console signs with the first, as Stripe does with the newest.
+      signingSecret: options.signingSecret.split(',')[0]?.trim() ?? options.signingSecret,
+      sqs: consoleSqs,
+      queueUrl: resources.queueUrl,
+      deadLetterQueueUrl: resources.deadLetterQueueUrl,
+    }),
   });
+  selfUrl = endpoint.url;
   const poller = await startSqsPoller({
     emulatorEndpoint,
     queueUrl: resources.queueUrl,
@@ -149,6 +163,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       log.stop();
       sesSimulator.stop();
       await endpoint.close();
+      consoleSqs.destroy();
       await polled;
       await sesSimulator.idle();
       await stripeApi.fake.close();

@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defaultFakeStripePort, defaultLocalPort, devSigningSecret } from './defaults';
 import { MotoNotInstalledError } from './moto';
+import { MotoProvisioningError, PythonNotFoundError } from './moto-provisioning';
 import { startLocalPipeline } from './pipeline';
 import { type LocalPipelineState, localPipelineStatePath } from './state';
 
@@ -11,7 +12,28 @@ function describeSecret(secret: string, fromEnvironment: boolean): string {
   return `${secret.slice(0, 6)}…${secret.slice(-4)}  (from STRIPE_WEBHOOK_SECRET)`;
 }
 
+const usage = `Usage: npm start [-- --help]
+
+Runs the whole pipeline on this machine: moto_server (SQS, DynamoDB, SES, S3, Secrets Manager), the real
+receiver and consumer handlers, a fake Stripe API, and the console at http://127.0.0.1:${defaultLocalPort}/.
+Listens on 127.0.0.1 only. Without moto_server on PATH, moto is installed once into .local/moto-venv
+with python3 -m venv (shown as it goes) and reused on the next start. Ctrl+C stops everything.
+
+Environment variables:
+  PORT                   port of the webhook endpoint and the console (default ${defaultLocalPort})
+  FAKE_STRIPE_PORT       port of the fake Stripe API (default ${defaultFakeStripePort})
+  MOTO_PORT              port for the moto_server it starts (default: a free one)
+  MOTO_HOST              interface that moto_server listens on (default 127.0.0.1)
+  MOTO_VENV              where moto is installed when moto_server is not on PATH (default .local/moto-venv)
+  AWS_ENDPOINT_URL       use an emulator that is already running (moto, LocalStack) instead of starting one
+  STRIPE_WEBHOOK_SECRET  signing secret(s) the receiver accepts, comma-separated (default: the public dev secret)
+  POWERTOOLS_LOG_LEVEL   show the handlers' JSON logs too, e.g. INFO (default SILENT)`;
+
 async function main(): Promise<void> {
+  if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
+    console.log(usage);
+    return;
+  }
   const fromEnvironment = Boolean(process.env.STRIPE_WEBHOOK_SECRET?.trim());
   const signingSecret = fromEnvironment ? (process.env.STRIPE_WEBHOOK_SECRET ?? '').trim() : devSigningSecret;
   const port = process.env.PORT ? Number(process.env.PORT) : defaultLocalPort;
@@ -43,6 +65,7 @@ async function main(): Promise<void> {
   writeFileSync(localPipelineStatePath, `${JSON.stringify(state, null, 2)}\n`);
   console.log(`
 Ready! Webhook endpoint: POST ${pipeline.webhookUrl}
+Console: ${pipeline.url}/  (events, emails, dead letters, trigger any event type)
 Signing secret: ${describeSecret(signingSecret, fromEnvironment)}
 Emulator: ${pipeline.emulatorEndpoint}  queue ${resources.queueUrl.split('/').pop()}  table ${resources.tableName}
 Retries: ${settings.maxReceiveCount} attempts, ${settings.visibilityTimeoutSeconds} s apart, then the dead-letter queue
@@ -68,7 +91,11 @@ Press Ctrl+C to stop.
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof MotoNotInstalledError) {
+  if (
+    error instanceof MotoNotInstalledError ||
+    error instanceof PythonNotFoundError ||
+    error instanceof MotoProvisioningError
+  ) {
     console.error(error.message);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(

@@ -1,0 +1,126 @@
+/**
+ * The console of `npm start` in a real headless Chromium (Debian's `chromium` package, driven by
+ * playwright-core; no browser is downloaded): what a person does with it, click by click.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { resolveSettings } from '../../config/settings';
+import { localSenderAddress } from '../../tools/local/defaults';
+import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
+import { createLocalResources, localClientConfig } from '../../tools/local/resources';
+import { requireMotoEndpoint } from '../support/wait-for';
+
+jest.setTimeout(90_000);
+
+/** Debian's package; CHROMIUM_PATH points elsewhere (e.g. another distribution's chromium-browser). */
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const signingSecret = 'whsec_browser_test_secret_not_real';
+const nameSuffix = 'browser';
+const endpoint = requireMotoEndpoint();
+const settings = resolveSettings({ stage: 'local' });
+const screenshotDirectory = join(__dirname, '..', '..', '.local', 'screenshots');
+
+let pipeline: LocalPipeline;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    // Failing, not skipping: a browser test that silently passes without a browser proves nothing.
+    throw new Error(
+      `No Chromium at ${chromiumPath}. Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set ` +
+        'CHROMIUM_PATH to a Chromium or Chrome binary. .ci/run installs it in CI.',
+    );
+  }
+  pipeline = await startLocalPipeline({
+    port: 0,
+    signingSecret,
+    emulatorEndpoint: endpoint,
+    settings,
+    // A failed event comes back after 1 s instead of 180 s, so a poison event reaches the DLQ in seconds.
+    visibilityTimeoutSeconds: 1,
+    resourceNameSuffix: nameSuffix,
+  });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${pipeline.url}/`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await pipeline?.stop();
+});
+
+async function trigger(type: string): Promise<string> {
+  await page.fill('#trigger-type', type);
+  await page.click('#trigger-send');
+  const result = page.locator('#trigger-result');
+  await result.filter({ hasText: `→ ${type} evt_test_` }).waitFor();
+  const id = /evt_test_\w+/.exec((await result.textContent()) ?? '')?.[0];
+  if (!id) throw new Error(`no event id in: ${await result.textContent()}`);
+  return id;
+}
+
+describe('the local console', () => {
+  it('triggers an event from the form, shows it processed, and renders its email, HTML beside text', async () => {
+    // Act
+    const id = await trigger('invoice.paid');
+
+    // Assess: the row turns processed, and its page shows the steps, the payload and the email
+    const row = page.locator(`#events tr[data-id="${id}"]`);
+    await row.locator('.status.processed').waitFor({ timeout: 20_000 });
+    await row.click();
+    await page.locator('#event-steps li[data-outcome="processed"]').first().waitFor();
+    const frame = page.frameLocator('#event-emails iframe');
+    await frame.locator('body').filter({ hasText: 'INV-0001' }).waitFor();
+    expect(await page.locator('#event-title').textContent()).toContain('invoice.paid');
+    expect(await page.locator('#event-payload').textContent()).toContain(`"id": "${id}"`);
+    expect(await page.locator('#event-emails .email header').textContent()).toContain('jenny.rosen@example.com');
+    expect(await page.locator('#event-emails .email pre').textContent()).toContain('INV-0001');
+    // The email cannot run script or reach the console: an empty sandbox.
+    expect(await page.locator('#event-emails iframe').getAttribute('sandbox')).toBe('');
+
+    // Resend: the same body again, signed afresh, is skipped as a duplicate
+    await page.click('#event-resend');
+    await page.locator('#event-steps li[data-outcome="duplicate"]').waitFor({ timeout: 20_000 });
+    mkdirSync(screenshotDirectory, { recursive: true });
+    await page.screenshot({ path: join(screenshotDirectory, 'console-event.png'), fullPage: true });
+    await page.goto(`${pipeline.url}/#/`);
+    await page.screenshot({ path: join(screenshotDirectory, 'console-events.png') });
+  });
+
+  it('shows a poison event in the dead-letter view, and the redrive button moves it back to be processed', async () => {
+    // Prepare: without the suppression table every lookup before the send fails, so the receipt handler fails every time
+    const dynamodb = new DynamoDBClient(localClientConfig(endpoint));
+    await dynamodb.send(new DeleteTableCommand({ TableName: pipeline.resources.suppressionTableName }));
+    let id: string;
+    try {
+      id = await trigger('invoice.paid');
+      await page.locator(`#events tr[data-id="${id}"] .status.dead_lettered`).waitFor({ timeout: 45_000 });
+    } finally {
+      // The cause is fixed: the table is back.
+      await createLocalResources(endpoint, settings, {
+        signingSecret,
+        senderAddress: localSenderAddress,
+        visibilityTimeoutSeconds: 1,
+        nameSuffix,
+      });
+      dynamodb.destroy();
+    }
+
+    // Act: open the dead-letter view, see it there, redrive
+    await page.click('#nav-dlq');
+    const deadLetter = page.locator(`#dead-letters tr[data-id="${id}"]`);
+    await deadLetter.waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(screenshotDirectory, 'console-dead-letters.png') });
+    await page.click('#dlq-redrive');
+
+    // Assess: gone from the DLQ, processed after all
+    await page.locator('#dlq-result').filter({ hasText: 'Moved 1 message(s)' }).waitFor();
+    await deadLetter.waitFor({ state: 'detached' });
+    await page.click('nav a[href="#/"]');
+    await page.locator(`#events tr[data-id="${id}"] .status.processed`).waitFor({ timeout: 20_000 });
+  });
+});

@@ -1,0 +1,116 @@
+/** The JSON behind the console of `npm start`, and the guards that keep it a loopback-only tool. */
+import { request } from 'node:http';
+import { resolveSettings } from '../../config/settings';
+import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
+import { localPipelineClient } from '../support/local-pipeline-client';
+import { requireMotoEndpoint } from '../support/wait-for';
+
+jest.setTimeout(60_000);
+const signingSecret = 'whsec_console_api_test_secret_not_real';
+let pipeline: LocalPipeline;
+
+beforeAll(async () => {
+  pipeline = await startLocalPipeline({
+    port: 0,
+    signingSecret,
+    emulatorEndpoint: requireMotoEndpoint(),
+    settings: resolveSettings({ stage: 'local' }),
+    resourceNameSuffix: 'console-api',
+  });
+});
+afterAll(async () => {
+  await pipeline.stop();
+});
+
+const { eventWhen } = localPipelineClient(() => pipeline, signingSecret);
+
+function post(path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+  return fetch(`${pipeline.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+/** A GET with a Host header of our choosing (fetch does not let one set it). */
+function getWithHost(path: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${pipeline.url}${path}`, { headers: { host } }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the console API', () => {
+  it('serves the page and its two files, with a policy that allows nothing from elsewhere', async () => {
+    const page = await fetch(`${pipeline.url}/`);
+    const script = await fetch(`${pipeline.url}/_local/console/app.js`);
+
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await page.text()).toContain('<script src="/_local/console/app.js" defer></script>');
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await fetch(`${pipeline.url}/_local/console/../../start.ts`)).status).toBe(404);
+  });
+
+  it('triggers a signed event, keeps its body and steps, and a resend is skipped as a duplicate', async () => {
+    const triggered = (await (await post('/_local/trigger', { type: 'invoice.paid' })).json()) as { id: string };
+    await eventWhen(triggered.id, (e) => e.status === 'processed');
+
+    const resent = await post(`/_local/events/${triggered.id}/resend`, {});
+    await eventWhen(triggered.id, (e) => e.deliveries === 2 && e.attempts === 2);
+    const detail = (await (await fetch(`${pipeline.url}/_local/events/${triggered.id}`)).json()) as {
+      body: string;
+      steps: { outcome: string }[];
+      emails: unknown[];
+    };
+
+    expect(resent.status).toBe(200);
+    expect(detail.emails).toHaveLength(1);
+    expect(JSON.parse(detail.body)).toMatchObject({ id: triggered.id, type: 'invoice.paid' });
+    expect(detail.steps.map((s) => s.outcome)).toEqual(['received', 'processed', 'processed', 'received', 'duplicate']);
+  });
+
+  it('lists EventBridge and thin events as such, and a type nobody subscribes to as ignored', async () => {
+    const viaEventBridge = (await (
+      await post('/_local/trigger', { type: 'invoice.paid', via: 'eventbridge' })
+    ).json()) as { id: string };
+    const thin = (await (await post('/_local/trigger', { type: 'v2.core.event_destination.ping' })).json()) as {
+      id: string;
+    };
+
+    expect(await eventWhen(viaEventBridge.id, (e) => e.status === 'processed')).toMatchObject({
+      delivery: 'eventbridge',
+    });
+    expect(await eventWhen(thin.id, (e) => e.status === 'ignored')).toMatchObject({ payload: 'thin', attempts: 0 });
+  });
+
+  it('answers a bad trigger with 400 and what to fix, and takes only JSON from its own origin', async () => {
+    const unknown = await post('/_local/trigger', { type: 'plan.exploded' });
+    const badOverride = await post('/_local/trigger', { type: 'invoice.paid', overrides: ['nonsense'] });
+    const form = await fetch(`${pipeline.url}/_local/trigger`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'type=invoice.paid',
+    });
+    const crossSite = await post(
+      '/_local/dead-letters/redrive',
+      {},
+      {
+        'content-type': 'application/json',
+        origin: 'https://attacker.example',
+      },
+    );
+
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('--list');
+    expect(badOverride.status).toBe(400);
+    expect(form.status).toBe(415);
+    expect(crossSite.status).toBe(403);
+  });
+
+  it('refuses requests that name a host other than loopback (DNS rebinding), for the page and all of /_local/', async () => {
+    expect(await getWithHost('/', 'attacker.example')).toBe(403);
+    expect(await getWithHost('/_local/events', 'attacker.example:4242')).toBe(403);
+    expect(await getWithHost('/_local/events', 'localhost')).toBe(200);
+  });
+});
