@@ -384,6 +384,7 @@ export class StripeWebhookPipeline extends Construct {
       stage: settings.stage,
       eventQueue: this.eventQueue.queue,
       deadLetterQueue: this.eventQueue.deadLetterQueue,
+      eventBridgeDeadLetterQueue: this.eventBridgeIngress?.deadLetterQueue,
       consumer: this.consumer,
       receiver: this.receiver,
       functions: [

@@ -157,6 +157,10 @@ export class StripeWebhooksStack extends Stack {
       value: pipeline.alarmTopic.topic.topicArn,
       description: 'Every alarm sends here on ALARM and OK: subscribe your paging tool (or -c alarmEmail=...)',
     });
+    const dashboard = pipeline.operations.dashboard;
+    if (dashboard !== undefined) {
+      new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName });
+    }
     new CfnOutput(this, 'IdempotencyTableName', { value: pipeline.table.tableName });
     new CfnOutput(this, 'LargeEventBucketName', {
       value: pipeline.largeEventBucket.bucketName,

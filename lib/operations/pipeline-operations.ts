@@ -6,6 +6,7 @@ import type { WebhookConsumer } from '../webhook-consumer';
 import type { WebhookReceiver } from '../webhook-receiver';
 import { AlarmTopic } from './alarm-topic';
 import { PipelineAlarms } from './alarms';
+import { PipelineDashboard } from './dashboard';
 import type { OperationsProps } from './operations-props';
 
 /** Name of the environment variable Powertools Logger reads its level from. */
@@ -44,6 +45,11 @@ export interface PipelineOperationsProps extends OperationsProps {
    */
   readonly functions: readonly LambdaFunction[];
   /**
+   * The EventBridge ingress's dead-letter queue, shown beside the event queue's.
+   * @default - none
+   */
+  readonly eventBridgeDeadLetterQueue?: Queue;
+  /**
    * Alarms made elsewhere that must reach the topic too (the dead-letter alarms).
    * @default - none
    */
@@ -56,6 +62,8 @@ export class PipelineOperations extends Construct {
   public readonly alarmTopic: AlarmTopic;
   /** Every alarm of the pipeline; add later ones with `alarms.add(alarm)`. */
   public readonly alarms: PipelineAlarms;
+  /** The CloudWatch dashboard; `undefined` with `dashboard: false`. */
+  public readonly dashboard: PipelineDashboard | undefined;
 
   constructor(scope: Construct, id: string, props: PipelineOperationsProps) {
     super(scope, id);
@@ -70,6 +78,22 @@ export class PipelineOperations extends Construct {
       api: props.receiver?.api,
       otherAlarms: props.otherAlarms,
     });
+
+    this.dashboard =
+      props.dashboard === false
+        ? undefined
+        : new PipelineDashboard(this, 'Dashboard', {
+            stage: props.stage,
+            eventQueue: props.eventQueue,
+            deadLetterQueues: [
+              props.deadLetterQueue,
+              ...(props.eventBridgeDeadLetterQueue === undefined ? [] : [props.eventBridgeDeadLetterQueue]),
+            ],
+            consumerFunction: props.consumer.fn,
+            receiverFunction: props.receiver?.fn,
+            api: props.receiver?.api,
+            alarms: this.alarms.all,
+          });
 
     const logLevel = props.logLevel ?? 'INFO';
     for (const fn of props.functions) fn.addEnvironment(powertoolsLogLevel, logLevel);

@@ -282,3 +282,47 @@ describe('logs and limits from the context', () => {
     expect(() => buildStack({ receiverReservedConcurrency: '0' })).toThrow(/"receiverReservedConcurrency" is 0/);
   });
 });
+
+describe('dashboard', () => {
+  function widgetTitles(template: Template): string[] {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    // The body is an Fn::Join of strings and tokens: its literal parts hold the titles.
+    const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+    return [...body.matchAll(/\\"title\\":\\"([^\\]+)\\"/g)].map((match) => match[1] ?? '');
+  }
+
+  it('shows requests, latency, the queue, events, emails, the DLQs and the alarms, and can be left out', () => {
+    // Act
+    const webhook = Template.fromStack(buildStack());
+    const eventBridge = Template.fromStack(buildStack({ ingress: 'both', stripeEventSourceName: eventSource }));
+    const none = Template.fromStack(buildStack({ dashboard: 'false' }));
+    // Assess
+    expect(widgetTitles(webhook)).toEqual([
+      'Alarms',
+      'Requests and status classes',
+      'Receiver latency (ms)',
+      'Signature problems',
+      'Event queue: depth and age',
+      'Events',
+      'Emails',
+      'Dead-letter queues',
+    ]);
+    const body = JSON.stringify(webhook.findResources('AWS::CloudWatch::Dashboard'));
+    for (const metric of [
+      'EmailsSent',
+      'EmailsSuppressed',
+      'Throttled',
+      'Duplicate',
+      'Failed',
+      'Ignored',
+      'p99',
+      'p50',
+    ]) {
+      expect(body).toContain(metric);
+    }
+    expect(JSON.stringify(eventBridge.findResources('AWS::CloudWatch::Dashboard'))).toContain('EventBridge DLQ');
+    webhook.hasOutput('DashboardName', {});
+    none.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+  });
+});
