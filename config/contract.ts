@@ -92,3 +92,13 @@ export const suppressionTableSchema = {
   /** The partition key (a string): the recipient address, trimmed and lower-cased. */
   partitionKey: 'address',
 } as const;
+
+/** CloudWatch namespace of the pipeline's own metrics (Powertools Metrics in the functions, alarms and dashboard in lib). */
+export const metricsNamespace = 'StripeWebhooks';
+
+/** `POWERTOOLS_SERVICE_NAME` of each function: the `service` dimension of its metrics and the name in its logs. */
+export const serviceNames = {
+  receiver: 'stripe-webhook-receiver',
+  consumer: 'stripe-webhook-consumer',
+  sesEvents: 'stripe-webhook-ses-events',
+} as const;

@@ -26,6 +26,10 @@ import { EmailDeliverability } from './email-deliverability';
 import { EventQueue } from './event-queue';
 import { StripeEventBridgeIngress } from './eventbridge-ingress';
 import { LargeEventBucket } from './large-event-bucket';
+import type { AlarmTopic } from './operations/alarm-topic';
+import type { PipelineAlarms } from './operations/alarms';
+import { type OperationsProps, operationsPropProblems } from './operations/operations-props';
+import { PipelineOperations } from './operations/pipeline-operations';
 import { pipelinePropProblems, type StripeIngress, usesEventBridge, usesWebhook } from './pipeline-props';
 import { defaultSubscriptionsEntry, readSubscribedTypes } from './pipeline-runtime';
 import { WebhookConsumer } from './webhook-consumer';
@@ -35,7 +39,7 @@ import { WebhookReceiver } from './webhook-receiver';
 const powertoolsServiceName = 'POWERTOOLS_SERVICE_NAME';
 
 /** Properties of {@link StripeWebhookPipeline}; the settings (stage, timeouts, retries, rates, livemode) come from `PipelineSettingsInput`. */
-export interface StripeWebhookPipelineProps extends PipelineSettingsInput, EmailSettingsInput {
+export interface StripeWebhookPipelineProps extends PipelineSettingsInput, EmailSettingsInput, OperationsProps {
   /**
    * The From address of every email; the consumer may send from this address only.
    * @default - required
@@ -208,10 +212,16 @@ export class StripeWebhookPipeline extends Construct {
   public readonly suppressionTable: Table;
   /** The SES configuration set the consumer names on every send. */
   public readonly configurationSet: ConfigurationSet;
+  /** The alarm topic, the alarms and the dashboard, and the functions' log level, tracing and limits. */
+  public readonly operations: PipelineOperations;
+  /** Where every alarm sends, on ALARM and on OK (`alarmEmail`, `alarmTopicArn`). */
+  public readonly alarmTopic: AlarmTopic;
+  /** Every alarm, each with its threshold; `alarms.add(alarm)` sends one of your own to the same topic. */
+  public readonly alarms: PipelineAlarms;
 
   constructor(scope: Construct, id: string, props: StripeWebhookPipelineProps) {
     super(scope, id);
-    const problems = pipelinePropProblems(props);
+    const problems = [...pipelinePropProblems(props), ...operationsPropProblems(props)];
     if (problems.length > 0) throw new InvalidPipelinePropsError(problems);
     const settings = resolveSettings(props);
     this.settings = settings;
@@ -402,6 +412,27 @@ export class StripeWebhookPipeline extends Construct {
           'Stripe cannot send API Gateway credentials: every request is signed (Stripe-Signature, HMAC-SHA256 with the signing secret) and the receiver rejects any request whose signature or timestamp does not verify.',
       });
     }
+
+    this.operations = new PipelineOperations(this, 'Operations', {
+      ...props,
+      stage: settings.stage,
+      eventQueue: this.eventQueue.queue,
+      deadLetterQueue: this.eventQueue.deadLetterQueue,
+      eventBridgeDeadLetterQueue: this.eventBridgeIngress?.deadLetterQueue,
+      consumer: this.consumer,
+      receiver: this.receiver,
+      functions: [
+        this.consumer.fn,
+        this.emailDeliverability.fn,
+        ...(this.receiver === undefined ? [] : [this.receiver.fn]),
+      ],
+      otherAlarms: [
+        this.eventQueue.deadLetterAlarm,
+        ...(this.eventBridgeIngress === undefined ? [] : [this.eventBridgeIngress.deadLetterAlarm]),
+      ],
+    });
+    this.alarmTopic = this.operations.alarmTopic;
+    this.alarms = this.operations.alarms;
 
     this.api = this.receiver?.api;
     this.webhookUrl = this.receiver?.webhookUrl;

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import type { ConnectedAccountEmailInput, EmailSettingsInput } from '../config/email-settings';
 import type { PipelineSettings } from '../config/settings';
 import { ingressConfigOf } from './app-context';
+import { operationsContextOf } from './operations/operations-props';
 import { type StripeIngress, usesWebhook } from './pipeline-props';
 import { StripeWebhookPipeline } from './stripe-webhook-pipeline';
 
@@ -127,6 +128,9 @@ export class StripeWebhooksStack extends Stack {
       accountLevelSuppression: props.accountLevelSuppression,
       ingress,
       stripeEventSourceName,
+      // Alarms, dashboard, logs, tracing and limits: read from the context here, as the ingress is.
+      ...operationsContextOf(this.node),
+      ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
     });
     const { pipeline } = this;
 
@@ -163,6 +167,14 @@ export class StripeWebhooksStack extends Stack {
     new CfnOutput(this, 'EventQueueName', { value: pipeline.queue.queueName });
     new CfnOutput(this, 'DeadLetterQueueName', { value: pipeline.deadLetterQueue.queueName });
     new CfnOutput(this, 'DeadLetterAlarmName', { value: pipeline.deadLetterAlarm.alarmName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: pipeline.alarmTopic.topic.topicArn,
+      description: 'Every alarm sends here on ALARM and OK: subscribe your paging tool (or -c alarmEmail=...)',
+    });
+    const dashboard = pipeline.operations.dashboard;
+    if (dashboard !== undefined) {
+      new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName });
+    }
     new CfnOutput(this, 'IdempotencyTableName', { value: pipeline.table.tableName });
     new CfnOutput(this, 'LargeEventBucketName', {
       value: pipeline.largeEventBucket.bucketName,

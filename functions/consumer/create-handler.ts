@@ -35,6 +35,18 @@ const sendDeadlineMarginMs = 5_000;
 export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /**
+ * Dependencies given instead of the ones made from the environment, so that a test runs this exact
+ * handler (its logs and metrics included) with fakes; the AWS clients it replaces are never called.
+ */
+export interface ConsumerHandlerOverrides
+  extends Partial<Pick<ConsumerDependencies, 'store' | 'mailer' | 'suppressions' | 'stripe' | 'now'>> {
+  /** Reads a record's raw body (a large event's from S3). */
+  readonly resolveBody?: (record: SQSRecord) => Promise<string>;
+  /** Puts a throttled event back on the queue with a delay. */
+  readonly requeue?: (record: SQSRecord, delaySeconds: number, throttleRetries: number) => Promise<void>;
+}
+
+/**
  * Builds the consumer's Lambda handler for a set of subscriptions: reads the environment and creates
  * the AWS clients once (per container), adds the stage's livemode filter, and runs each record through
  * `processRecord`. The bundled entry (`lambda-entry.ts`) calls it with the construct's
@@ -43,6 +55,7 @@ export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQS
 export function createConsumerHandler(
   subscriptions: Subscriptions,
   env: NodeJS.ProcessEnv = process.env,
+  overrides: ConsumerHandlerOverrides = {},
 ): ConsumerHandler {
   const config = readConsumerConfig(env);
   const { settings } = config;
@@ -82,13 +95,22 @@ export function createConsumerHandler(
     emailSettings: config.emailSettings,
     connectedAccountEmails: config.connectedAccountEmails,
     apiVersionCheck: createApiVersionCheck(logger, handlerMetrics),
+    ...withoutUndefined({
+      store: overrides.store,
+      mailer: overrides.mailer,
+      suppressions: overrides.suppressions,
+      stripe: overrides.stripe,
+      now: overrides.now,
+    }),
   };
   // Large events arrive as a pointer to their body in S3; this reads it back, so consumeEvent always gets the raw body.
-  const resolveBody = queuedEventBodyResolver(
-    s3StoredBodyReader(new S3Client({ maxAttempts: 3, ...s3AddressingFor() })),
-    config.largeEventBucket,
-  );
-  const requeue = sqsRequeue(new SQSClient({ maxAttempts: 3 }), config.queueUrl);
+  const resolveBody =
+    overrides.resolveBody ??
+    queuedEventBodyResolver(
+      s3StoredBodyReader(new S3Client({ maxAttempts: 3, ...s3AddressingFor() })),
+      config.largeEventBucket,
+    );
+  const requeue = overrides.requeue ?? sqsRequeue(new SQSClient({ maxAttempts: 3 }), config.queueUrl);
   const processor = new BatchProcessor(EventType.SQS);
 
   function report(outcome: RecordOutcome): void {
@@ -168,4 +190,8 @@ export function createConsumerHandler(
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
 }

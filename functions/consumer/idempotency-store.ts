@@ -69,9 +69,11 @@ export class ClaimLostError extends Error {
   }
 }
 
+/** The `status` of an event's item once it is done; `npm run smoke` waits for it. */
+export const completedStatus = 'COMPLETED';
 const IN_PROGRESS = 'IN_PROGRESS';
 const RELEASED = 'RELEASED';
-const COMPLETED = 'COMPLETED';
+const COMPLETED = completedStatus;
 
 export const eventKey = (eventId: string): string => `event#${eventId}`;
 export const objectKey = (objectId: string): string => `object#${objectId}`;

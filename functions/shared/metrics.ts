@@ -1,7 +1,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { metricsNamespace } from '../../config/contract';
 
-/** CloudWatch namespace of the pipeline's metrics. */
-export const metricsNamespace = 'StripeWebhooks';
+export { metricsNamespace };
 
 /**
  * Powertools Metrics (CloudWatch embedded metric format: JSON lines in the function's log) with the

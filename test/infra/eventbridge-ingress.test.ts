@@ -165,7 +165,11 @@ describe('ingress both', () => {
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 1_209_600,
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    // One per dead-letter queue; the other alarms (lib/operations/alarms.ts) watch other metrics.
+    const dlqAlarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' },
+    });
+    expect(Object.keys(dlqAlarms)).toHaveLength(2);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',

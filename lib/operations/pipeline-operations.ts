@@ -1,0 +1,107 @@
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { WebhookConsumer } from '../webhook-consumer';
+import type { WebhookReceiver } from '../webhook-receiver';
+import { AlarmTopic } from './alarm-topic';
+import { PipelineAlarms } from './alarms';
+import { PipelineDashboard } from './dashboard';
+import type { OperationsProps } from './operations-props';
+
+/** Name of the environment variable Powertools Logger reads its level from. */
+const powertoolsLogLevel = 'POWERTOOLS_LOG_LEVEL';
+
+/** Properties of {@link PipelineOperations}: the operations props, and what they watch. */
+export interface PipelineOperationsProps extends OperationsProps {
+  /**
+   * The stage, a dimension of the pipeline's own metrics.
+   * @default - required
+   */
+  readonly stage: string;
+  /**
+   * The event queue.
+   * @default - required
+   */
+  readonly eventQueue: Queue;
+  /**
+   * The event queue's dead-letter queue (on the dashboard; its alarm comes in `otherAlarms`).
+   * @default - required
+   */
+  readonly deadLetterQueue: Queue;
+  /**
+   * The consumer.
+   * @default - required
+   */
+  readonly consumer: WebhookConsumer;
+  /**
+   * The receiver and its API.
+   * @default - none (ingress `eventbridge`)
+   */
+  readonly receiver?: WebhookReceiver;
+  /**
+   * Every function of the pipeline, for the log level (and tracing).
+   * @default - required
+   */
+  readonly functions: readonly LambdaFunction[];
+  /**
+   * The EventBridge ingress's dead-letter queue, shown beside the event queue's.
+   * @default - none
+   */
+  readonly eventBridgeDeadLetterQueue?: Queue;
+  /**
+   * Alarms made elsewhere that must reach the topic too (the dead-letter alarms).
+   * @default - none
+   */
+  readonly otherAlarms?: readonly Alarm[];
+}
+
+/** The pipeline's operations: the alarm topic, the alarms, the dashboard, and the functions' log level and limits. */
+export class PipelineOperations extends Construct {
+  /** Where every alarm sends, on ALARM and on OK. */
+  public readonly alarmTopic: AlarmTopic;
+  /** Every alarm of the pipeline; add later ones with `alarms.add(alarm)`. */
+  public readonly alarms: PipelineAlarms;
+  /** The CloudWatch dashboard; `undefined` with `dashboard: false`. */
+  public readonly dashboard: PipelineDashboard | undefined;
+
+  constructor(scope: Construct, id: string, props: PipelineOperationsProps) {
+    super(scope, id);
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail, topicArn: props.alarmTopicArn });
+    this.alarms = new PipelineAlarms(this, 'Alarms', {
+      alarmTopic: this.alarmTopic,
+      stage: props.stage,
+      thresholds: props.alarmThresholds,
+      eventQueue: props.eventQueue,
+      consumerFunction: props.consumer.fn,
+      receiverFunction: props.receiver?.fn,
+      api: props.receiver?.api,
+      otherAlarms: props.otherAlarms,
+    });
+
+    this.dashboard =
+      props.dashboard === false
+        ? undefined
+        : new PipelineDashboard(this, 'Dashboard', {
+            stage: props.stage,
+            eventQueue: props.eventQueue,
+            deadLetterQueues: [
+              props.deadLetterQueue,
+              ...(props.eventBridgeDeadLetterQueue === undefined ? [] : [props.eventBridgeDeadLetterQueue]),
+            ],
+            consumerFunction: props.consumer.fn,
+            receiverFunction: props.receiver?.fn,
+            api: props.receiver?.api,
+            alarms: this.alarms.all,
+          });
+
+    const logLevel = props.logLevel ?? 'INFO';
+    for (const fn of props.functions) fn.addEnvironment(powertoolsLogLevel, logLevel);
+
+    if (props.receiverReservedConcurrency !== undefined && props.receiver !== undefined) {
+      // Set on the L1 resource so that the receiver's construct (and its props) stay as they are.
+      (props.receiver.fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions =
+        props.receiverReservedConcurrency;
+    }
+  }
+}
