@@ -11,7 +11,8 @@ import {
 } from '../../functions/consumer/queued-event-body';
 import { sqsEventQueue } from '../../functions/receiver/event-queue';
 import { s3LargeEventStore } from '../../functions/receiver/large-event-store';
-import { largeEventThresholdBytes } from '../../functions/receiver/tuning';
+import { largeEventThresholdBytes, receiverAwsCallPolicy } from '../../functions/receiver/tuning';
+import { createAwsJsonClient, environmentCredentials } from '../../functions/shared/aws-json-client';
 import { lambdaContext, sqsRecord } from '../../tools/local/lambda-shapes';
 import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { localClientConfig, localS3ClientConfig } from '../../tools/local/resources';
@@ -165,7 +166,13 @@ describe('the receiver queue and the consumer body resolver, on moto', () => {
       new CreateQueueCommand({ QueueName: 'stripe-webhooks-local-pointer-check' }),
     );
     const bucket = pipeline.resources.largeEventBucket;
-    const enqueue = sqsEventQueue(sqs, QueueUrl, {
+    // The receiver's own SQS client, as deployed.
+    const receiverAws = createAwsJsonClient({
+      region: 'us-east-1',
+      credentials: () => environmentCredentials(),
+      policy: receiverAwsCallPolicy,
+    });
+    const enqueue = sqsEventQueue(receiverAws, QueueUrl, {
       largeEvents: { store: s3LargeEventStore(s3, bucket), thresholdBytes: largeEventThresholdBytes },
     });
     const { id, body } = invoicePaidBody(400_000, 'pointer@example.com', '€');
