@@ -1,8 +1,8 @@
 import { envVarNames } from '../../config/contract';
 import { booleanSetting } from '../../config/settings';
 import { subscribedTypeMatcher } from '../../config/subscribed-types';
-import { boundedClientConfig, s3AddressingFor } from '../shared/aws-client-config';
 import {
+  createAwsHttpClient,
   createAwsJsonClient,
   environmentCredentials,
   environmentRegion,
@@ -12,7 +12,7 @@ import { requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
 import { createApiGatewayHandler } from './api-gateway-handler';
 import { sqsEventQueue } from './event-queue';
-import { s3LargeEventStore } from './large-event-store';
+import { s3LargeEventStore, s3LocationFromEnvironment } from './large-event-store';
 import { createReceiverMetrics } from './receiver-metrics';
 import { loadSigningSecretsAtStart, secretsManagerReader, secretsManagerSigningSecrets } from './signing-secrets';
 import { stripeWebhookIps } from './stripe-webhook-ips';
@@ -30,10 +30,8 @@ const ipAllowlist = booleanSetting(envVarNames.stripeIpAllowlist, process.env[en
 // SQS and Secrets Manager through aws4 over node:https rather than the SDK: a fraction of the cold
 // start (measured in functions/shared/aws-json-client.ts), the same receiverAwsCallPolicy.
 const region = environmentRegion();
-const aws = createAwsJsonClient({ region, credentials: () => environmentCredentials(), policy: receiverAwsCallPolicy });
-// Created when the first large event comes (see s3LargeEventStore): most containers never load S3.
-const s3 = async () =>
-  new (await import('@aws-sdk/client-s3')).S3Client({ ...boundedClientConfig(), ...s3AddressingFor() });
+const awsOptions = { region, credentials: () => environmentCredentials(), policy: receiverAwsCallPolicy };
+const aws = createAwsJsonClient(awsOptions);
 const signingSecrets = secretsManagerSigningSecrets(
   secretsManagerReader(aws, serviceEndpoint('secretsmanager', region)),
   signingSecretId,
@@ -48,7 +46,13 @@ const dependencies = {
   signingSecrets: signingSecrets.current,
   refreshSigningSecrets: signingSecrets.refreshAfterMismatch,
   enqueue: sqsEventQueue(aws, queueUrl, {
-    largeEvents: { store: s3LargeEventStore(s3, largeEventBucket), thresholdBytes: largeEventThresholdBytes },
+    largeEvents: {
+      // S3's endpoint is read when the first large event comes: most containers never need it.
+      store: s3LargeEventStore(createAwsHttpClient(awsOptions), largeEventBucket, () =>
+        s3LocationFromEnvironment(region),
+      ),
+      thresholdBytes: largeEventThresholdBytes,
+    },
   }),
   now: () => new Date(),
   toleranceSeconds: signatureToleranceSeconds,

@@ -119,6 +119,25 @@ export interface AwsJsonCall {
   readonly payload: unknown;
 }
 
+/** One signed HTTP call: the JSON protocol's POST, or a REST call such as S3's PutObject. */
+export interface AwsHttpCall {
+  /** The signing name: `sqs`, `secretsmanager`, `s3`. */
+  readonly service: string;
+  /** For errors and logs, e.g. `SendMessage`. */
+  readonly operation: string;
+  readonly endpoint: URL;
+  readonly method: 'POST' | 'PUT';
+  /** Path and query, URI-encoded, e.g. `/bucket/key`. */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | Buffer;
+}
+
+export interface AwsHttpAnswer {
+  readonly statusCode: number;
+  readonly text: string;
+}
+
 export interface AwsJsonClientOptions {
   readonly region: string;
   readonly credentials: () => AwsCredentials;
@@ -127,6 +146,8 @@ export interface AwsJsonClientOptions {
   readonly backoffMs?: (attempt: number) => number;
 }
 
+/** Makes a signed call with the policy's retries; resolves to a 2xx answer, rejects with an {@link AwsCallError}. */
+export type AwsHttpClient = (call: AwsHttpCall, signal?: AbortSignal) => Promise<AwsHttpAnswer>;
 export type AwsJsonClient = (call: AwsJsonCall, signal?: AbortSignal) => Promise<unknown>;
 
 const defaultBackoffMs = (attempt: number): number => Math.random() * Math.min(1_000, 50 * 2 ** (attempt - 1));
@@ -137,14 +158,13 @@ const defaultBackoffMs = (attempt: number): number => Math.random() * Math.min(1
  * timeouts and network errors are retried, any other error is not. `signal` aborts the call at once,
  * the attempt in flight included, and stops the retries.
  */
-export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClient {
+export function createAwsHttpClient(options: AwsJsonClientOptions): AwsHttpClient {
   const backoffMs = options.backoffMs ?? defaultBackoffMs;
   return async (call, signal) => {
-    const operation = call.target.slice(call.target.indexOf('.') + 1);
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       try {
-        return await attemptOnce(call, operation, options, signal);
+        return await attemptOnce(call, options, signal);
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (!(error instanceof AwsCallError)) throw error;
@@ -152,6 +172,36 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
         if (!error.retryable || attempt >= options.policy.maxAttempts) throw error;
       }
       await sleep(backoffMs(attempt), signal);
+    }
+  };
+}
+
+/** {@link createAwsHttpClient} for the JSON protocol (SQS, Secrets Manager): resolves to the parsed answer. */
+export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClient {
+  const http = createAwsHttpClient(options);
+  return async (call, signal) => {
+    const operation = call.target.slice(call.target.indexOf('.') + 1);
+    const { text, statusCode } = await http(
+      {
+        service: call.service,
+        operation,
+        endpoint: call.endpoint,
+        method: 'POST',
+        path: '/',
+        headers: { 'content-type': `application/x-amz-json-${call.jsonVersion}`, 'x-amz-target': call.target },
+        body: JSON.stringify(call.payload),
+      },
+      signal,
+    );
+    try {
+      return text === '' ? {} : (JSON.parse(text) as unknown);
+    } catch (error) {
+      throw new AwsCallError(call.service, operation, {
+        code: 'InvalidResponse',
+        message: `the answer is not JSON: ${String(error)}`,
+        statusCode,
+        retryable: false,
+      });
     }
   };
 }
@@ -171,26 +221,20 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 function attemptOnce(
-  call: AwsJsonCall,
-  operation: string,
+  call: AwsHttpCall,
   options: AwsJsonClientOptions,
   signal: AbortSignal | undefined,
-): Promise<unknown> {
-  const { endpoint, service } = call;
-  const body = JSON.stringify(call.payload);
+): Promise<AwsHttpAnswer> {
+  const { endpoint, service, operation, body } = call;
   // Signed per attempt: X-Amz-Date must be fresh.
   const signed = sign(
     {
       service,
       region: options.region,
       host: endpoint.host,
-      method: 'POST',
-      path: '/',
-      headers: {
-        'content-type': `application/x-amz-json-${call.jsonVersion}`,
-        'x-amz-target': call.target,
-        'content-length': String(Buffer.byteLength(body)),
-      },
+      method: call.method,
+      path: call.path,
+      headers: { ...call.headers, 'content-length': String(Buffer.byteLength(body)) },
       body,
     },
     options.credentials(),
@@ -200,8 +244,8 @@ function attemptOnce(
     protocol: endpoint.protocol,
     hostname: endpoint.hostname,
     port: endpoint.port || (isHttps ? 443 : 80),
-    method: 'POST',
-    path: '/',
+    method: call.method,
+    path: call.path,
     headers: signed.headers,
     agent: isHttps ? agents['https:'] : agents['http:'],
   };
@@ -215,31 +259,25 @@ function attemptOnce(
 
   return new Promise((resolve, reject) => {
     let settled = false;
-    const finish = (error: unknown, value?: unknown) => {
+    const finish = (error: unknown, value?: AwsHttpAnswer) => {
       if (settled) return;
       settled = true;
       clearTimeout(requestTimer);
       signal?.removeEventListener('abort', onAbort);
-      if (error === undefined) resolve(value);
+      if (error === undefined && value !== undefined) resolve(value);
       else reject(error);
     };
     const req = (isHttps ? httpsRequest : httpRequest)(requestOptions, (response) => {
-      readJson(response).then(
+      readText(response).then(
         (text) => {
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            try {
-              finish(undefined, text === '' ? {} : JSON.parse(text));
-            } catch (error) {
-              finish(
-                failure('InvalidResponse', `the answer is not JSON: ${String(error)}`, true, { statusCode: status }),
-              );
-            }
+          const statusCode = response.statusCode ?? 0;
+          if (statusCode >= 200 && statusCode < 300) {
+            finish(undefined, { statusCode, text });
             return;
           }
           const { code, message } = serviceError(text, response);
-          const retryable = status >= 500 || status === 429 || throttlingCodes.has(code);
-          finish(failure(code, message, retryable, { statusCode: status }));
+          const retryable = statusCode >= 500 || statusCode === 429 || throttlingCodes.has(code);
+          finish(failure(code, message, retryable, { statusCode }));
         },
         (error: unknown) =>
           finish(failure('NetworkError', `reading the answer failed: ${String(error)}`, true, { cause: error })),
@@ -273,7 +311,7 @@ function attemptOnce(
   });
 }
 
-function readJson(response: IncomingMessage): Promise<string> {
+function readText(response: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     response.setEncoding('utf8');
@@ -285,23 +323,32 @@ function readJson(response: IncomingMessage): Promise<string> {
   });
 }
 
-/** The JSON protocol's error: `{"__type": "prefix#Code", "message": "..."}` (SQS also names it in x-amzn-query-error). */
+/**
+ * The service's error: the JSON protocol's `{"__type": "prefix#Code", "message": "..."}` (SQS also
+ * names it in x-amzn-query-error), or S3's XML `<Error><Code>…</Code><Message>…</Message>`.
+ */
 function serviceError(text: string, response: IncomingMessage): { code: string; message: string } {
   let parsed: { __type?: unknown; message?: unknown; Message?: unknown } = {};
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch {
-    // Not JSON (a proxy's or an emulator's error page): the status says enough.
+    // Not JSON: S3's XML, or a proxy's or an emulator's error page.
   }
   const queryError = response.headers['x-amzn-query-error'];
+  const xmlCode = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1];
+  const xmlMessage = /<Message>([^<]{0,300})<\/Message>/.exec(text)?.[1];
   const rawType =
-    typeof parsed.__type === 'string' ? parsed.__type : typeof queryError === 'string' ? queryError.split(';')[0] : '';
-  const code = rawType?.slice(rawType.lastIndexOf('#') + 1) || `Http${response.statusCode ?? 0}`;
+    typeof parsed.__type === 'string'
+      ? parsed.__type
+      : typeof queryError === 'string'
+        ? (queryError.split(';')[0] ?? '')
+        : (xmlCode ?? '');
+  const code = rawType.slice(rawType.lastIndexOf('#') + 1) || `Http${response.statusCode ?? 0}`;
   const message =
     typeof parsed.message === 'string'
       ? parsed.message
       : typeof parsed.Message === 'string'
         ? parsed.Message
-        : text.slice(0, 200);
+        : (xmlMessage ?? text.slice(0, 200));
   return { code, message };
 }
