@@ -354,7 +354,7 @@ export function renderColdStart(result: ColdStartResult): string {
   out.push(
     `- esbuild ${Object.entries(lambdaBuildOptions)
       .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
-      .join(' ')}, as lib/pipeline-function.ts; floor = a module that only creates an SQS client, as both receivers do`,
+      .join(' ')}, as lib/pipeline-function.ts; floor = a module that only creates an SDK v3 SQS client, as the sample does (ours no longer bundles the SDK)`,
     '',
     markdownTable(
       ['bundle', 'entry', 'bytes', 'KiB'],
