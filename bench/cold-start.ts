@@ -346,6 +346,9 @@ function extraPackages(bundle: BundleResult, base: BundleResult): PackageBytes[]
     .sort((a, b) => b.bytes - a.bytes);
 }
 
+const floorNote =
+  'floor = a module that only creates an SDK v3 SQS client, as the sample does (ours no longer bundles the SDK)';
+
 export function renderColdStart(result: ColdStartResult): string {
   const { bare, bundles } = result;
   const { ours, sample, floor } = bundles;
@@ -354,7 +357,7 @@ export function renderColdStart(result: ColdStartResult): string {
   out.push(
     `- esbuild ${Object.entries(lambdaBuildOptions)
       .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
-      .join(' ')}, as lib/pipeline-function.ts; floor = a module that only creates an SDK v3 SQS client, as the sample does (ours no longer bundles the SDK)`,
+      .join(' ')}, as lib/pipeline-function.ts; ${floorNote}`,
     '',
     markdownTable(
       ['bundle', 'entry', 'bytes', 'KiB'],
