@@ -94,6 +94,57 @@ const subjects: Record<Role, BundleSubject> = {
 };
 const roles = Object.keys(subjects) as Role[];
 
+/** Another way to reach SQS and the secret, timed beside the receivers (issue 13). */
+export interface Alternative extends BundleSubject {
+  /** What it is, for the table. */
+  readonly label: string;
+  /** Whether it can hold receiverAwsCallPolicy (attempts, per-attempt and connection timeouts, abort at the deadline). */
+  readonly policy: string;
+  /** Code run after require() whose promise is awaited before the process is done (the lazy variant's first-request load). */
+  readonly thenAwait?: string;
+}
+
+const variantDir = 'bench/cold-start-variants';
+export const alternatives: readonly Alternative[] = [
+  {
+    name: 'SDK v3 SQS + Secrets Manager',
+    label: 'AWS SDK v3 clients at init (today)',
+    entry: `${variantDir}/sdk-v3.ts`,
+    policy: 'yes (maxAttempts, requestHandler timeouts, abortSignal)',
+  },
+  {
+    name: 'SDK v3, lazy (init only)',
+    label: 'SDK v3 loaded on the first request: init alone',
+    entry: `${variantDir}/sdk-v3-lazy.ts`,
+    policy: 'yes',
+  },
+  {
+    name: 'SDK v3, lazy (init + first load)',
+    label: 'SDK v3 loaded on the first request: init + that load',
+    entry: `${variantDir}/sdk-v3-lazy.ts`,
+    policy: 'yes',
+    thenAwait: 'loadClients()',
+  },
+  {
+    name: '@aws-lite/client + sqs',
+    label: '@aws-lite/client 0.24 with @aws-lite/sqs',
+    entry: `${variantDir}/aws-lite.ts`,
+    policy: 'no: retries only; no request or connection timeout, no abort signal',
+  },
+  {
+    name: 'aws4 + node:https',
+    label: 'aws4 SigV4 over node:https, keep-alive, JSON protocol',
+    entry: `${variantDir}/aws4-https.ts`,
+    policy: 'yes, in our code (functions/shared/aws-json-client.ts)',
+  },
+  {
+    name: 'aws4 + secrets extension',
+    label: 'aws4 for SQS; secret from the Parameters and Secrets Extension',
+    entry: `${variantDir}/extension-secret.ts`,
+    policy: 'SQS yes; the extension has its own timeouts and cache (+ a layer process at init)',
+  },
+];
+
 export interface BundleResult {
   readonly subject: BundleSubject;
   readonly file: string;
@@ -150,8 +201,11 @@ function runNode(script: string, env: NodeJS.ProcessEnv): { wallMs: number; stdo
 }
 
 // Also times require() inside the child: the same cost without process start-up and its noise.
-function requireScript(file: string): string {
-  return `const s=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(process.hrtime.bigint()-s))`;
+function requireScript(file: string, thenAwait?: string): string {
+  if (thenAwait === undefined) {
+    return `const s=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(process.hrtime.bigint()-s))`;
+  }
+  return `const s=process.hrtime.bigint();const m=require(${JSON.stringify(file)});Promise.resolve(m.${thenAwait}).then(()=>process.stdout.write(String(process.hrtime.bigint()-s)))`;
 }
 
 /**
@@ -201,6 +255,11 @@ export interface ColdStartResult {
   readonly runs: number;
   readonly bare: InitTiming;
   readonly bundles: Record<Role, { readonly bundle: BundleResult; readonly init: InitTiming }>;
+  readonly alternatives: readonly {
+    readonly alternative: Alternative;
+    readonly bytes: number;
+    readonly init: InitTiming;
+  }[];
 }
 
 /** Builds the bundles into `scratchDir` and times requiring each in fresh processes. */
@@ -208,6 +267,8 @@ export async function measureColdStart(scratchDir: string): Promise<ColdStartRes
   const env = childEnvironment(scratchDir);
   const bundles = new Map<Role, BundleResult>();
   for (const role of roles) bundles.set(role, await buildBundle(subjects[role], scratchDir));
+  const alternativeBundles: BundleResult[] = [];
+  for (const alternative of alternatives) alternativeBundles.push(await buildBundle(alternative, scratchDir));
   const bundleOf = (role: Role): BundleResult => {
     const bundle = bundles.get(role);
     if (bundle === undefined) throw new Error(`no ${role} bundle`);
@@ -226,10 +287,19 @@ export async function measureColdStart(scratchDir: string): Promise<ColdStartRes
     if (found.handler !== 'function') throw new Error(`${subject.entry} does not export a handler function`);
     network.set(role, found.seen);
   }
+  const alternativeNetwork = alternativeBundles.map(({ file, subject }) => {
+    const found = probe(`handler = typeof require(${JSON.stringify(file)}).handler;`, env);
+    if (found.handler !== 'function') throw new Error(`${subject.entry} does not export a handler function`);
+    return found.seen;
+  });
 
   const variants = [
     { name: 'bare: node -e ""', script: '' },
     ...roles.map((role) => ({ name: `${role}: ${subjects[role].name}`, script: requireScript(bundleOf(role).file) })),
+    ...alternatives.map((alternative, i) => ({
+      name: alternative.name,
+      script: requireScript(alternativeBundles[i]?.file ?? '', alternative.thenAwait),
+    })),
   ];
   const wall = variants.map((): number[] => []);
   const inside = variants.map((): number[] => []);
@@ -259,6 +329,11 @@ export async function measureColdStart(scratchDir: string): Promise<ColdStartRes
     runs: initRuns,
     bare: timing(0, []),
     bundles: Object.fromEntries(entries) as ColdStartResult['bundles'],
+    alternatives: alternatives.map((alternative, i) => ({
+      alternative,
+      bytes: alternativeBundles[i]?.bytes ?? 0,
+      init: timing(1 + roles.length + i, alternativeNetwork[i] ?? []),
+    })),
   };
 }
 
@@ -271,6 +346,9 @@ function extraPackages(bundle: BundleResult, base: BundleResult): PackageBytes[]
     .sort((a, b) => b.bytes - a.bytes);
 }
 
+const floorNote =
+  'floor = a module that only creates an SDK v3 SQS client, as the sample does (ours no longer bundles the SDK)';
+
 export function renderColdStart(result: ColdStartResult): string {
   const { bare, bundles } = result;
   const { ours, sample, floor } = bundles;
@@ -279,7 +357,7 @@ export function renderColdStart(result: ColdStartResult): string {
   out.push(
     `- esbuild ${Object.entries(lambdaBuildOptions)
       .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
-      .join(' ')}, as lib/pipeline-function.ts; floor = a module that only creates an SQS client, as both receivers do`,
+      .join(' ')}, as lib/pipeline-function.ts; ${floorNote}`,
     '',
     markdownTable(
       ['bundle', 'entry', 'bytes', 'KiB'],
@@ -333,6 +411,37 @@ export function renderColdStart(result: ColdStartResult): string {
         'failed attempts and is not what Lambda would see.',
     );
   }
+
+  out.push(
+    '',
+    '### Clients for SQS and the secret, side by side (each bundle holds only them and a handler)',
+    '',
+    `Timed in the same interleaved runs as above; ratio = init above bare node / the sample's (${num(above(sample.init))} ms).`,
+    '',
+    markdownTable(
+      [
+        'client',
+        'KiB',
+        'wall ms (median)',
+        'ms above bare',
+        'require() ms',
+        '/ sample',
+        'receiverAwsCallPolicy',
+        'network',
+      ],
+      result.alternatives.map(({ alternative, bytes, init }) => [
+        alternative.label,
+        kib(bytes),
+        `${num(init.wallMs)} ±${num(init.wallSpread * 100, 0)}%`,
+        num(above(init)),
+        init.requireMs === undefined ? '—' : num(init.requireMs),
+        ratio(above(init) / above(sample.init)),
+        alternative.policy,
+        init.network.length === 0 ? 'none' : init.network.join(', '),
+      ]),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
+    ),
+  );
 
   out.push('', `### What is in each bundle (top ${topInputs} inputs, grouped by npm package, KiB in the output)`, '');
   const top = (bundle: BundleResult, rank: number) => {

@@ -15,8 +15,12 @@ import { kib, markdownTable, num, ratio, verdict } from './format';
 import type { toSqsMessage as SampleToSqsMessage } from './sample-receiver';
 import { asyncBatch, type Summary, syncBatch, timeCases } from './timing';
 
-/** Goal of issue 3: ours at least this many times faster than `constructEvent` with the same checks. */
-export const speedupGoal = 2;
+/**
+ * Goals of issue 13, per event label: ours at least this many times faster than `constructEvent` with
+ * the same checks. (Issue 3 asked for 2×, which the floor below shows no verifier with these checks can reach.)
+ */
+export const speedupGoals: Readonly<Record<string, number>> = { '3 KB': 1.3, '100 KB': 1.05 };
+const speedupGoal = (r: VerifyPathResult): number => speedupGoals[r.event.label] ?? 1;
 
 // Many short batches: on a shared machine a burst of other work spoils a few of them, not the median.
 const timing = { batches: 31, batchMs: 10 };
@@ -28,12 +32,12 @@ const secrets = [benchSigningSecret];
 const silentLogger: LoggerPort = { info: () => {}, warn: () => {}, error: () => {} };
 const noMetrics: ReceiverMetrics = { count: () => {} };
 
-// The same decoder receive-webhook.ts uses (it is private there), to time that step alone.
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// The strict UTF-8 check receive-webhook.ts makes of a text body (private there), to time that step alone.
+const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
 type SampleToSqs = typeof SampleToSqsMessage;
 
-const stepNames = ['toWebhookRequest', 'verifySignature', 'utf8Decode', 'jsonParse'] as const;
+const stepNames = ['toWebhookRequest', 'verifySignature', 'wellFormed', 'jsonParse'] as const;
 type StepName = (typeof stepNames)[number];
 
 export interface VerifyPathResult {
@@ -110,7 +114,7 @@ async function measureOne(event: BenchEvent, toSqsMessage: SampleToSqs): Promise
           }),
         ),
       },
-      { name: 'utf8Decode', batch: syncBatch(() => strictUtf8.decode(request.body)) },
+      { name: 'wellFormed', batch: syncBatch(() => isWellFormed(event.body)) },
       { name: 'jsonParse', batch: syncBatch(() => JSON.parse(event.body)) },
     ],
     timing,
@@ -147,7 +151,7 @@ export function renderVerifyPath(results: readonly VerifyPathResult[]): string {
     out.push(`- ${event.label} event: ${event.description}, ${num(event.bytes, 0)} bytes (${kib(event.bytes)} KiB)`);
   }
   out.push(
-    '- ours: `toWebhookRequest(HTTP API v2 event)` → `receiveWebhook` (size checks → signature → UTF-8 → JSON.parse → ' +
+    '- ours: `toWebhookRequest(HTTP API v2 event)` → `receiveWebhook` (size checks → signature → strict UTF-8 → JSON.parse → ' +
       'event shape → message); deps: signingSecrets = resolved array, enqueue = keeps the last message, ' +
       'isSubscribed = every type, now = `new Date()`, **logger and metrics = no-op**, no IP allowlist, default limits; ' +
       'each call awaited, as the handler does',
@@ -157,13 +161,14 @@ export function renderVerifyPath(results: readonly VerifyPathResult[]): string {
       '± is half the interquartile range of the batches',
     '',
     markdownTable(
-      ['event', 'ours µs', 'constructEvent µs', 'constructEvent / ours', `goal ≥ ${speedupGoal}×`],
+      ['event', 'ours µs', 'constructEvent µs', 'constructEvent / ours', 'goal', 'met?'],
       results.map((r) => [
         r.event.label,
         withSpread(r.ours),
         withSpread(r.constructEvent),
         ratio(speedup(r)),
-        verdict(speedup(r) >= speedupGoal),
+        `≥ ${ratio(speedupGoal(r))}`,
+        verdict(speedup(r) >= speedupGoal(r)),
       ]),
     ),
     '',
@@ -182,9 +187,12 @@ export function renderVerifyPath(results: readonly VerifyPathResult[]): string {
     markdownTable(
       ['step', ...results.map((r) => r.event.label)],
       [
-        ['ours: toWebhookRequest (body string → Buffer, headers)', ...column(step('toWebhookRequest'))],
-        ['ours: verifyStripeSignature (parse header, HMAC-SHA256, compare)', ...column(step('verifySignature'))],
-        ['ours: strict UTF-8 decode (Buffer → string)', ...column(step('utf8Decode'))],
+        ['ours: toWebhookRequest (headers; the body string kept as is)', ...column(step('toWebhookRequest'))],
+        [
+          'ours: verifyStripeSignature (parse header, HMAC-SHA256 of the string, compare)',
+          ...column(step('verifySignature')),
+        ],
+        ['ours: strict UTF-8 check (String#isWellFormed, no copy)', ...column(step('wellFormed'))],
         ['ours: JSON.parse', ...column(step('jsonParse'))],
         ['ours: the rest (size checks, awaits, event shape, message, clock)', ...results.map((r) => restOf(r))],
         ['**ours, total**', ...column((r) => r.ours.median)],
@@ -197,16 +205,16 @@ export function renderVerifyPath(results: readonly VerifyPathResult[]): string {
       ],
     ),
   );
-  const missed = results.filter((r) => speedup(r) < speedupGoal);
+  const missed = results.filter((r) => speedup(r) < speedupGoal(r));
   if (missed.length === 0) return out.join('\n');
 
   out.push('', `**Goal missed (${missed.map((r) => r.event.label).join(', ')}): what holds it back.**`);
-  const floorBound = results.filter((r) => bestSpeedup(r) < speedupGoal);
+  const floorBound = results.filter((r) => bestSpeedup(r) < speedupGoal(r));
   if (floorBound.length > 0) {
     out.push(
       `- Both paths must HMAC the whole body and JSON.parse it. That floor alone takes ${floorBound
         .map((r) => `${num(r.floor.median)} of constructEvent's ${num(r.constructEvent.median)} µs (${r.event.label})`)
-        .join(', ')}, so no verifier doing the same checks can be ${speedupGoal}× faster there: at most ${floorBound
+        .join(', ')}, so no verifier doing the same checks can reach the goal there: at most ${floorBound
         .map((r) => `${ratio(bestSpeedup(r))} (${r.event.label})`)
         .join(', ')}.`,
     );
@@ -214,9 +222,8 @@ export function renderVerifyPath(results: readonly VerifyPathResult[]): string {
   for (const r of missed) {
     out.push(
       `- ${r.event.label}: ours takes ${num(r.ours.median - r.floor.median)} µs more than the floor. Steps only ours ` +
-        `takes, timed alone: turning the body string into a Buffer and back ${num(
-          r.steps.toWebhookRequest.median + r.steps.utf8Decode.median,
-        )} µs (constructEvent hashes and parses the string API Gateway gave it); the rest of receiveWebhook ${restOf(r)} µs.`,
+        `takes, timed alone: the headers and the request object ${num(r.steps.toWebhookRequest.median)} µs, the strict ` +
+        `UTF-8 check ${num(r.steps.wellFormed.median)} µs; the rest of receiveWebhook ${restOf(r)} µs.`,
     );
   }
   return out.join('\n');

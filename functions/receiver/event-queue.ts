@@ -1,5 +1,5 @@
-import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { messageAttributeNames } from '../../config/contract';
+import type { AwsJsonClient } from '../shared/aws-json-client';
 import { s3BodyLocation, serializeLargeEventPointer } from '../shared/large-event-pointer';
 import type { StoreLargeEvent } from './large-event-store';
 import type { QueuedEvent } from './receive-webhook';
@@ -86,23 +86,34 @@ export function createEventQueue(options: EventQueueOptions): (event: QueuedEven
     });
 }
 
-/** Sends messages to one SQS queue. */
-export function sqsSender(client: SQSClient, queueUrl: string): SendToQueue {
+/**
+ * Sends messages to one SQS queue with SendMessage, through the receiver's light AWS client
+ * (functions/shared/aws-json-client.ts). The request goes to the queue URL's own host, as the SDK
+ * does by default, so a queue in moto, LocalStack or AWS is reached wherever its URL points.
+ */
+export function sqsSender(client: AwsJsonClient, queueUrl: string): SendToQueue {
+  const endpoint = new URL(new URL(queueUrl).origin);
   return async (message, signal) => {
-    const attributes: Record<string, MessageAttributeValue> = {};
+    const attributes: Record<string, { DataType: 'String'; StringValue: string }> = {};
     for (const [name, value] of Object.entries(message.attributes)) {
       attributes[name] = { DataType: 'String', StringValue: value };
     }
-    await client.send(
-      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.body, MessageAttributes: attributes }),
-      { abortSignal: signal },
+    await client(
+      {
+        service: 'sqs',
+        target: 'AmazonSQS.SendMessage',
+        jsonVersion: '1.0',
+        endpoint,
+        payload: { QueueUrl: queueUrl, MessageBody: message.body, MessageAttributes: attributes },
+      },
+      signal,
     );
   };
 }
 
 /** Sends verified events to SQS; resolves only once SQS has accepted (durably stored) the event. */
 export function sqsEventQueue(
-  client: SQSClient,
+  client: AwsJsonClient,
   queueUrl: string,
   options: Omit<EventQueueOptions, 'send'> = {},
 ): (event: QueuedEvent) => Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { largeEventKeyPrefix } from '../../config/contract';
+import type { AwsHttpClient } from '../shared/aws-json-client';
 import { errorSummary } from '../shared/errors';
 import type { LargeEventPointer } from '../shared/large-event-pointer';
 import type { QueuedEvent } from './receive-webhook';
@@ -28,41 +28,67 @@ export function largeEventKey(event: Pick<QueuedEvent, 'eventId' | 'receivedAt'>
   return `${largeEventKeyPrefix}${day}/${encodeURIComponent(event.eventId)}/${unique}.json`;
 }
 
-/** An S3 client, or a function that creates one when the first large event comes. */
-export type S3ClientSource = S3Client | (() => Promise<S3Client>);
+/** Where S3 is: the endpoint, and whether buckets are in the path (emulators) or in the host name (AWS). */
+export interface S3Location {
+  readonly endpoint: URL;
+  readonly forcePathStyle: boolean;
+}
 
 /**
- * Stores raw bodies in `bucket` with PutObject, the only S3 action the receiver is granted. The S3
- * SDK is loaded on first use: most events are small, and loading it costs every cold start ~25 ms.
+ * S3's endpoint from the environment, read when the first large event comes (as the SDK reads its
+ * configuration when its client is created): `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` (moto,
+ * LocalStack: path-style), else the regional AWS endpoint (virtual-hosted style).
+ */
+export function s3LocationFromEnvironment(region: string, env: NodeJS.ProcessEnv = process.env): S3Location {
+  const override = (env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL)?.trim();
+  if (override) return { endpoint: new URL(override), forcePathStyle: true };
+  return { endpoint: new URL(`https://s3.${region}.amazonaws.com`), forcePathStyle: false };
+}
+
+/** Each segment of a key URI-encoded, the slashes kept, as S3 (and SigV4's canonical path) expect. */
+function encodeKey(key: string): string {
+  return key
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
+    .join('/');
+}
+
+/**
+ * Stores raw bodies in `bucket` with PutObject, the only S3 action the receiver is granted, through
+ * the receiver's light AWS client (functions/shared/aws-json-client.ts), with its retry, timeout and
+ * abort policy. Not the S3 SDK: even loaded lazily, its code in the bundle cost every cold start
+ * more than the rest of the receiver (bench/cold-start.ts).
  */
 export function s3LargeEventStore(
-  client: S3ClientSource,
+  client: AwsHttpClient,
   bucket: string,
+  location: () => S3Location,
   newUnique: () => string = randomUUID,
 ): StoreLargeEvent {
-  let ready: Promise<S3Client> | undefined;
-  const s3 = () => {
-    ready ??= (typeof client === 'function' ? client() : Promise.resolve(client)).catch((error: unknown) => {
-      ready = undefined; // let the next event try again
-      throw error;
-    });
-    return ready;
-  };
+  let where: S3Location | undefined;
   return async (event, signal) => {
-    const [s3Client, { PutObjectCommand }] = await Promise.all([s3(), import('@aws-sdk/client-s3')]);
+    where ??= location();
     // The bytes Stripe signed: the receiver decoded them as strict UTF-8, which re-encodes to the same bytes.
     const body = Buffer.from(event.body, 'utf8');
     const key = largeEventKey(event, newUnique());
+    const endpoint = where.forcePathStyle
+      ? where.endpoint
+      : new URL(`${where.endpoint.protocol}//${bucket}.${where.endpoint.host}`);
+    const path = where.forcePathStyle ? `/${encodeURIComponent(bucket)}/${encodeKey(key)}` : `/${encodeKey(key)}`;
     try {
-      await s3Client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentLength: body.length,
-          ContentType: 'application/json; charset=utf-8',
-        }),
-        { abortSignal: signal },
+      await client(
+        {
+          service: 's3',
+          operation: 'PutObject',
+          endpoint,
+          method: 'PUT',
+          path,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+          body,
+        },
+        signal,
       );
     } catch (error) {
       throw new LargeEventStoreError(bucket, key, error);

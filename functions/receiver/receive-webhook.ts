@@ -9,6 +9,7 @@ import {
   SignatureVerificationError,
   signatureMatches,
   verifyParsedSignature,
+  type WebhookBody,
 } from './stripe-signature';
 import { receiverLimits } from './tuning';
 
@@ -105,11 +106,51 @@ function reject(
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function headerBytes(headers: Readonly<Record<string, string>>): number {
+// A UTF-16 code unit is at most 3 UTF-8 bytes: text of up to a third of a limit in code units is
+// within it, with no need to count its bytes (which would scan it once more on every request).
+const maxUtf8BytesPerCodeUnit = 3;
+
+/** Bytes of `text` in UTF-8, or undefined when it is certainly within `limit` (counted only when it might not be). */
+function utf8BytesOver(text: string, limit: number): number | undefined {
+  if (text.length * maxUtf8BytesPerCodeUnit <= limit) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > limit ? bytes : undefined;
+}
+
+/** The body's size in bytes when it is over `limit`, else undefined. */
+function bodyBytesOver(body: WebhookBody, limit: number): number | undefined {
+  if (typeof body === 'string') return utf8BytesOver(body, limit);
+  return body.length > limit ? body.length : undefined;
+}
+
+/** Total size of the headers as on the wire (name, ": ", value, CRLF) when it is over `limit`, else undefined. */
+function headerBytesOver(headers: Readonly<Record<string, string>>, limit: number): number | undefined {
+  let codeUnits = 0;
+  for (const name in headers) codeUnits += name.length + (headers[name]?.length ?? 0) + 4;
+  if (codeUnits * maxUtf8BytesPerCodeUnit <= limit) return undefined;
   let total = 0;
-  // Name, ": ", value and CRLF, as on the wire.
   for (const [name, value] of Object.entries(headers)) total += Buffer.byteLength(name) + Buffer.byteLength(value) + 4;
-  return total;
+  return total > limit ? total : undefined;
+}
+
+// ES2024, in Node.js since 20; not yet in the TypeScript lib this project targets.
+type MaybeWellFormed = string & { isWellFormed(): boolean };
+
+/**
+ * The body as text, if it is strict UTF-8. A string from API Gateway is the text of the bytes that
+ * were sent (and signed): well-formed, it is used as it is, with no copy; one holding a lone surrogate
+ * stands for the bytes its UTF-8 encoding gives (U+FFFD in its place), as the signature was checked
+ * against. Bytes are decoded strictly: undefined when they are not UTF-8.
+ */
+function bodyText(body: WebhookBody): string | undefined {
+  if (typeof body === 'string') {
+    return (body as MaybeWellFormed).isWellFormed() ? body : strictUtf8.decode(Buffer.from(body, 'utf8'));
+  }
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Refusals that need neither a secret nor the body's content: who sent it, how, and how much. */
@@ -135,8 +176,8 @@ function checkRequestShape(request: WebhookRequest, deps: ReceiverDependencies):
       { headers: { allow: 'POST' } },
     );
   }
-  const signatureBytes = Buffer.byteLength(request.headers['stripe-signature'] ?? '');
-  if (signatureBytes > limits.maxSignatureHeaderBytes) {
+  const signatureBytes = utf8BytesOver(request.headers['stripe-signature'] ?? '', limits.maxSignatureHeaderBytes);
+  if (signatureBytes !== undefined) {
     return reject(
       deps,
       431,
@@ -144,8 +185,8 @@ function checkRequestShape(request: WebhookRequest, deps: ReceiverDependencies):
       `The Stripe-Signature header is ${signatureBytes} bytes; at most ${limits.maxSignatureHeaderBytes} are accepted (Stripe's is about 150).`,
     );
   }
-  const allHeaderBytes = headerBytes(request.headers);
-  if (allHeaderBytes > limits.maxHeaderBytes) {
+  const allHeaderBytes = headerBytesOver(request.headers, limits.maxHeaderBytes);
+  if (allHeaderBytes !== undefined) {
     return reject(
       deps,
       431,
@@ -153,12 +194,13 @@ function checkRequestShape(request: WebhookRequest, deps: ReceiverDependencies):
       `The request headers total ${allHeaderBytes} bytes; at most ${limits.maxHeaderBytes} are accepted.`,
     );
   }
-  if (request.body.length > limits.maxBodyBytes) {
+  const bodyBytes = bodyBytesOver(request.body, limits.maxBodyBytes);
+  if (bodyBytes !== undefined) {
     return reject(
       deps,
       413,
       'payload_too_large',
-      `The body is ${request.body.length} bytes; at most ${limits.maxBodyBytes} are accepted. Stripe events are far smaller.`,
+      `The body is ${bodyBytes} bytes; at most ${limits.maxBodyBytes} are accepted. Stripe events are far smaller.`,
     );
   }
   if (request.bodyProblem === 'invalid_base64') {
@@ -216,9 +258,10 @@ async function refreshedSecrets(
  * A body sent base64-encoded without `isBase64Encoded`: the signature matches the decoded bytes.
  * Only used to explain a mismatch, never to accept one.
  */
-function isUndeclaredBase64(parsed: ParsedSignatureHeader, body: Buffer, secrets: readonly string[]): boolean {
+function isUndeclaredBase64(parsed: ParsedSignatureHeader, body: WebhookBody, secrets: readonly string[]): boolean {
   if (body.length === 0) return false;
-  const text = body.toString('latin1');
+  // Base64 is ASCII: a string body is base64 as it stands, or not at all.
+  const text = typeof body === 'string' ? body : body.toString('latin1');
   return isStrictBase64(text) && signatureMatches(parsed, Buffer.from(text, 'base64'), secrets);
 }
 
@@ -275,10 +318,8 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiverDepe
     return reject(deps, 400, error.code, error.message);
   }
 
-  let text: string;
-  try {
-    text = strictUtf8.decode(request.body);
-  } catch {
+  const text = bodyText(request.body);
+  if (text === undefined) {
     return reject(deps, 400, 'invalid_encoding', 'The body is not valid UTF-8; Stripe sends JSON encoded as UTF-8.');
   }
   let parsedBody: unknown;

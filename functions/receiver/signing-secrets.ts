@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { AwsJsonClient } from '../shared/aws-json-client';
 import { errorSummary } from '../shared/errors';
 import type { LoggerPort } from '../shared/logger';
 
@@ -78,6 +78,23 @@ export interface SigningSecretSource {
   readonly refreshAfterMismatch: () => Promise<string[] | undefined>;
 }
 
+/** Reads a secret's current string value (`SecretString`; undefined when it has none). */
+export type ReadSecretString = (secretId: string) => Promise<string | undefined>;
+
+/** GetSecretValue through the receiver's light AWS client (functions/shared/aws-json-client.ts). */
+export function secretsManagerReader(client: AwsJsonClient, endpoint: URL): ReadSecretString {
+  return async (secretId) => {
+    const output = (await client({
+      service: 'secretsmanager',
+      target: 'secretsmanager.GetSecretValue',
+      jsonVersion: '1.1',
+      endpoint,
+      payload: { SecretId: secretId },
+    })) as { SecretString?: unknown };
+    return typeof output.SecretString === 'string' ? output.SecretString : undefined;
+  };
+}
+
 /** How long a value that cannot be a signing secret is remembered before the next read. */
 const refusedValueRetryMs = 10_000;
 
@@ -93,7 +110,7 @@ const refusedValueRetryMs = 10_000;
  * most one Secrets Manager call per `forcedRefreshIntervalMs`.
  */
 export function secretsManagerSigningSecrets(
-  client: SecretsManagerClient,
+  readSecret: ReadSecretString,
   secretId: string,
   options: SigningSecretCacheOptions = {},
 ): SigningSecretSource {
@@ -108,10 +125,9 @@ export function secretsManagerSigningSecrets(
   let lastForcedRefreshAt = Number.NEGATIVE_INFINITY;
 
   const load = (): Promise<string[]> => {
-    loading ??= client
-      .send(new GetSecretValueCommand({ SecretId: secretId }))
-      .then((output) => {
-        const secrets = parseSigningSecrets(output.SecretString ?? '', secretId, logger);
+    loading ??= readSecret(secretId)
+      .then((value) => {
+        const secrets = parseSigningSecrets(value ?? '', secretId, logger);
         const loadedAt = now();
         cached = { secrets, loadedAt, refreshAt: loadedAt + maxAgeMs };
         refused = undefined;

@@ -19,9 +19,9 @@ export const largeEventThresholdBytes = 256 * 1024;
  * `receiverTimeoutSeconds` (10 s): a call that hangs must fail early enough for the receiver to answer
  * 5xx itself (Stripe then retries), never leave Stripe waiting. Worst case of one call, all attempts
  * timing out: `maxAttempts × requestTimeoutMs` (3 × 3 s = 9 s; the connection timeout runs inside
- * the request timeout) plus the SDK's backoff between the attempts (at most 50 + 100 ms in this SDK
- * version; 1 + 2 s when throttled, and up to 5 s more each when told to Retry-After). The backoff
- * depends on SDK internals and the receiver may make two calls for one event (S3, then SQS), so
+ * the request timeout) plus the backoff between the attempts (at most 50 + 100 ms, full jitter, in
+ * functions/shared/aws-json-client.ts, which makes these calls). The receiver may make two calls for
+ * one event (S3, then SQS), so
  * `enqueueDeadlineMs` bounds the whole enqueue step (S3 put + SQS send, retries included) on its own:
  * 8 s, which leaves the receiver time to answer 503 before its 10 s timeout, and Stripe far inside
  * API Gateway's 30 s. Secrets Manager is read before that, when its cached value is refreshed, and is bounded

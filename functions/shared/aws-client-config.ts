@@ -1,6 +1,6 @@
 import { receiverAwsCallPolicy } from '../receiver/tuning';
 
-/** Timeouts and retries of an AWS client, in the SDK's own terms. */
+/** Timeouts and retries of an AWS client: what `receiverAwsCallPolicy` sets for functions/shared/aws-json-client.ts. */
 export interface AwsCallPolicy {
   readonly maxAttempts: number;
   readonly connectionTimeoutMs: number;
@@ -21,8 +21,9 @@ export interface BoundedClientConfig {
 /**
  * Client configuration for calls that must give up in bounded time. `throwOnRequestTimeout` matters:
  * without it the SDK's `requestTimeout` only logs a warning and the call waits for a server that never
- * answers until the function itself times out. The receiver's clients, and the tests that prove its
- * time budget, take their configuration from here.
+ * answers until the function itself times out. For an SDK v3 client that must hold the receiver's
+ * policy; the receiver itself no longer uses the SDK (functions/shared/aws-json-client.ts holds the
+ * same policy for its calls).
  */
 export function boundedClientConfig(policy: AwsCallPolicy = receiverAwsCallPolicy): BoundedClientConfig {
   return {

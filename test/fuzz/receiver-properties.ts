@@ -544,7 +544,8 @@ function fingerprint(request: WebhookRequest, config: ReceiverConfig): string {
     method: request.method,
     signatureHeaders: Object.entries(request.headers).filter(([name]) => name.includes('signature')),
     headerBytes,
-    body: request.body.toString('base64'),
+    // The bytes, whether the request holds them or the text API Gateway gave.
+    body: Buffer.from(request.body).toString('base64'),
     bodyProblem: request.bodyProblem ?? null,
     sourceIp: request.sourceIp ?? null,
     secrets: [...config.secrets].sort(),

@@ -10,8 +10,13 @@ import {
   s3StoredBodyReader,
 } from '../../functions/consumer/queued-event-body';
 import { sqsEventQueue } from '../../functions/receiver/event-queue';
-import { s3LargeEventStore } from '../../functions/receiver/large-event-store';
-import { largeEventThresholdBytes } from '../../functions/receiver/tuning';
+import { s3LargeEventStore, s3LocationFromEnvironment } from '../../functions/receiver/large-event-store';
+import { largeEventThresholdBytes, receiverAwsCallPolicy } from '../../functions/receiver/tuning';
+import {
+  createAwsHttpClient,
+  createAwsJsonClient,
+  environmentCredentials,
+} from '../../functions/shared/aws-json-client';
 import { lambdaContext, sqsRecord } from '../../tools/local/lambda-shapes';
 import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { localClientConfig, localS3ClientConfig } from '../../tools/local/resources';
@@ -165,8 +170,18 @@ describe('the receiver queue and the consumer body resolver, on moto', () => {
       new CreateQueueCommand({ QueueName: 'stripe-webhooks-local-pointer-check' }),
     );
     const bucket = pipeline.resources.largeEventBucket;
-    const enqueue = sqsEventQueue(sqs, QueueUrl, {
-      largeEvents: { store: s3LargeEventStore(s3, bucket), thresholdBytes: largeEventThresholdBytes },
+    // The receiver's own SQS client, as deployed.
+    const awsOptions = {
+      region: 'us-east-1',
+      credentials: () => environmentCredentials(),
+      policy: receiverAwsCallPolicy,
+    };
+    const receiverAws = createAwsJsonClient(awsOptions);
+    const s3Store = s3LargeEventStore(createAwsHttpClient(awsOptions), bucket, () =>
+      s3LocationFromEnvironment('us-east-1', { AWS_ENDPOINT_URL: endpoint }),
+    );
+    const enqueue = sqsEventQueue(receiverAws, QueueUrl, {
+      largeEvents: { store: s3Store, thresholdBytes: largeEventThresholdBytes },
     });
     const { id, body } = invoicePaidBody(400_000, 'pointer@example.com', '€');
     try {

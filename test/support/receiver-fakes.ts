@@ -1,6 +1,6 @@
 /** Fakes and helpers for the receiver's tests (not a test file: jest only runs `*.test.ts`). */
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ReceiverMetricName, ReceiverMetrics } from '../../functions/receiver/receiver-metrics';
+import type { ReadSecretString } from '../../functions/receiver/signing-secrets';
 
 export class RecordingMetrics implements ReceiverMetrics {
   readonly counts: { name: ReceiverMetricName; reason?: string }[] = [];
@@ -9,16 +9,14 @@ export class RecordingMetrics implements ReceiverMetrics {
   }
 }
 
-/** A Secrets Manager client whose GetSecretValue answers `value` (or throws it, if it is an Error). */
-export function fakeSecretsManager(value: string | Error): { client: SecretsManagerClient; reads: () => number } {
+/** A Secrets Manager GetSecretValue that answers `value` (or throws it, if it is an Error). */
+export function fakeSecretsManager(value: string | Error): { client: ReadSecretString; reads: () => number } {
   let reads = 0;
-  const client = {
-    send: async () => {
-      reads += 1;
-      if (value instanceof Error) throw value;
-      return { SecretString: value };
-    },
-  } as unknown as SecretsManagerClient;
+  const client: ReadSecretString = async () => {
+    reads += 1;
+    if (value instanceof Error) throw value;
+    return value;
+  };
   return { client, reads: () => reads };
 }
 

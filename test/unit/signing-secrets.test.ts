@@ -1,7 +1,7 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   loadSigningSecretsAtStart,
   parseSigningSecrets,
+  type ReadSecretString,
   SigningSecretConfigurationError,
   secretsManagerSigningSecrets,
 } from '../../functions/receiver/signing-secrets';
@@ -90,13 +90,12 @@ describe('parseSigningSecrets: mistakes an operator makes', () => {
 describe('secretsManagerSigningSecrets', () => {
   function fakeClient(responses: (() => Promise<{ SecretString?: string }>)[]) {
     let calls = 0;
-    const client = {
-      send: () => {
-        const response = responses[Math.min(calls, responses.length - 1)];
-        calls += 1;
-        return response ? response() : Promise.reject(new Error('no response'));
-      },
-    } as unknown as SecretsManagerClient;
+    // A GetSecretValue that answers each call with the next response.
+    const client: ReadSecretString = async () => {
+      const response = responses[Math.min(calls, responses.length - 1)];
+      calls += 1;
+      return response ? (await response()).SecretString : Promise.reject(new Error('no response'));
+    };
     return { client, calls: () => calls };
   }
 
@@ -223,14 +222,12 @@ describe('secretsManagerSigningSecrets', () => {
 describe('secretsManagerSigningSecrets: re-read after a signature mismatch', () => {
   function rollingClient(values: string[]) {
     let calls = 0;
-    const client = {
-      send: async () => {
-        const value = values[Math.min(calls, values.length - 1)];
-        calls += 1;
-        if (value === 'fail') throw new Error('Secrets Manager unavailable');
-        return { SecretString: value };
-      },
-    } as unknown as SecretsManagerClient;
+    const client: ReadSecretString = async () => {
+      const value = values[Math.min(calls, values.length - 1)];
+      calls += 1;
+      if (value === 'fail') throw new Error('Secrets Manager unavailable');
+      return value;
+    };
     return { client, calls: () => calls };
   }
 
@@ -318,12 +315,10 @@ describe('loadSigningSecretsAtStart', () => {
   it('loads the secret so that the first request finds it cached', async () => {
     // Prepare
     let reads = 0;
-    const client = {
-      send: async () => {
-        reads += 1;
-        return { SecretString: 'whsec_loaded_at_start' };
-      },
-    } as unknown as SecretsManagerClient;
+    const client: ReadSecretString = async () => {
+      reads += 1;
+      return 'whsec_loaded_at_start';
+    };
     const source = secretsManagerSigningSecrets(client, 'id');
     // Act
     await loadSigningSecretsAtStart(source, 'id', new RecordingLogger());
@@ -336,9 +331,7 @@ describe('loadSigningSecretsAtStart', () => {
   it('never rejects on a bad value: it logs why, without the value, and requests keep getting an answer', async () => {
     // Prepare
     const logger = new RecordingLogger();
-    const client = {
-      send: async () => ({ SecretString: 'sk_live_not_a_real_key' }),
-    } as unknown as SecretsManagerClient;
+    const client: ReadSecretString = async () => 'sk_live_not_a_real_key';
     const source = secretsManagerSigningSecrets(client, 'stripe-webhooks/prod/signing-secret');
     // Act
     await expect(
