@@ -44,6 +44,11 @@ export const contextKeys = {
   accountLevelSuppression: 'accountLevelSuppression',
   ingress: 'ingress',
   stripeEventSourceName: 'stripeEventSourceName',
+  stripeEndpoint: 'stripeEndpoint',
+  stripeEndpointOnDelete: 'stripeEndpointOnDelete',
+  stripeEndpointConnect: 'stripeEndpointConnect',
+  reconciler: 'reconciler',
+  reconcilerIntervalMinutes: 'reconcilerIntervalMinutes',
 } as const;
 
 /** Sender used when `senderAddress` is not given: synth works, but nothing can be sent from it. */

@@ -12,6 +12,8 @@
  *   one at its URL; so a changed URL shows as drift instead of as a missing endpoint.
  */
 
+export { enabledEventsFor } from '../../config/enabled-events';
+
 /** Metadata on the endpoints this project manages: the stack (or `local`) they belong to. */
 export const managedByMetadataKey = 'stripe-webhooks-aws-stack';
 
@@ -37,13 +39,6 @@ export type EndpointDifference =
   | { readonly field: 'endpoint'; readonly expected: string }
   | { readonly field: 'enabled_events'; readonly missing: readonly string[]; readonly extra: readonly string[] }
   | { readonly field: 'url' | 'api_version' | 'status'; readonly expected: string; readonly actual: string };
-
-/** The registry's types as Stripe's `enabled_events`: exact snapshot types, sorted, or `['*']`. */
-export function enabledEventsFor(subscribedTypes: readonly string[]): string[] {
-  const snapshotTypes = subscribedTypes.filter((type) => !/^v\d+\./.test(type));
-  if (snapshotTypes.some((type) => type === '*' || type.endsWith('.*') || type.endsWith('.'))) return ['*'];
-  return [...new Set(snapshotTypes)].sort();
-}
 
 export function findEndpoint<E extends ExistingEndpoint>(
   endpoints: readonly E[],
