@@ -51,6 +51,11 @@ export const contextKeys = {
   ingress: 'ingress',
   stripeEventSourceName: 'stripeEventSourceName',
   connectedAccountEmails: 'connectedAccountEmails',
+  stripeEndpoint: 'stripeEndpoint',
+  stripeEndpointOnDelete: 'stripeEndpointOnDelete',
+  stripeEndpointConnect: 'stripeEndpointConnect',
+  reconciler: 'reconciler',
+  reconcilerIntervalMinutes: 'reconcilerIntervalMinutes',
 } as const;
 
 /** Sender used when `senderAddress` is not given: synth works, but nothing can be sent from it. */

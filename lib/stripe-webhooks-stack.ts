@@ -6,6 +6,7 @@ import type { PipelineSettings } from '../config/settings';
 import { ingressConfigOf } from './app-context';
 import { operationsContextOf } from './operations/operations-props';
 import { type StripeIngress, usesWebhook } from './pipeline-props';
+import { addStripeRecovery } from './stripe-recovery';
 import { StripeWebhookPipeline } from './stripe-webhook-pipeline';
 
 /** Properties of {@link StripeWebhooksStack}. */
@@ -188,6 +189,12 @@ export class StripeWebhooksStack extends Stack {
       });
       new CfnOutput(this, 'SigningSecretArn', { value: pipeline.signingSecret.secretArn });
     }
+    // The managed Stripe endpoint and the reconciler, each opt-in by context (lib/stripe-recovery-context.ts).
+    addStripeRecovery(this, pipeline, {
+      stage: settings.stage,
+      stripeApiKeySecretName: props.stripeApiKeySecretName,
+      logRetention: props.logRetention,
+    });
     new CfnOutput(this, 'SuppressionTableName', {
       value: pipeline.suppressionTable.tableName,
       description: 'Addresses that bounced or complained; delete an item to erase or reinstate an address',

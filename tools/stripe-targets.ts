@@ -58,6 +58,14 @@ export function localTarget(statePath = localPipelineStatePath): LocalTarget {
 
 /** One stack's outputs from `cdk deploy --outputs-file`: `{ "<stack>": { "<output>": "<value>" } }`. */
 export function stackOutputs(file: string, stack: string | undefined): Readonly<Record<string, string>> {
+  return stackOutputsWithName(file, stack).outputs;
+}
+
+/** {@link stackOutputs} and the stack's name (the file's key). */
+export function stackOutputsWithName(
+  file: string,
+  stack: string | undefined,
+): { readonly name: string; readonly outputs: Readonly<Record<string, string>> } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -78,7 +86,7 @@ export function stackOutputs(file: string, stack: string | undefined): Readonly<
   if (typeof outputs !== 'object' || outputs === null) {
     throw new StripeToolUsageError(`${file} has no outputs for stack ${name}; it has ${stacks.join(', ') || 'none'}.`);
   }
-  return outputs as Record<string, string>;
+  return { name, outputs: outputs as Record<string, string> };
 }
 
 export function requiredOutput(outputs: Readonly<Record<string, string>>, name: string, file: string): string {

@@ -248,19 +248,24 @@ describe('the Events API, thin events, billing meters and webhook endpoints, thr
   it('serves GET /v1/events/:id and GET /v2/core/events/:id for events it was sent, and a billing meter', async () => {
     // Prepare
     const snapshot = buildStripeEvent('invoice.paid', {});
-    const thin = buildThinEvent('v1.billing.meter.error_report_triggered');
+    const thin = buildThinEvent('v1.billing.meter.error_report_triggered', {
+      relatedObject: { id: 'mtr_test_fake1', type: 'billing.meter', url: '/v1/billing/meters/mtr_test_fake1' },
+    });
     fake.observeEvent(snapshot);
     fake.observeEvent(thin);
     const stripe = api();
     // Act
     const event = await stripe.retrieveEvent(snapshot.id);
     const full = await stripe.retrieveThinEvent(thin.id);
-    const meter = (await stripe.retrieveRelatedObject(thin.related_object.url)) as { id: string; object: string };
+    const meter = (await stripe.retrieveRelatedObject('/v1/billing/meters/mtr_test_fake1')) as {
+      id: string;
+      object: string;
+    };
     const missing = await stripe.retrieveThinEvent('evt_test_never_sent').catch((error: unknown) => error);
     // Assess
     expect(event).toMatchObject({ id: snapshot.id, type: 'invoice.paid', pending_webhooks: 0 });
     expect(full).toMatchObject({ id: thin.id, type: thin.type, data: { reason: { error_count: 1 } } });
-    expect(meter).toMatchObject({ id: thin.related_object.id, object: 'billing.meter' });
+    expect(meter).toMatchObject({ id: 'mtr_test_fake1', object: 'billing.meter' });
     expect(missing).toBeInstanceOf(StripeObjectNotFoundError);
   });
 

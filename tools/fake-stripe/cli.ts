@@ -13,8 +13,9 @@ export const defaultCliPort = 12111;
 export const cliUsage = `Usage: npx tsx tools/fake-stripe/cli.ts [--port N] [--host ADDRESS] [--key rk_test_...]...
 
 A fake Stripe API: GET /v1/customers/:id, /v1/subscriptions/:id, /v1/invoices/:id, /v1/charges/:id,
-/v1/checkout/sessions/:id, answered from the events posted to POST /_fake/events, else with Stripe's
-example objects. See tools/fake-stripe/README.md.
+/v1/checkout/sessions/:id, /v1/billing/meters/:id, answered from the events posted to POST /_fake/events,
+else with Stripe's example objects; the Events API (GET /v1/events, /v1/events/:id, /v2/core/events/:id)
+over those events; webhook endpoints (create, update, list, retrieve, delete). See tools/fake-stripe/README.md.
 
   --port N        port to listen on; 0 picks a free one (default ${defaultCliPort})
   --host ADDRESS  address to bind (default 127.0.0.1; the control API has no authentication)
