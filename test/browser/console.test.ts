@@ -87,7 +87,20 @@ describe('the local console', () => {
     await page.locator('#event-steps li[data-outcome="duplicate"]').waitFor({ timeout: 20_000 });
     mkdirSync(screenshotDirectory, { recursive: true });
     await page.screenshot({ path: join(screenshotDirectory, 'console-event.png'), fullPage: true });
+
+    // The list: a thin event shows as such, and the filters narrow the rows
     await page.goto(`${pipeline.url}/#/`);
+    const thinId = await trigger('v2.core.event_destination.ping');
+    const thinRow = page.locator(`#events tr[data-id="${thinId}"]`);
+    await thinRow.locator('.status.ignored').waitFor();
+    expect(await thinRow.locator('.kind').textContent()).toBe('thin');
+    await page.selectOption('#filter-status', 'processed');
+    await thinRow.waitFor({ state: 'detached' });
+    expect(await page.locator(`#events tr[data-id="${id}"]`).count()).toBe(1);
+    await page.selectOption('#filter-status', '');
+    await page.fill('#filter-type', 'ping');
+    await page.locator(`#events tr[data-id="${id}"]`).waitFor({ state: 'detached' });
+    await page.fill('#filter-type', '');
     await page.screenshot({ path: join(screenshotDirectory, 'console-events.png') });
   });
 

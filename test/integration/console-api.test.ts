@@ -106,6 +106,20 @@ describe('the console API', () => {
     expect(badOverride.status).toBe(400);
     expect(form.status).toBe(415);
     expect(crossSite.status).toBe(403);
+    for (const origin of ['null', 'http://localhost:1', 'http://127.0.0.1:1']) {
+      const other = await post(
+        '/_local/trigger',
+        { type: 'invoice.paid' },
+        { 'content-type': 'application/json', origin },
+      );
+      expect(other.status).toBe(403);
+    }
+    const own = await post(
+      '/_local/trigger',
+      { type: 'plan.created' },
+      { 'content-type': 'application/json', origin: pipeline.url },
+    );
+    expect(own.status).toBe(200);
   });
 
   it('refuses requests that name a host other than loopback (DNS rebinding), for the page and all of /_local/', async () => {

@@ -142,8 +142,9 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
     }
     if (!pathname.startsWith('/_local/')) return false;
     if (method === 'POST') {
+      // Browsers send Origin with every POST: it must be this very page (same host and port), not another local site.
       const origin = request.headers.origin;
-      if (origin !== undefined && !isLoopbackHost(new URL(origin).host)) {
+      if (origin !== undefined && (!URL.canParse(origin) || new URL(origin).host !== request.headers.host)) {
         throw new ConsoleRequestError(403, 'cross_origin', 'The console takes actions from its own page only.');
       }
     }
