@@ -6,6 +6,7 @@ import { subscribedTypeMatcher } from '../../config/subscribed-types';
 import { boundedClientConfig, s3AddressingFor } from '../shared/aws-client-config';
 import { requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
+import { createTracing } from '../shared/tracing';
 import { createApiGatewayHandler } from './api-gateway-handler';
 import { sqsEventQueue } from './event-queue';
 import { s3LargeEventStore } from './large-event-store';
@@ -21,13 +22,15 @@ const queueUrl = requireEnv(envVarNames.queueUrl);
 const signingSecretId = requireEnv(envVarNames.signingSecretId);
 const largeEventBucket = requireEnv(envVarNames.largeEventBucketName);
 const logger = createLogger('stripe-webhook-receiver');
+// Off unless the stack turns it on (tracing=true); then the SQS call carries the trace to the consumer.
+const tracing = createTracing('stripe-webhook-receiver');
 const metrics = createReceiverMetrics(process.env[envVarNames.stage] ?? 'dev');
 const ipAllowlist = booleanSetting(envVarNames.stripeIpAllowlist, process.env[envVarNames.stripeIpAllowlist], false);
-const sqs = new SQSClient(boundedClientConfig());
+const sqs = tracing.captureClient(new SQSClient(boundedClientConfig()));
 // Created when the first large event comes (see s3LargeEventStore): most containers never load S3.
 const s3 = async () =>
   new (await import('@aws-sdk/client-s3')).S3Client({ ...boundedClientConfig(), ...s3AddressingFor() });
-const secretsManager = new SecretsManagerClient(boundedClientConfig());
+const secretsManager = tracing.captureClient(new SecretsManagerClient(boundedClientConfig()));
 const signingSecrets = secretsManagerSigningSecrets(secretsManager, signingSecretId, { logger });
 // In Lambda, start reading the secret during the cold start: the first request does not wait for it,
 // and a bad value shows in the init logs. Never thrown: the function keeps answering (500, Stripe
@@ -48,4 +51,4 @@ const dependencies = {
   allowedSourceIps: ipAllowlist ? new Set<string>(stripeWebhookIps.addresses) : undefined,
 };
 
-export const handler = createApiGatewayHandler(dependencies, { logger, metrics });
+export const handler = createApiGatewayHandler(dependencies, { logger, metrics, tracing });
