@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       markdownTable(
         [
           'function',
-          'bundle',
+          'bundle (KiB)',
           'init off (ms)',
           'init on (ms)',
           'init on/off',
