@@ -60,7 +60,7 @@ const functionEnvironment: Record<FunctionSetting, string> = {
   connectedAccountEmails: '',
 };
 
-function childEnvironment(scratchDir: string): NodeJS.ProcessEnv {
+export function childEnvironment(scratchDir: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '',
     AWS_REGION: 'us-east-1',

@@ -37,7 +37,7 @@ export class EventQueue extends Construct {
   public readonly queue: Queue;
   /** Where events go after `maxReceiveCount` failed deliveries. */
   public readonly deadLetterQueue: Queue;
-  /** In ALARM while at least one message is visible in the dead-letter queue. No action attached. */
+  /** In ALARM while at least one message is visible in the dead-letter queue. No action of its own: the pipeline sends it to its alarm topic (lib/operations/alarms.ts). */
   public readonly deadLetterAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: EventQueueProps) {

@@ -110,7 +110,7 @@ export class StripeEventBridgeIngress extends Construct {
   public readonly rule: Rule;
   /** Events EventBridge could not deliver to the event queue after every retry. */
   public readonly deadLetterQueue: Queue;
-  /** In ALARM while at least one message is visible in {@link deadLetterQueue}. No action attached. */
+  /** In ALARM while at least one message is visible in {@link deadLetterQueue}. No action of its own: the pipeline sends it to its alarm topic (lib/operations/alarms.ts). */
   public readonly deadLetterAlarm: Alarm;
   /** Whether the rule lets through more types than subscribed, to fit EventBridge's pattern size. */
   public readonly patternWidened: boolean;

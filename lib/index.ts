@@ -14,6 +14,17 @@ export {
   stripeEventPatternOf,
 } from './eventbridge-ingress';
 export { LargeEventBucket, type LargeEventBucketProps } from './large-event-bucket';
+export {
+  type AlarmThresholds,
+  defaultAlarmThresholds,
+  InvalidAlarmThresholdError,
+  type ResolvedAlarmThresholds,
+} from './operations/alarm-thresholds';
+export { AlarmTopic, type AlarmTopicProps } from './operations/alarm-topic';
+export { PipelineAlarms, type PipelineAlarmsProps } from './operations/alarms';
+export { PipelineDashboard, type PipelineDashboardProps } from './operations/dashboard';
+export { type LogLevel, logLevels, type OperationsProps } from './operations/operations-props';
+export { PipelineOperations, type PipelineOperationsProps } from './operations/pipeline-operations';
 export { type StripeIngress, stripeIngressValues } from './pipeline-props';
 export { SubscriptionsEntryError } from './pipeline-runtime';
 export {

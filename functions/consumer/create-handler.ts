@@ -12,6 +12,7 @@ import { errorSummary } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { stripeApiFromEnvironment } from '../shared/stripe-api/from-environment';
 import { dynamoDbSuppressionStore } from '../shared/suppression-store';
+import { createTracing } from '../shared/tracing';
 import { createApiVersionCheck } from './api-version-check';
 import type { ConsumerDependencies } from './consume-event';
 import { readConsumerConfig } from './consumer-config';
@@ -61,6 +62,8 @@ export function createConsumerHandler(
   const { settings } = config;
   const logger = createLogger('stripe-webhook-consumer');
   const metrics = createConsumerMetrics(settings.stage);
+  // Off unless the stack turns it on (tracing=true): a subsegment per record, annotated with the event id.
+  const tracing = createTracing('stripe-webhook-consumer', env);
   // Both optional: without them (a stack without EmailDeliverability), no configuration set and no lookups.
   const { configurationSetName, suppressionTableName } = readDeliverabilityConfig(env);
   const handlerMetrics = { count: (name: string, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };
@@ -71,9 +74,9 @@ export function createConsumerHandler(
     registry: buildRegistry(subscriptionsOfModule(subscriptions, 'The subscriptions given to the consumer'), {
       filters: [livemodeFilter(settings.acceptedLivemode)],
     }),
-    store: dynamoDbIdempotencyStore(new DynamoDBClient({ maxAttempts: 3 }), config.tableName),
+    store: dynamoDbIdempotencyStore(tracing.captureClient(new DynamoDBClient({ maxAttempts: 3 })), config.tableName),
     mailer: pacedMailer(
-      sesMailer(new SESClient({ maxAttempts: 3 }), config.senderAddress, {
+      sesMailer(tracing.captureClient(new SESClient({ maxAttempts: 3 })), config.senderAddress, {
         configurationSetName,
         otherSenders: accountSenders,
       }),
@@ -81,7 +84,12 @@ export function createConsumerHandler(
     ),
     ...(suppressionTableName === undefined
       ? {}
-      : { suppressions: dynamoDbSuppressionStore(new DynamoDBClient({ maxAttempts: 3 }), suppressionTableName) }),
+      : {
+          suppressions: dynamoDbSuppressionStore(
+            tracing.captureClient(new DynamoDBClient({ maxAttempts: 3 })),
+            suppressionTableName,
+          ),
+        }),
     now: () => new Date(),
     logger,
     metrics: handlerMetrics,
@@ -89,7 +97,7 @@ export function createConsumerHandler(
     retentionDays: settings.idempotencyRetentionDays,
     // The client is made on the first lookup only: a consumer whose emails never need one pays nothing.
     stripe: stripeApiFromEnvironment(env, {
-      secretsManager: () => new SecretsManagerClient({ maxAttempts: 3 }),
+      secretsManager: () => tracing.captureClient(new SecretsManagerClient({ maxAttempts: 3 })),
       logger,
     }),
     emailSettings: config.emailSettings,
@@ -107,10 +115,11 @@ export function createConsumerHandler(
   const resolveBody =
     overrides.resolveBody ??
     queuedEventBodyResolver(
-      s3StoredBodyReader(new S3Client({ maxAttempts: 3, ...s3AddressingFor() })),
+      s3StoredBodyReader(tracing.captureClient(new S3Client({ maxAttempts: 3, ...s3AddressingFor() }))),
       config.largeEventBucket,
     );
-  const requeue = overrides.requeue ?? sqsRequeue(new SQSClient({ maxAttempts: 3 }), config.queueUrl);
+  const requeue =
+    overrides.requeue ?? sqsRequeue(tracing.captureClient(new SQSClient({ maxAttempts: 3 })), config.queueUrl);
   const processor = new BatchProcessor(EventType.SQS);
 
   function report(outcome: RecordOutcome): void {
@@ -119,12 +128,15 @@ export function createConsumerHandler(
   }
 
   async function handleRecord(record: SQSRecord, context: Context): Promise<void> {
-    // EventBridge's messages carry no attributes: then the body says (only read when a log line needs it).
-    const identity = () => {
-      const eventId = record.messageAttributes[messageAttributeNames.eventId]?.stringValue;
-      const eventType = record.messageAttributes[messageAttributeNames.eventType]?.stringValue;
-      return eventId === undefined ? eventIdentityOfBody(record.body) : { eventId, eventType };
-    };
+    return tracing.inSubsegment('## record', (annotate) => {
+      const { eventId } = identityOf(record);
+      if (eventId !== undefined) annotate('eventId', eventId);
+      return runRecord(record, context);
+    });
+  }
+
+  async function runRecord(record: SQSRecord, context: Context): Promise<void> {
+    const identity = () => identityOf(record);
     let decision: Awaited<ReturnType<typeof processRecord>>;
     try {
       const remainingTimeMs = context.getRemainingTimeInMillis();
@@ -194,4 +206,11 @@ export function createConsumerHandler(
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}
+
+/** The record's event id and type. EventBridge's messages carry no attributes: then the body says. */
+function identityOf(record: SQSRecord): { eventId?: string; eventType?: string } {
+  const eventId = record.messageAttributes[messageAttributeNames.eventId]?.stringValue;
+  const eventType = record.messageAttributes[messageAttributeNames.eventType]?.stringValue;
+  return eventId === undefined ? eventIdentityOfBody(record.body) : { eventId, eventType };
 }

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { errorSummary } from '../shared/errors';
+import { type Annotate, noTracing, type TracingPort } from '../shared/tracing';
 import { type ApiGatewayEvent, toWebhookRequest } from './http-request';
 import { failure, type ReceiverDependencies, receiveWebhook, type WebhookResponse } from './receive-webhook';
 import { powertoolsReceiverMetrics } from './receiver-metrics';
@@ -17,12 +18,14 @@ export type ApiGatewayResult = APIGatewayProxyStructuredResultV2 & APIGatewayPro
  */
 export function createApiGatewayHandler(
   dependencies: Omit<ReceiverDependencies, 'logger' | 'metrics'>,
-  powertools: { readonly logger: Logger; readonly metrics: Metrics },
+  powertools: { readonly logger: Logger; readonly metrics: Metrics; readonly tracing?: TracingPort },
 ): (event: ApiGatewayEvent) => Promise<ApiGatewayResult> {
-  const { logger, metrics } = powertools;
+  const { logger, metrics, tracing = noTracing } = powertools;
   const receiverMetrics = powertoolsReceiverMetrics(metrics);
   const deps: ReceiverDependencies = { ...dependencies, logger, metrics: receiverMetrics };
-  return async (event) => {
+  return (event) => tracing.inSubsegment('## receive', (annotate) => handle(event, annotate));
+
+  async function handle(event: ApiGatewayEvent, annotate: Annotate): Promise<ApiGatewayResult> {
     let response: WebhookResponse;
     try {
       logger.appendKeys({ requestId: event.requestContext?.requestId });
@@ -35,10 +38,13 @@ export function createApiGatewayHandler(
     } finally {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
+    // The event id, once verified: one X-Ray search (annotation.eventId) then finds the receiver's and the consumer's traces.
+    const eventId = (response.body as { id?: unknown }).id;
+    if (typeof eventId === 'string') annotate('eventId', eventId);
     return {
       statusCode: response.statusCode,
       headers: { 'content-type': 'application/json', ...response.headers },
       body: JSON.stringify(response.body),
     };
-  };
+  }
 }

@@ -10,6 +10,7 @@ import {
 } from '../shared/aws-json-client';
 import { requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
+import { createTracing } from '../shared/tracing';
 import { createApiGatewayHandler } from './api-gateway-handler';
 import { sqsEventQueue } from './event-queue';
 import { s3LargeEventStore, s3LocationFromEnvironment } from './large-event-store';
@@ -25,6 +26,8 @@ const queueUrl = requireEnv(envVarNames.queueUrl);
 const signingSecretId = requireEnv(envVarNames.signingSecretId);
 const largeEventBucket = requireEnv(envVarNames.largeEventBucketName);
 const logger = createLogger('stripe-webhook-receiver');
+// Off unless the stack turns it on (tracing=true); then the SQS call carries the trace to the consumer.
+const tracing = createTracing('stripe-webhook-receiver');
 const metrics = createReceiverMetrics(process.env[envVarNames.stage] ?? 'dev');
 const ipAllowlist = booleanSetting(envVarNames.stripeIpAllowlist, process.env[envVarNames.stripeIpAllowlist], false);
 // SQS and Secrets Manager through aws4 over node:https rather than the SDK: a fraction of the cold
@@ -62,4 +65,4 @@ const dependencies = {
   allowedSourceIps: ipAllowlist ? new Set<string>(stripeWebhookIps.addresses) : undefined,
 };
 
-export const handler = createApiGatewayHandler(dependencies, { logger, metrics });
+export const handler = createApiGatewayHandler(dependencies, { logger, metrics, tracing });

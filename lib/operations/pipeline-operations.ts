@@ -1,4 +1,6 @@
+import { Validations } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -98,10 +100,37 @@ export class PipelineOperations extends Construct {
     const logLevel = props.logLevel ?? 'INFO';
     for (const fn of props.functions) fn.addEnvironment(powertoolsLogLevel, logLevel);
 
+    if (props.tracing === true) {
+      for (const fn of [props.consumer.fn, ...(props.receiver === undefined ? [] : [props.receiver.fn])])
+        enableTracing(fn);
+    }
+
     if (props.receiverReservedConcurrency !== undefined && props.receiver !== undefined) {
       // Set on the L1 resource so that the receiver's construct (and its props) stay as they are.
       (props.receiver.fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions =
         props.receiverReservedConcurrency;
     }
+  }
+}
+
+/**
+ * Active X-Ray tracing on `fn`, done as the function's own `tracing: Tracing.ACTIVE` would do it, and the
+ * Powertools Tracer turned on (functions/shared/tracing.ts). Responses and errors are not recorded in the
+ * trace: a response or an error text may hold customer data, and the sanitised logs have them.
+ */
+function enableTracing(fn: LambdaFunction): void {
+  (fn.node.defaultChild as CfnFunction).tracingConfig = { mode: 'Active' };
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+  );
+  fn.addEnvironment('POWERTOOLS_TRACE_ENABLED', 'true');
+  fn.addEnvironment('POWERTOOLS_TRACER_CAPTURE_RESPONSE', 'false');
+  fn.addEnvironment('POWERTOOLS_TRACER_CAPTURE_ERROR', 'false');
+  if (fn.role !== undefined) {
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'xray:PutTraceSegments and xray:PutTelemetryRecords have no resource type in IAM, so "*" is the only resource they can be granted on (as Lambda\'s own AWSXRayDaemonWriteAccess does); only with tracing on.',
+    });
   }
 }

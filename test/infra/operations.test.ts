@@ -326,3 +326,40 @@ describe('dashboard', () => {
     none.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
   });
 });
+
+describe('tracing (-c tracing=true)', () => {
+  it('turns on active X-Ray tracing and the Powertools Tracer on the receiver and the consumer only when asked', () => {
+    // Act
+    const off = Template.fromStack(buildStack());
+    const on = Template.fromStack(buildStack({ tracing: 'true' }));
+    // Assess
+    const traced = (template: Template) =>
+      Object.values(template.findResources('AWS::Lambda::Function'))
+        .filter((r) => (r.Properties.TracingConfig as { Mode?: string } | undefined)?.Mode === 'Active')
+        .map((r) => ({
+          description: r.Properties.Description as string,
+          env: (r.Properties.Environment as { Variables: Record<string, string> }).Variables,
+        }));
+    expect(traced(off)).toEqual([]);
+    expect(JSON.stringify(off.toJSON())).not.toContain('POWERTOOLS_TRACE_ENABLED');
+    const tracedOn = traced(on);
+    expect(tracedOn.map((fn) => fn.description).sort()).toEqual([
+      'Processes queued Stripe events once each and sends the e-mails',
+      'Verifies Stripe webhook signatures and queues the raw events',
+    ]);
+    for (const { env } of tracedOn) {
+      expect(env).toMatchObject({
+        POWERTOOLS_TRACE_ENABLED: 'true',
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+      });
+    }
+    on.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+        ]),
+      },
+    });
+  });
+});
