@@ -1,6 +1,11 @@
 import { errorSummary } from '../shared/errors';
 import type { LoggerPort } from '../shared/logger';
-import { type EventPayloadKind, expectedEventShapes, identifyStripeEvent } from '../shared/stripe-event-shape';
+import {
+  type EventPayloadKind,
+  expectedEventShapes,
+  identifyStripeEvent,
+  type StripeEventIdentity,
+} from '../shared/stripe-event-shape';
 import { isStrictBase64, type WebhookRequest } from './http-request';
 import type { ReceiverMetrics } from './receiver-metrics';
 import {
@@ -266,6 +271,22 @@ function isUndeclaredBase64(parsed: ParsedSignatureHeader, body: WebhookBody, se
 }
 
 /**
+ * The event's identity, undefined for JSON of another shape, 'invalid_json' for text that is not JSON.
+ * A function of its own so that the parsed object is never a local of the async receiveWebhook: it
+ * would stay reachable across its awaits (the enqueue), and a large event's objects would then
+ * survive young-generation collections instead of dying at once.
+ */
+function identifyBody(text: string): StripeEventIdentity | undefined | 'invalid_json' {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'invalid_json';
+  }
+  return identifyStripeEvent(parsed);
+}
+
+/**
  * Verifies a webhook request and enqueues it. Answers 2xx only after the queue accepted the event (or
  * when no handler wants it); a request that can never be valid gets 4xx (Stripe stops retrying it),
  * and anything that might succeed later (secret or queue unavailable) gets 5xx so that Stripe retries.
@@ -322,10 +343,8 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiverDepe
   if (text === undefined) {
     return reject(deps, 400, 'invalid_encoding', 'The body is not valid UTF-8; Stripe sends JSON encoded as UTF-8.');
   }
-  let parsedBody: unknown;
-  try {
-    parsedBody = JSON.parse(text);
-  } catch {
+  const event = identifyBody(text);
+  if (event === 'invalid_json') {
     return reject(
       deps,
       400,
@@ -333,7 +352,6 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiverDepe
       'The body is validly signed but is not JSON; a Stripe event is a JSON object.',
     );
   }
-  const event = identifyStripeEvent(parsedBody);
   if (event === undefined) {
     return reject(deps, 400, 'not_a_stripe_event', `The body is JSON but not a Stripe event: ${expectedEventShapes}.`);
   }
