@@ -10,11 +10,10 @@ import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { encodeSubscribedTypes, subscribedTypeMatcher } from '../config/subscribed-types';
 import { subscribedTypesOf } from '../functions/consumer/define-subscriptions';
 import { isEventDone } from '../functions/consumer/idempotency-store';
-import { sqsSender } from '../functions/receiver/event-queue';
-import { s3LargeEventStore } from '../functions/receiver/large-event-store';
 import { largeEventThresholdBytes } from '../functions/receiver/tuning';
 import { type ReplaySummary, replayEvents } from '../functions/replay/replay-events';
 import { replayEventQueue } from '../functions/replay/replay-queue';
+import { sdkLargeEventStore, sdkSqsSender } from '../functions/replay/sdk-queue';
 import { createStripeAdminApi } from '../functions/shared/stripe-api/admin';
 import projectSubscriptions from '../functions/subscriptions';
 import { localResourceNames } from './local/defaults';
@@ -145,8 +144,8 @@ async function main(argv: string[]): Promise<number> {
       },
       {
         stripe,
-        enqueue: replayEventQueue(sqsSender(sqs, queueUrl), 'stripe:replay', {
-          largeEvents: { store: s3LargeEventStore(s3, bucket), thresholdBytes: largeEventThresholdBytes },
+        enqueue: replayEventQueue(sdkSqsSender(sqs, queueUrl), 'stripe:replay', {
+          largeEvents: { store: sdkLargeEventStore(s3, bucket), thresholdBytes: largeEventThresholdBytes },
         }),
         isDone: (eventId) => isEventDone(dynamodb, tableName, eventId),
         isSubscribed,

@@ -91,33 +91,52 @@ export function createEventQueue(options: EventQueueOptions): (event: QueuedEven
  * (functions/shared/aws-json-client.ts). The request goes to the queue URL's own host, as the SDK
  * does by default, so a queue in moto, LocalStack or AWS is reached wherever its URL points.
  */
-export function sqsSender(client: AwsJsonClient, queueUrl: string): SendToQueue {
+export function sqsSender(client: AwsJsonClient, queueUrl: string, options: SqsSenderOptions = {}): SendToQueue {
   const endpoint = new URL(new URL(queueUrl).origin);
   return async (message, signal) => {
     const attributes: Record<string, { DataType: 'String'; StringValue: string }> = {};
     for (const [name, value] of Object.entries(message.attributes)) {
       attributes[name] = { DataType: 'String', StringValue: value };
     }
+    const traceHeader = options.traceHeader?.();
     await client(
       {
         service: 'sqs',
         target: 'AmazonSQS.SendMessage',
         jsonVersion: '1.0',
         endpoint,
-        payload: { QueueUrl: queueUrl, MessageBody: message.body, MessageAttributes: attributes },
+        payload: {
+          QueueUrl: queueUrl,
+          MessageBody: message.body,
+          MessageAttributes: attributes,
+          // What the X-Ray-captured SDK client would add: SQS hands it to the consumer's invocation, which links the traces.
+          ...(traceHeader
+            ? { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } } }
+            : {}),
+        },
       },
       signal,
     );
   };
 }
 
+/** Options of {@link sqsSender}. */
+export interface SqsSenderOptions {
+  /**
+   * The X-Ray trace header to send as the message's `AWSTraceHeader` system attribute (Lambda's
+   * `_X_AMZN_TRACE_ID` of the current invocation), so the consumer's trace continues the receiver's.
+   * @default none: no trace header
+   */
+  readonly traceHeader?: () => string | undefined;
+}
+
 /** Sends verified events to SQS; resolves only once SQS has accepted (durably stored) the event. */
 export function sqsEventQueue(
   client: AwsJsonClient,
   queueUrl: string,
-  options: Omit<EventQueueOptions, 'send'> = {},
+  options: Omit<EventQueueOptions, 'send'> & SqsSenderOptions = {},
 ): (event: QueuedEvent) => Promise<void> {
-  return createEventQueue({ ...options, send: sqsSender(client, queueUrl) });
+  return createEventQueue({ ...options, send: sqsSender(client, queueUrl, options) });
 }
 
 /**

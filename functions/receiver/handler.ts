@@ -10,7 +10,7 @@ import {
 } from '../shared/aws-json-client';
 import { requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
-import { createTracing } from '../shared/tracing';
+import { createTracing, traceEnabledVariable } from '../shared/tracing';
 import { createApiGatewayHandler } from './api-gateway-handler';
 import { sqsEventQueue } from './event-queue';
 import { s3LargeEventStore, s3LocationFromEnvironment } from './large-event-store';
@@ -26,8 +26,9 @@ const queueUrl = requireEnv(envVarNames.queueUrl);
 const signingSecretId = requireEnv(envVarNames.signingSecretId);
 const largeEventBucket = requireEnv(envVarNames.largeEventBucketName);
 const logger = createLogger('stripe-webhook-receiver');
-// Off unless the stack turns it on (tracing=true); then the SQS call carries the trace to the consumer.
+// Off unless the stack turns it on (tracing=true); then each message carries the trace header to the consumer.
 const tracing = createTracing('stripe-webhook-receiver');
+const tracingEnabled = process.env[traceEnabledVariable]?.trim().toLowerCase() === 'true';
 const metrics = createReceiverMetrics(process.env[envVarNames.stage] ?? 'dev');
 const ipAllowlist = booleanSetting(envVarNames.stripeIpAllowlist, process.env[envVarNames.stripeIpAllowlist], false);
 // SQS and Secrets Manager through aws4 over node:https rather than the SDK: a fraction of the cold
@@ -49,6 +50,7 @@ const dependencies = {
   signingSecrets: signingSecrets.current,
   refreshSigningSecrets: signingSecrets.refreshAfterMismatch,
   enqueue: sqsEventQueue(aws, queueUrl, {
+    ...(tracingEnabled ? { traceHeader: () => process.env._X_AMZN_TRACE_ID } : {}),
     largeEvents: {
       // S3's endpoint is read when the first large event comes: most containers never need it.
       store: s3LargeEventStore(createAwsHttpClient(awsOptions), largeEventBucket, () =>

@@ -11,10 +11,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { envVarNames } from '../../config/contract';
 import { subscribedTypeMatcher } from '../../config/subscribed-types';
 import { isEventDone } from '../consumer/idempotency-store';
-import { sqsSender } from '../receiver/event-queue';
-import { s3LargeEventStore } from '../receiver/large-event-store';
 import { largeEventThresholdBytes } from '../receiver/tuning';
 import { replayEventQueue } from '../replay/replay-queue';
+import { sdkLargeEventStore, sdkSqsSender } from '../replay/sdk-queue';
 import { requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
 import { createPowertoolsMetrics } from '../shared/metrics';
@@ -45,8 +44,8 @@ export async function handler(): Promise<{ found: number; alreadyDone: number; q
   try {
     const summary = await reconcile({
       stripe,
-      enqueue: replayEventQueue(sqsSender(sqs, queueUrl), 'reconciler', {
-        largeEvents: { store: s3LargeEventStore(s3, bucket), thresholdBytes: largeEventThresholdBytes },
+      enqueue: replayEventQueue(sdkSqsSender(sqs, queueUrl), 'reconciler', {
+        largeEvents: { store: sdkLargeEventStore(s3, bucket), thresholdBytes: largeEventThresholdBytes },
       }),
       isDone: (eventId) => isEventDone(dynamodb, tableName, eventId),
       isSubscribed,

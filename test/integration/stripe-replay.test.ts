@@ -8,9 +8,9 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { messageAttributeNames } from '../../config/contract';
 import { resolveSettings } from '../../config/settings';
 import { isEventDone } from '../../functions/consumer/idempotency-store';
-import { sqsSender } from '../../functions/receiver/event-queue';
 import { replayEvents } from '../../functions/replay/replay-events';
 import { replayEventQueue } from '../../functions/replay/replay-queue';
+import { sdkSqsSender } from '../../functions/replay/sdk-queue';
 import { createStripeAdminApi } from '../../functions/shared/stripe-api/admin';
 import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { localClientConfig } from '../../tools/local/resources';
@@ -52,7 +52,7 @@ function replayDeps() {
       apiUrl: pipeline.stripeApiUrl,
       ratePerSecond: 25,
     }),
-    enqueue: replayEventQueue(sqsSender(sqs, pipeline.resources.queueUrl), 'stripe:replay'),
+    enqueue: replayEventQueue(sdkSqsSender(sqs, pipeline.resources.queueUrl), 'stripe:replay'),
     isDone: (id: string) => isEventDone(dynamodb, pipeline.resources.tableName, id),
     now: () => new Date(),
   };
@@ -128,7 +128,7 @@ describe('npm run stripe:replay on moto and the fake Stripe API', () => {
     const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: `replay-inspect-${Date.now()}` }));
     const summary = await replayEvents(
       { since: new Date(Date.now() - 60_000), types: ['customer.created'] },
-      { ...replayDeps(), enqueue: replayEventQueue(sqsSender(sqs, QueueUrl), 'stripe:replay') },
+      { ...replayDeps(), enqueue: replayEventQueue(sdkSqsSender(sqs, QueueUrl), 'stripe:replay') },
     );
     expect(summary.queued).toBe(1);
     const { Messages = [] } = await sqs.send(
