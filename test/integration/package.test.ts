@@ -71,7 +71,7 @@ describe('the npm package', () => {
       path.join(project, 'node_modules', 'stripe-webhooks-aws', 'dist', 'functions', 'handlers.js'),
     ]);
     expect(template).toContain(
-      '"SUBSCRIBED_EVENT_TYPES": "charge.refunded,customer.subscription.deleted,customer.subscription.trial_will_end,invoice.paid,invoice.payment_action_required,invoice.payment_failed"',
+      '"SUBSCRIBED_EVENT_TYPES": "charge.refunded,customer.subscription.deleted,customer.subscription.trial_will_end,invoice.paid,invoice.payment_action_required,invoice.payment_failed,v1.billing.meter.error_report_triggered"',
     );
     expect(files).toContain('package/dist/lib/index.d.ts');
     expect(files.filter((file) => file.startsWith('package/test/') || file.startsWith('package/tools/'))).toEqual([]);
