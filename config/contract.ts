@@ -101,4 +101,5 @@ export const serviceNames = {
   receiver: 'stripe-webhook-receiver',
   consumer: 'stripe-webhook-consumer',
   sesEvents: 'stripe-webhook-ses-events',
+  reconciler: 'stripe-webhook-reconciler',
 } as const;

@@ -1,3 +1,5 @@
+import { splitSubscribedTypes } from './subscribed-types';
+
 /**
  * The subscribed event types (`config/subscribed-types.ts`) as a Stripe webhook endpoint's
  * `enabled_events`, shared by the construct (the managed endpoint's property) and `npm run stripe:endpoint`.
@@ -6,7 +8,7 @@
  * `v2.`) are delivered by event destinations, not webhook endpoints, so they are left out.
  */
 export function enabledEventsFor(subscribedTypes: readonly string[]): string[] {
-  const snapshotTypes = subscribedTypes.filter((type) => !/^v\d+\./.test(type));
+  const { snapshot: snapshotTypes } = splitSubscribedTypes(subscribedTypes);
   if (snapshotTypes.some((type) => type === '*' || type.endsWith('.*') || type.endsWith('.'))) return ['*'];
   return [...new Set(snapshotTypes)].sort();
 }

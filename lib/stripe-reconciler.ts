@@ -9,7 +9,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { envVarNames, largeEventKeyPrefix } from '../config/contract';
+import { envVarNames, largeEventKeyPrefix, serviceNames } from '../config/contract';
 import { grantLargeEventObjectAction } from './large-event-bucket';
 import { createPipelineFunction } from './pipeline-function';
 
@@ -83,7 +83,7 @@ export class StripeReconciler extends Construct {
         [envVarNames.subscribedEventTypes]: props.subscribedEventTypes,
         [envVarNames.stripeApiKeySecretId]: props.apiKeySecret.secretName,
         [envVarNames.stage]: props.stage,
-        POWERTOOLS_SERVICE_NAME: 'stripe-webhook-reconciler',
+        POWERTOOLS_SERVICE_NAME: serviceNames.reconciler,
       },
     });
     this.fn = fn;

@@ -1,8 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { fitSubscribedTypes } from '../config/subscribed-types';
 import { contextKeys, InvalidContextError } from './app-context';
 import { ManagedStripeEndpoint } from './managed-stripe-endpoint';
+import { pipelineMetric } from './operations/pipeline-metrics';
 import { StripeReconciler } from './stripe-reconciler';
 import { stripeRecoveryConfigOf } from './stripe-recovery-context';
 import type { StripeWebhookPipeline } from './stripe-webhook-pipeline';
@@ -55,5 +57,31 @@ export function addStripeRecovery(
           logRetention,
         })
       : undefined;
+  if (reconciler !== undefined) {
+    const metric = (name: string) => pipelineMetric('reconciler', options.stage, name);
+    // Recovered events reached the queue late (hours): the webhook or the endpoint failed, which its own alarms may not show.
+    pipeline.alarms.add(
+      new Alarm(stack, 'RecoveredEventsAlarm', {
+        alarmDescription:
+          'The reconciler queued Stripe events whose delivery had failed: find out why deliveries fail (README runbook "Recovered events").',
+        metric: metric('RecoveredEvents'),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    pipeline.alarms.add(
+      new Alarm(stack, 'ReconcileFailuresAlarm', {
+        alarmDescription:
+          'The reconciler could not queue some undelivered Stripe events (README runbook "Recovered events").',
+        metric: metric('ReconcileFailures'),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
   return { managedEndpoint, reconciler };
 }

@@ -118,6 +118,28 @@ describe('the reconciler', () => {
     expect([...actions].some((a) => a.startsWith('sqs:Receive') || a.startsWith('sqs:Delete'))).toBe(false);
   });
 
+  it('alarms through the alarm topic, on ALARM and OK, when it recovers an event or fails to queue one', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((alarm) =>
+      ['RecoveredEvents', 'ReconcileFailures'].includes(String(alarm.Properties?.MetricName)),
+    );
+    expect(alarms.map((alarm) => alarm.Properties?.MetricName).sort()).toEqual([
+      'ReconcileFailures',
+      'RecoveredEvents',
+    ]);
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'StripeWebhooks',
+        Threshold: 1,
+        Dimensions: expect.arrayContaining([{ Name: 'service', Value: 'stripe-webhook-reconciler' }]),
+      });
+      expect(alarm.Properties?.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties?.OKActions).toEqual(alarm.Properties?.AlarmActions);
+    }
+    expect(
+      Object.values(neither.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties?.MetricName),
+    ).not.toContain('RecoveredEvents');
+  });
+
   it('is refused without stripeApiKeySecretName, and absent by default', () => {
     expect(() => buildStack({ reconciler: 'true' })).toThrow(/Events: Read/);
     expect(Object.keys(neither.findResources('AWS::Scheduler::Schedule'))).toEqual([]);

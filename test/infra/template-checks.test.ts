@@ -33,6 +33,14 @@ const everyFeature = {
   logRetentionDays: '90',
   receiverReservedConcurrency: '20',
   tracing: 'true',
+  stripeEndpoint: 'managed',
+  stripeEndpointOnDelete: 'delete',
+  stripeEndpointConnect: 'true',
+  reconciler: 'true',
+  reconcilerIntervalMinutes: '30',
+  connectedAccountEmails: JSON.stringify({
+    acct_1ShopTest: { senderAddress: 'billing@shop.example.net', emailBusinessName: 'Shop Test' },
+  }),
 };
 
 const variants = { default: { senderAddress: 'receipts@example.org' }, 'every feature': everyFeature };
