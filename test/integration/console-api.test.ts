@@ -1,37 +1,26 @@
 /** The JSON behind the console of `npm start`, and the guards that keep it a loopback-only tool. */
 import { request } from 'node:http';
-import { resolveSettings } from '../../config/settings';
-import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { localPipelineClient } from '../support/local-pipeline-client';
-import { requireMotoEndpoint } from '../support/wait-for';
+import { useTestPipeline } from '../support/test-pipeline';
 
 jest.setTimeout(60_000);
 const signingSecret = 'whsec_console_api_test_secret_not_real';
-let pipeline: LocalPipeline;
 
-beforeAll(async () => {
-  pipeline = await startLocalPipeline({
-    port: 0,
-    signingSecret,
-    emulatorEndpoint: requireMotoEndpoint(),
-    settings: resolveSettings({ stage: 'local' }),
-    resourceNameSuffix: 'console-api',
-  });
-});
-afterAll(async () => {
-  await pipeline.stop();
+const { pipeline } = useTestPipeline({
+  signingSecret,
+  resourceNameSuffix: 'console-api',
 });
 
-const { eventWhen } = localPipelineClient(() => pipeline, signingSecret);
+const { eventWhen } = localPipelineClient(pipeline, signingSecret);
 
 function post(path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
-  return fetch(`${pipeline.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  return fetch(`${pipeline().url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
 }
 
 /** A GET with a Host header of our choosing (fetch does not let one set it). */
 function getWithHost(path: string, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(`${pipeline.url}${path}`, { headers: { host } }, (response) => {
+    const req = request(`${pipeline().url}${path}`, { headers: { host } }, (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
     });
@@ -42,14 +31,14 @@ function getWithHost(path: string, host: string): Promise<number> {
 
 describe('the console API', () => {
   it('serves the page and its two files, with a policy that allows nothing from elsewhere', async () => {
-    const page = await fetch(`${pipeline.url}/`);
-    const script = await fetch(`${pipeline.url}/_local/console/app.js`);
+    const page = await fetch(`${pipeline().url}/`);
+    const script = await fetch(`${pipeline().url}/_local/console/app.js`);
 
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(await page.text()).toContain('<script src="/_local/console/app.js" defer></script>');
     expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
-    expect((await fetch(`${pipeline.url}/_local/console/../../start.ts`)).status).toBe(404);
+    expect((await fetch(`${pipeline().url}/_local/console/../../start.ts`)).status).toBe(404);
   });
 
   it('triggers a signed event, keeps its body and steps, and a resend is skipped as a duplicate', async () => {
@@ -58,7 +47,7 @@ describe('the console API', () => {
 
     const resent = await post(`/_local/events/${triggered.id}/resend`, {});
     await eventWhen(triggered.id, (e) => e.deliveries === 2 && e.attempts === 2);
-    const detail = (await (await fetch(`${pipeline.url}/_local/events/${triggered.id}`)).json()) as {
+    const detail = (await (await fetch(`${pipeline().url}/_local/events/${triggered.id}`)).json()) as {
       body: string;
       steps: { outcome: string }[];
       emails: unknown[];
@@ -87,7 +76,7 @@ describe('the console API', () => {
   it('answers a bad trigger with 400 and what to fix, and takes only JSON from its own origin', async () => {
     const unknown = await post('/_local/trigger', { type: 'plan.exploded' });
     const badOverride = await post('/_local/trigger', { type: 'invoice.paid', overrides: ['nonsense'] });
-    const form = await fetch(`${pipeline.url}/_local/trigger`, {
+    const form = await fetch(`${pipeline().url}/_local/trigger`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'type=invoice.paid',
@@ -117,7 +106,7 @@ describe('the console API', () => {
     const own = await post(
       '/_local/trigger',
       { type: 'plan.created' },
-      { 'content-type': 'application/json', origin: pipeline.url },
+      { 'content-type': 'application/json', origin: pipeline().url },
     );
     expect(own.status).toBe(200);
   });

@@ -1,30 +1,20 @@
-import { resolveSettings } from '../../config/settings';
 import { formatStripeDate } from '../../functions/consumer/emails/templates';
-import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { buildStripeEvent, type SupportedEventType, testObjectId } from '../../tools/stripe-events';
 import { localPipelineClient, sesMessagesTo } from '../support/local-pipeline-client';
+import { useTestPipeline } from '../support/test-pipeline';
 import { requireMotoEndpoint } from '../support/wait-for';
 
 const signingSecret = 'whsec_catalogue_test_secret_not_real';
 const endpoint = requireMotoEndpoint();
 jest.setTimeout(60_000);
-let pipeline: LocalPipeline;
 
-beforeAll(async () => {
-  pipeline = await startLocalPipeline({
-    port: 0,
-    signingSecret,
-    emulatorEndpoint: endpoint,
-    settings: resolveSettings({ stage: 'local' }),
-    visibilityTimeoutSeconds: 1,
-    resourceNameSuffix: 'catalogue',
-  });
-});
-afterAll(async () => {
-  await pipeline?.stop();
+const { pipeline } = useTestPipeline({
+  signingSecret,
+  visibilityTimeoutSeconds: 1,
+  resourceNameSuffix: 'catalogue',
 });
 
-const { post, eventWhen } = localPipelineClient(() => pipeline, signingSecret);
+const { post, eventWhen } = localPipelineClient(pipeline, signingSecret);
 
 async function postAndProcess(event: { id: string }): Promise<void> {
   expect((await post(JSON.stringify(event))).status).toBe(200);
@@ -39,7 +29,7 @@ async function knownCustomer(email: string, preferredLocales: string[] = []): Pr
 }
 
 async function fakeStripe(path: string, init?: RequestInit): Promise<Response> {
-  return fetch(`${pipeline.stripeApiUrl}${path}`, init);
+  return fetch(`${pipeline().stripeApiUrl}${path}`, init);
 }
 
 describe('the email catalogue through the real endpoint, on moto and the fake Stripe API', () => {

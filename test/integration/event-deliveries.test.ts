@@ -1,39 +1,22 @@
-/**
- * The EventBridge path and thin events through the local pipeline on moto: an envelope posted to
- * `/_local/eventbridge` (as the stack's rule would queue it) gives one email, read back from moto's
- * SES; the same event by webhook and by EventBridge gives one; a thin event nobody subscribes to is
- * acknowledged, not refused.
- */
-import { resolveSettings } from '../../config/settings';
 import { buildThinEvent, eventBridgeEnvelope } from '../../tools/event-deliveries';
-import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { runTrigger } from '../../tools/run-trigger';
 import { buildStripeEvent } from '../../tools/stripe-events';
 import { localPipelineClient, sesMessagesTo } from '../support/local-pipeline-client';
+import { useTestPipeline } from '../support/test-pipeline';
 import { requireMotoEndpoint, waitFor } from '../support/wait-for';
 
 const signingSecret = 'whsec_integration_test_secret_not_real';
 const endpoint = requireMotoEndpoint();
 jest.setTimeout(60_000);
-let pipeline: LocalPipeline;
-const printed: string[] = [];
 
-beforeAll(async () => {
-  pipeline = await startLocalPipeline({
-    port: 0,
-    signingSecret,
-    emulatorEndpoint: endpoint,
-    settings: resolveSettings({ stage: 'local' }),
-    print: (line) => printed.push(line),
-  });
-});
-afterAll(async () => {
-  await pipeline.stop();
+const { pipeline, printed } = useTestPipeline({
+  signingSecret,
+  resourceNameSuffix: 'event-deliveries',
 });
 
-const { post, eventWhen } = localPipelineClient(() => pipeline, signingSecret);
+const { post, eventWhen } = localPipelineClient(pipeline, signingSecret);
 const putOnEventBridge = (body: unknown) =>
-  fetch(`${pipeline.url}/_local/eventbridge`, {
+  fetch(`${pipeline().url}/_local/eventbridge`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -77,7 +60,7 @@ describe('EventBridge and thin events on the local pipeline', () => {
     const email = 'trigger.eventbridge@example.com';
     // Act
     const result = await runTrigger(
-      ['invoice.paid', '--via', 'eventbridge', '--email', email, '--url', pipeline.webhookUrl],
+      ['invoice.paid', '--via', 'eventbridge', '--email', email, '--url', pipeline().webhookUrl],
       {
         out: (line) => out.push(line),
         err: (line) => out.push(line),

@@ -1,24 +1,14 @@
-import { resolveSettings } from '../../config/settings';
-import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { runSmoke } from '../../tools/run-smoke';
+import { useTestPipeline } from '../support/test-pipeline';
 import { requireMotoEndpoint } from '../support/wait-for';
 
 const signingSecret = 'whsec_smoke_test_secret_not_real';
 const endpoint = requireMotoEndpoint();
 jest.setTimeout(60_000);
-let pipeline: LocalPipeline;
 
-beforeAll(async () => {
-  pipeline = await startLocalPipeline({
-    port: 0,
-    signingSecret,
-    emulatorEndpoint: endpoint,
-    settings: resolveSettings({ stage: 'local' }),
-    resourceNameSuffix: '-smoke',
-  });
-});
-afterAll(async () => {
-  await pipeline.stop();
+const { pipeline } = useTestPipeline({
+  signingSecret,
+  resourceNameSuffix: '-smoke',
 });
 
 function io() {
@@ -31,14 +21,14 @@ describe('npm run smoke against the local pipeline', () => {
   it('sends a signed test event, waits until its idempotency record is done, and prints the timings', async () => {
     // Prepare
     const { out, err, io: smokeIo } = io();
-    const target = ['--url', pipeline.webhookUrl, '--table', pipeline.resources.tableName, '--endpoint', endpoint];
+    const target = ['--url', pipeline().webhookUrl, '--table', pipeline().resources.tableName, '--endpoint', endpoint];
     // Act
     const result = await runSmoke([...target, '--secret', signingSecret, '--timeout', '30'], smokeIo);
     // Assess
     expect(err).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect(out).toEqual([
-      `Smoke test: ${pipeline.webhookUrl} (idempotency table ${pipeline.resources.tableName})`,
+      `Smoke test: ${pipeline().webhookUrl} (idempotency table ${pipeline().resources.tableName})`,
       `→ invoice.paid ${result.eventId} (test mode, amount 0: no email)`,
       expect.stringMatching(/^✔ 200 in \d+ ms$/),
       '… waiting for its idempotency record to be done (up to 30 s)',
@@ -47,14 +37,18 @@ describe('npm run smoke against the local pipeline', () => {
     ]);
     expect(result.doneMs).toBeGreaterThanOrEqual(result.answerMs ?? Number.POSITIVE_INFINITY);
     // The pipeline did process it, and sent nothing (amount 0: no receipt)
-    expect(pipeline.events().find((event) => event.id === result.eventId)?.status).toBe('processed');
-    expect((await pipeline.emails()).filter((email) => email.eventId === result.eventId)).toEqual([]);
+    expect(
+      pipeline()
+        .events()
+        .find((event) => event.id === result.eventId)?.status,
+    ).toBe('processed');
+    expect((await pipeline().emails()).filter((email) => email.eventId === result.eventId)).toEqual([]);
   });
 
   it('fails with exit code 1 and says what to check when the endpoint refuses the signature', async () => {
     // Prepare
     const { err, io: smokeIo } = io();
-    const target = ['--url', pipeline.webhookUrl, '--table', pipeline.resources.tableName, '--endpoint', endpoint];
+    const target = ['--url', pipeline().webhookUrl, '--table', pipeline().resources.tableName, '--endpoint', endpoint];
     // Act
     const result = await runSmoke([...target, '--secret', 'whsec_other_secret_not_a_real_key'], smokeIo);
     // Assess
@@ -84,8 +78,8 @@ describe('npm run smoke against the local pipeline', () => {
       readStack: async (name, region) => {
         stacks.push(`${name} ${region}`);
         return {
-          url: pipeline.webhookUrl,
-          table: pipeline.resources.tableName,
+          url: pipeline().webhookUrl,
+          table: pipeline().resources.tableName,
           secret: signingSecret,
           endpoint,
           region,

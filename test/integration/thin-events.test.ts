@@ -1,39 +1,24 @@
-/**
- * A thin event end to end on the local pipeline running a team's handlers (the example app's): signed and
- * posted to the webhook, queued, and handled by fetching its related object and its full event from the
- * fake Stripe API, with the event's Connect context, then one email read back from moto's SES.
- */
-import { resolveSettings } from '../../config/settings';
 import exampleSubscriptions from '../../examples/custom-handlers/subscriptions';
 import { buildThinEvent } from '../../tools/event-deliveries';
-import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { localPipelineClient, sesMessagesTo } from '../support/local-pipeline-client';
+import { useTestPipeline } from '../support/test-pipeline';
 import { requireMotoEndpoint } from '../support/wait-for';
 
 const signingSecret = 'whsec_integration_test_secret_not_real';
 const endpoint = requireMotoEndpoint();
 const financeAddress = 'finance.thin@example.org';
 jest.setTimeout(60_000);
-let pipeline: LocalPipeline;
-const printed: string[] = [];
 
+const { pipeline, printed } = useTestPipeline({
+  signingSecret,
+  resourceNameSuffix: 'thin-events',
+  subscriptions: exampleSubscriptions,
+});
 beforeAll(async () => {
   process.env.FINANCE_ADDRESS = financeAddress;
-  pipeline = await startLocalPipeline({
-    port: 0,
-    signingSecret,
-    emulatorEndpoint: endpoint,
-    settings: resolveSettings({ stage: 'local' }),
-    resourceNameSuffix: 'thin-events',
-    subscriptions: exampleSubscriptions,
-    print: (line) => printed.push(line),
-  });
-});
-afterAll(async () => {
-  await pipeline.stop();
 });
 
-const { post, eventWhen } = localPipelineClient(() => pipeline, signingSecret);
+const { post, eventWhen } = localPipelineClient(pipeline, signingSecret);
 
 interface FakeRequest {
   readonly method: string;
@@ -54,7 +39,7 @@ describe('a thin event through the local pipeline, with a team’s thin handler'
     // Assess
     expect(first.status).toBe(200);
     expect(again.status).toBe(200);
-    const requests = (await (await fetch(`${pipeline.stripeApiUrl}/_fake/requests`)).json()) as FakeRequest[];
+    const requests = (await (await fetch(`${pipeline().stripeApiUrl}/_fake/requests`)).json()) as FakeRequest[];
     const fetched = requests.filter(
       (request) => request.path.includes(meterId) || request.path.includes(String(thin.id)),
     );
