@@ -118,7 +118,9 @@ function renderEventSuppressions(detail) {
         unsent.reason === 'suppressed'
           ? `the address is on the suppression list${entry ? ` (${entry.reason}, ${entry.detail}, since ${time(entry.at)})` : ''}`
           : `SES refused it for good${unsent.code ? ` (${unsent.code})` : ''}`,
-        unsent.reason === 'suppressed' && entry?.eventId && entry.eventId !== detail.event.id ? ' after ' : '',
+        unsent.reason === 'suppressed' && entry?.eventId && entry.eventId !== detail.event.id
+          ? ' — after the email of '
+          : '',
         unsent.reason === 'suppressed' && entry?.eventId && entry.eventId !== detail.event.id
           ? eventLink(entry.eventId)
           : '',
