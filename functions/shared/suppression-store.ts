@@ -43,7 +43,8 @@ export function normalizeAddress(address: string): string {
 
 const attribute = { reason: 'reason', detail: 'detail', atSeconds: 'atSeconds', messageId: 'messageId' } as const;
 
-function entryOf(item: Record<string, AttributeValue>): SuppressionEntry | undefined {
+/** Reads one item of the suppression table (also for the local console's list). */
+export function entryOf(item: Record<string, AttributeValue>): SuppressionEntry | undefined {
   const address = item[suppressionTableSchema.partitionKey]?.S;
   if (address === undefined) return undefined;
   const messageId = item[attribute.messageId]?.S;

@@ -53,11 +53,17 @@ afterAll(async () => {
   await pipeline?.stop();
 });
 
-async function trigger(type: string): Promise<string> {
+async function trigger(type: string, overrides = ''): Promise<string> {
   await page.fill('#trigger-type', type);
-  await page.click('#trigger-send');
+  await page.fill('#trigger-overrides', overrides);
   const result = page.locator('#trigger-result');
-  await result.filter({ hasText: `→ ${type} evt_test_` }).waitFor();
+  // The line of an earlier trigger stays until the answer comes: wait for a different one.
+  const before = (await result.textContent()) ?? '';
+  await page.click('#trigger-send');
+  await result
+    .filter({ hasText: `→ ${type} evt_test_` })
+    .filter({ hasNotText: before || '\u0000' })
+    .waitFor();
   const id = /evt_test_\w+/.exec((await result.textContent()) ?? '')?.[0];
   if (!id) throw new Error(`no event id in: ${await result.textContent()}`);
   return id;
@@ -135,5 +141,41 @@ describe('the local console', () => {
     await deadLetter.waitFor({ state: 'detached' });
     await page.click('nav a[href="#/"]');
     await page.locator(`#events tr[data-id="${id}"] .status.processed`).waitFor({ timeout: 20_000 });
+  });
+
+  it('lists an address a bounce suppressed, says so on the next event, and the Remove button takes it off', async () => {
+    // Prepare: the SES simulator bounces this address
+    const address = 'bounce+browser@simulator.amazonses.com';
+    await page.goto(`${pipeline.url}/#/`);
+    const first = await trigger('invoice.paid', `data.object.customer_email=${address}`);
+
+    // Act: the suppressions view lists it, linked to the event whose email bounced
+    await page.click('#nav-suppressions');
+    const row = page.locator(`#suppressions tr[data-address="${address}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    expect(await row.locator('.status').textContent()).toBe('bounce');
+    expect(await row.locator('a').textContent()).toBe(first);
+    await page.screenshot({ path: join(screenshotDirectory, 'console-suppressions.png') });
+
+    // The next receipt to it is not sent, and its page says why
+    await page.goto(`${pipeline.url}/#/`);
+    const second = await trigger('invoice.paid', `data.object.customer_email=${address}`);
+    await page.locator(`#events tr[data-id="${second}"] .status.processed`).waitFor({ timeout: 20_000 });
+    await page.locator(`#events tr[data-id="${second}"]`).click();
+    const note = page.locator('#event-suppressions .suppression-note.suppressed');
+    await note.waitFor();
+    await page.screenshot({ path: join(screenshotDirectory, 'console-event-suppressed.png') });
+    expect(await note.textContent()).toContain(
+      `to ${address} not sent: the address is on the suppression list (bounce`,
+    );
+
+    // Remove: gone from the list
+    await page.click('#nav-suppressions');
+    await row.locator('button.remove').click();
+    await page
+      .locator('#suppressions-result')
+      .filter({ hasText: `${address} taken off the list` })
+      .waitFor();
+    await row.waitFor({ state: 'detached' });
   });
 });

@@ -1,7 +1,9 @@
 /** The JSON behind the console of `npm start`, and the guards that keep it a loopback-only tool. */
 import { request } from 'node:http';
+import type { LocalSuppression } from '../../tools/local/suppression-view';
 import { localPipelineClient } from '../support/local-pipeline-client';
 import { useTestPipeline } from '../support/test-pipeline';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(60_000);
 const signingSecret = 'whsec_console_api_test_secret_not_real';
@@ -109,6 +111,76 @@ describe('the console API', () => {
       { 'content-type': 'application/json', origin: pipeline().url },
     );
     expect(own.status).toBe(200);
+  });
+
+  it('lists the address a bounce suppressed, with the event it came from, shows it on the next event, and removes it', async () => {
+    // Prepare: SES's mailbox simulator bounces this address; an emulator reused from an earlier run may still list it
+    const address = 'bounce+console@simulator.amazonses.com';
+    const remove = (headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+      fetch(`${pipeline().url}/_local/suppressions/${encodeURIComponent(address)}`, {
+        method: 'DELETE',
+        headers,
+        body: '{}',
+      });
+    await remove();
+    const suppressions = async () =>
+      (await (await fetch(`${pipeline().url}/_local/suppressions`)).json()) as LocalSuppression[];
+    const invoicePaidTo = async (email: string) =>
+      (
+        (await (
+          await post('/_local/trigger', { type: 'invoice.paid', overrides: [`data.object.customer_email=${email}`] })
+        ).json()) as { id: string }
+      ).id;
+
+    // Act 1: the receipt goes out, the simulator reports the bounce to the SES events handler
+    const first = await invoicePaidTo(address);
+    const entry = await waitFor(
+      `the suppression of ${address}`,
+      async () => (await suppressions()).find((s) => s.address === address),
+      10_000,
+    );
+    const firstDetail = (await (await fetch(`${pipeline().url}/_local/events/${first}`)).json()) as {
+      emails: { messageId: string }[];
+      suppressions: LocalSuppression[];
+    };
+
+    // Assess 1
+    expect(entry).toEqual({
+      address,
+      reason: 'bounce',
+      detail: 'General',
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      messageId: firstDetail.emails[0]?.messageId,
+      eventId: first,
+    });
+    expect(firstDetail.suppressions).toEqual([entry]);
+
+    // Act 2: the next receipt to it is not sent, and its page says why
+    const second = await invoicePaidTo(address);
+    await eventWhen(second, (e) => e.status === 'processed');
+    const secondDetail = (await (await fetch(`${pipeline().url}/_local/events/${second}`)).json()) as {
+      emails: unknown[];
+      unsentEmails: unknown[];
+      suppressions: LocalSuppression[];
+    };
+
+    // Assess 2
+    expect(secondDetail.emails).toEqual([]);
+    expect(secondDetail.unsentEmails).toEqual([{ to: address, subject: expect.any(String), reason: 'suppressed' }]);
+    expect(secondDetail.suppressions).toEqual([entry]);
+
+    // Act 3: Remove, with the same guards as the other actions
+    const crossSite = await remove({ 'content-type': 'application/json', origin: 'https://attacker.example' });
+    const form = await remove({ 'content-type': 'application/x-www-form-urlencoded' });
+    const removed = await remove();
+    const again = await remove();
+
+    // Assess 3
+    expect(crossSite.status).toBe(403);
+    expect(form.status).toBe(415);
+    expect(removed.status).toBe(200);
+    expect(again.status).toBe(404);
+    expect((await suppressions()).map((s) => s.address)).not.toContain(address);
   });
 
   it('refuses requests that name a host other than loopback (DNS rebinding), for the page and all of /_local/', async () => {

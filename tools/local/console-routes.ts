@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { applyOverrides, buildAnyEvent, snapshotEventTypes, thinEventTypes } from '../event-catalogue';
 import { redriveDeadLetters } from '../redrive-dead-letters';
@@ -19,6 +20,7 @@ import { InvalidEventOptionError, signStripePayload, stripeDeliveryHeaders } fro
 import { peekDeadLetters } from './dead-letter-view';
 import type { EventLog } from './event-log';
 import { readBody, sendJson } from './http-endpoint';
+import { listSuppressions, removeSuppression, SuppressionTableMissingError } from './suppression-view';
 
 export interface ConsoleRoutesOptions {
   readonly log: Pick<EventLog, 'events' | 'detail' | 'emails' | 'print'>;
@@ -29,6 +31,9 @@ export interface ConsoleRoutesOptions {
   readonly sqs: SQSClient;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
+  readonly dynamodb: DynamoDBClient;
+  /** The table of suppressed recipients the SES events handler writes and the consumer reads. */
+  readonly suppressionTableName: string;
 }
 
 export interface ConsoleRoutes {
@@ -126,6 +131,12 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
     };
   }
 
+  /** The suppression table, each entry with the event whose email bounced or was complained about. */
+  async function suppressions() {
+    const eventOfMessage = new Map((await log.emails()).map((email) => [email.messageId, email.eventId]));
+    return listSuppressions(options.dynamodb, options.suppressionTableName, eventOfMessage);
+  }
+
   async function route(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
     const { pathname } = url;
     const method = request.method ?? 'GET';
@@ -141,8 +152,8 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
       return true;
     }
     if (!pathname.startsWith('/_local/')) return false;
-    if (method === 'POST') {
-      // Browsers send Origin with every POST: it must be this very page (same host and port), not another local site.
+    if (method !== 'GET' && method !== 'HEAD') {
+      // Browsers send Origin with every POST and DELETE: it must be this very page (same host and port), not another local site.
       const origin = request.headers.origin;
       if (origin !== undefined && (!URL.canParse(origin) || new URL(origin).host !== request.headers.host)) {
         throw new ConsoleRequestError(403, 'cross_origin', 'The console takes actions from its own page only.');
@@ -163,7 +174,15 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
       const detail = log.detail(id);
       if (!detail) throw new ConsoleRequestError(404, 'unknown_event', `The pipeline has not seen event ${id}.`);
       const emails = (await log.emails()).filter((email) => email.eventId === id);
-      sendJson(response, 200, { ...detail, emails });
+      // The addresses this event's email got suppressed, and those it found suppressed (its email not sent).
+      const unsentTo = new Set(
+        detail.unsentEmails.filter((e) => e.reason === 'suppressed').map((e) => e.to.toLowerCase()),
+      );
+      const related = await suppressions().then(
+        (all) => all.filter((s) => s.eventId === id || unsentTo.has(s.address)),
+        () => [],
+      );
+      sendJson(response, 200, { ...detail, emails, suppressions: related });
       return true;
     }
     if (method === 'POST' && pathname === '/_local/trigger') {
@@ -188,6 +207,21 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
       sendJson(response, 200, summary);
       return true;
     }
+    if (method === 'GET' && pathname === '/_local/suppressions') {
+      sendJson(response, 200, await suppressions());
+      return true;
+    }
+    const suppressionMatch = /^\/_local\/suppressions\/([^/]+)$/.exec(pathname);
+    if (method === 'DELETE' && suppressionMatch) {
+      await readJson(request);
+      const address = decodeURIComponent(suppressionMatch[1] ?? '');
+      if (!(await removeSuppression(options.dynamodb, options.suppressionTableName, address))) {
+        throw new ConsoleRequestError(404, 'not_suppressed', `${address} is not on the suppression list.`);
+      }
+      log.print(`⊕ ${address} taken off the suppression list from the console: it is emailed again`);
+      sendJson(response, 200, { address, removed: true });
+      return true;
+    }
     return false;
   }
 
@@ -203,6 +237,10 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
       try {
         return await route(request, response, url);
       } catch (error) {
+        if (error instanceof SuppressionTableMissingError) {
+          sendJson(response, 503, { error: { code: 'no_suppression_table', message: error.message } });
+          return true;
+        }
         if (!(error instanceof ConsoleRequestError) && !(error instanceof InvalidEventOptionError)) throw error;
         const statusCode = error instanceof ConsoleRequestError ? error.statusCode : 400;
         const code = error instanceof ConsoleRequestError ? error.code : 'invalid_option';

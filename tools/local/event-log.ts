@@ -3,6 +3,7 @@
  * consumer then did, printed one timestamped line at a time, and the emails sent, read back from
  * moto's SES store so that only what SES really accepted is shown.
  */
+import type { UnsentEmail } from '../../functions/consumer/consume-event';
 import type { RecordOutcome } from '../../functions/consumer/outcome-listeners';
 import type { LambdaHandlers } from './boot';
 
@@ -58,6 +59,8 @@ export interface LocalEventDetail {
   /** The body as the endpoint received it (for EventBridge, the envelope). */
   readonly body: string | undefined;
   readonly steps: readonly LocalEventStep[];
+  /** Emails the consumer did not send for it: the recipient was suppressed, or SES refused the email for good. */
+  readonly unsentEmails: readonly UnsentEmail[];
 }
 
 /** A delivery the endpoint accepted; `body` is kept so that the console can show and resend it. */
@@ -125,6 +128,7 @@ export function createEventLog(options: EventLogOptions): EventLog {
     print(message);
   };
   const sentEmails: { eventId: string; email: Omit<LocalEmail, 'eventId' | 'from'> }[] = [];
+  const unsent = new Map<string, UnsentEmail[]>();
   const receiveCounts = new Map<string, number>();
 
   const unsubscribe = options.onRecordOutcome((outcome: RecordOutcome) => {
@@ -146,8 +150,9 @@ export function createEventLog(options: EventLogOptions): EventLog {
           sentEmails.push({ eventId: id, email });
           note(`  ✉ sent "${email.subject}" to ${email.to}`);
         }
-        for (const unsent of outcome.unsentEmails) {
-          note(`  email to ${unsent.to} not sent: ${unsent.reason}${unsent.code ? ` (${unsent.code})` : ''}`);
+        for (const email of outcome.unsentEmails) {
+          unsent.set(id, [...(unsent.get(id) ?? []), email]);
+          note(`  email to ${email.to} not sent: ${email.reason}${email.code ? ` (${email.code})` : ''}`);
         }
         if (outcome.emails.length === 0 && outcome.unsentEmails.length === 0) {
           note(`  no email sent (see the event's data)`);
@@ -186,7 +191,7 @@ export function createEventLog(options: EventLogOptions): EventLog {
     events: () => [...events.values()],
     detail(id) {
       const event = events.get(id);
-      return event && { event, body: bodies.get(id), steps: steps.get(id) ?? [] };
+      return event && { event, body: bodies.get(id), steps: steps.get(id) ?? [], unsentEmails: unsent.get(id) ?? [] };
     },
     async emails() {
       const accepted = await sesAcceptedMessageIds(options.emulatorEndpoint);

@@ -3,6 +3,7 @@
  * (emulator, resources, environment, handlers), the event log, the HTTP endpoint for the receiver
  * and the SQS event source for the consumer.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { envVarNames, webhookPath } from '../../config/contract';
 import type { PipelineSettings } from '../../config/settings';
@@ -100,6 +101,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     subscribedTypes: process.env[envVarNames.subscribedEventTypes] ?? '*',
   });
   const consoleSqs = new SQSClient(localClientConfig(emulatorEndpoint));
+  const consoleDynamoDb = new DynamoDBClient(localClientConfig(emulatorEndpoint));
   let selfUrl = '';
   const endpoint = await startHttpEndpoint({
     port: options.port,
@@ -137,6 +139,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       sqs: consoleSqs,
       queueUrl: resources.queueUrl,
       deadLetterQueueUrl: resources.deadLetterQueueUrl,
+      dynamodb: consoleDynamoDb,
+      suppressionTableName: resources.suppressionTableName,
     }),
   });
   selfUrl = endpoint.url;
@@ -164,6 +168,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       sesSimulator.stop();
       await endpoint.close();
       consoleSqs.destroy();
+      consoleDynamoDb.destroy();
       await polled;
       await sesSimulator.idle();
       await stripeApi.fake.close();

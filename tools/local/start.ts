@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   writeFileSync(localPipelineStatePath, `${JSON.stringify(state, null, 2)}\n`);
   console.log(`
 Ready! Webhook endpoint: POST ${pipeline.webhookUrl}
-Console: ${pipeline.url}/  (events, emails, dead letters, trigger any event type)
+Console: ${pipeline.url}/  (events, emails, dead letters, suppressions, trigger any event type)
 Signing secret: ${describeSecret(signingSecret, fromEnvironment)}
 Emulator: ${pipeline.emulatorEndpoint}  queue ${resources.queueUrl.split('/').pop()}  table ${resources.tableName}
 Retries: ${settings.maxReceiveCount} attempts, ${settings.visibilityTimeoutSeconds} s apart, then the dead-letter queue

@@ -2,7 +2,7 @@
 // (textContent, never innerHTML, so nothing in an event can inject markup). Emails render in a sandboxed iframe.
 
 const $ = (selector) => document.querySelector(selector);
-const state = { events: [], deadLetters: [], detail: null, view: 'events', eventId: null };
+const state = { events: [], deadLetters: [], suppressions: [], detail: null, view: 'events', eventId: null };
 
 function element(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -21,9 +21,9 @@ async function getJson(path) {
   return response.json();
 }
 
-async function postJson(path, body) {
+async function postJson(path, body, method = 'POST') {
   const response = await fetch(path, {
-    method: 'POST',
+    method,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body ?? {}),
   });
@@ -101,6 +101,44 @@ function pretty(body) {
   }
 }
 
+function eventLink(eventId) {
+  return element('a', { href: `#/events/${encodeURIComponent(eventId)}`, class: 'id', textContent: eventId });
+}
+
+/** On an event's page: the addresses its email got suppressed, and the emails not sent because they were. */
+function renderEventSuppressions(detail) {
+  const notes = [];
+  for (const unsent of detail.unsentEmails ?? []) {
+    const entry = (detail.suppressions ?? []).find((s) => s.address === unsent.to.toLowerCase());
+    notes.push(
+      element(
+        'p',
+        { class: `suppression-note ${unsent.reason}` },
+        `⊘ "${unsent.subject}" to ${unsent.to} not sent: `,
+        unsent.reason === 'suppressed'
+          ? `the address is on the suppression list${entry ? ` (${entry.reason}, ${entry.detail}, since ${time(entry.at)})` : ''}`
+          : `SES refused it for good${unsent.code ? ` (${unsent.code})` : ''}`,
+        unsent.reason === 'suppressed' && entry?.eventId && entry.eventId !== detail.event.id
+          ? ' — after the email of '
+          : '',
+        unsent.reason === 'suppressed' && entry?.eventId && entry.eventId !== detail.event.id
+          ? eventLink(entry.eventId)
+          : '',
+      ),
+    );
+  }
+  for (const entry of (detail.suppressions ?? []).filter((s) => s.eventId === detail.event.id)) {
+    notes.push(
+      element(
+        'p',
+        { class: 'suppression-note caused' },
+        `⊘ SES reported a ${entry.reason} (${entry.detail}) for this event's email to ${entry.address}: suppressed since ${time(entry.at)}`,
+      ),
+    );
+  }
+  $('#event-suppressions').replaceChildren(...notes);
+}
+
 let renderedEmails = '';
 function renderDetail() {
   const detail = state.detail;
@@ -118,6 +156,7 @@ function renderDetail() {
       element('li', { 'data-outcome': s.outcome }, element('time', { textContent: time(s.at) }), s.message),
     ),
   );
+  renderEventSuppressions(detail);
   // Re-rendering an iframe reloads it: only when the emails changed.
   const key = detail.emails.map((e) => e.messageId).join();
   if (key !== renderedEmails) {
@@ -159,9 +198,51 @@ function renderDeadLetters() {
   $('#dlq-redrive').disabled = count === 0;
 }
 
+function renderSuppressions() {
+  const count = state.suppressions.length;
+  $('#suppressions-count').textContent = String(count);
+  $('#suppressions tbody').replaceChildren(
+    ...state.suppressions.map((s) =>
+      element(
+        'tr',
+        { 'data-address': s.address },
+        element('td', { textContent: time(s.at) }),
+        element('td', { textContent: s.address }),
+        element('td', {}, element('span', { class: `status ${s.reason}`, textContent: s.reason })),
+        element('td', { textContent: s.detail }),
+        element('td', {}, s.eventId ? eventLink(s.eventId) : '—'),
+        element('td', { class: 'id', textContent: s.messageId ?? '—' }),
+        element(
+          'td',
+          {},
+          element('button', {
+            type: 'button',
+            class: 'remove',
+            textContent: 'Remove',
+            title: 'Delete the item: the address is emailed again',
+            onclick: () => removeSuppression(s.address),
+          }),
+        ),
+      ),
+    ),
+  );
+  $('#suppressions-empty').hidden = count > 0;
+}
+
+async function removeSuppression(address) {
+  try {
+    await postJson(`/_local/suppressions/${encodeURIComponent(address)}`, {}, 'DELETE');
+    $('#suppressions-result').textContent = `${address} taken off the list: it is emailed again.`;
+    await refresh();
+  } catch (error) {
+    $('#suppressions-result').textContent = `✖ ${error.message}`;
+  }
+}
+
 function route() {
   const match = /^#\/events\/(.+)$/.exec(location.hash);
-  state.view = match ? 'event' : location.hash === '#/dead-letters' ? 'dead-letters' : 'events';
+  const named = { '#/dead-letters': 'dead-letters', '#/suppressions': 'suppressions' };
+  state.view = match ? 'event' : (named[location.hash] ?? 'events');
   const eventId = match ? decodeURIComponent(match[1]) : null;
   if (eventId !== state.eventId) {
     state.detail = null;
@@ -172,6 +253,7 @@ function route() {
   $('#view-events').hidden = state.view !== 'events';
   $('#view-event').hidden = state.view !== 'event';
   $('#view-dead-letters').hidden = state.view !== 'dead-letters';
+  $('#view-suppressions').hidden = state.view !== 'suppressions';
   refresh();
 }
 
@@ -185,6 +267,12 @@ async function refresh() {
     state.deadLetters = deadLetters;
     renderEvents();
     renderDeadLetters();
+    // On its own: the table can be missing for a while (the browser test deletes it), and the rest still shows.
+    const suppressions = await getJson('/_local/suppressions').catch(() => null);
+    if (suppressions) {
+      state.suppressions = suppressions;
+      renderSuppressions();
+    }
     if (state.eventId) {
       state.detail = await getJson(`/_local/events/${encodeURIComponent(state.eventId)}`).catch(() => null);
       renderDetail();
