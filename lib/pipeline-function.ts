@@ -10,6 +10,8 @@ export const functionRuntime = Runtime.NODEJS_24_X;
 
 /** Both functions run on Graviton: cheaper per GB-second, and the bundle is plain JavaScript. */
 export const functionArchitecture = Architecture.ARM_64;
+/** Memory of every pipeline function unless told (`npm run cost` prices Lambda at it). */
+export const defaultFunctionMemoryMb = 256;
 
 /** Options of {@link createPipelineFunction}. */
 export interface PipelineFunctionOptions {
@@ -64,7 +66,7 @@ export function createPipelineFunction(
     description: options.description,
     runtime: functionRuntime,
     architecture: functionArchitecture,
-    memorySize: options.memorySize ?? 256,
+    memorySize: options.memorySize ?? defaultFunctionMemoryMb,
     timeout: options.timeout,
     environment: options.environment,
     logGroup,
