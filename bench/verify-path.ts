@@ -209,7 +209,7 @@ export function renderVerifyPath(results: readonly VerifyPathResult[]): string {
   if (missed.length === 0) return out.join('\n');
 
   out.push('', `**Goal missed (${missed.map((r) => r.event.label).join(', ')}): what holds it back.**`);
-  const floorBound = results.filter((r) => bestSpeedup(r) < speedupGoal(r));
+  const floorBound = missed.filter((r) => bestSpeedup(r) < speedupGoal(r));
   if (floorBound.length > 0) {
     out.push(
       `- Both paths must HMAC the whole body and JSON.parse it. That floor alone takes ${floorBound
@@ -223,7 +223,9 @@ export function renderVerifyPath(results: readonly VerifyPathResult[]): string {
     out.push(
       `- ${r.event.label}: ours takes ${num(r.ours.median - r.floor.median)} µs more than the floor. Steps only ours ` +
         `takes, timed alone: the headers and the request object ${num(r.steps.toWebhookRequest.median)} µs, the strict ` +
-        `UTF-8 check ${num(r.steps.wellFormed.median)} µs; the rest of receiveWebhook ${restOf(r)} µs.`,
+        `UTF-8 check ${num(r.steps.wellFormed.median)} µs; the rest of receiveWebhook ${restOf(r)} µs. The goal needs ` +
+        `ours at ${num(r.constructEvent.median / speedupGoal(r))} µs or less, ${num(r.constructEvent.median / speedupGoal(r) - r.floor.median)} µs ` +
+        `above the floor, where constructEvent itself takes ${num(r.constructEvent.median - r.floor.median)} µs above it.`,
     );
   }
   return out.join('\n');
