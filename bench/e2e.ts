@@ -14,7 +14,7 @@ import { createLocalResources, localClientConfig } from '../tools/local/resource
 import { buildStripeEvent, toStripeWebhookBody } from '../tools/stripe-events';
 import type { AwsCall } from './aws-call-counter';
 import { markdownTable, num, ratio } from './format';
-import { runLocalPipeline } from './local-pipeline-run';
+import { positiveIntArg, runLocalPipeline } from './local-pipeline-run';
 import { quantile } from './timing';
 
 const usage = `Usage: npm run bench:e2e -- [--events N] [--senders K]
@@ -26,14 +26,6 @@ SendMessage; one poller doing ReceiveMessage, the consumer's DynamoDB and SES ca
 DeleteMessageBatch). Prints markdown to stdout (about a minute on 2 cores; progress on stderr):
 acknowledgements/s, p50/p99 acknowledgement latency, events/s processed, each against the direct
 calls, and what limits the pipeline (time in moto, the poller, SES pacing).`;
-
-function intArg(args: readonly string[], name: string, fallback: number): number {
-  const at = args.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(args[at + 1]);
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} takes a whole number >= 1.\n\n${usage}`);
-  return value;
-}
 
 interface DirectRun {
   readonly sendsPerSecond: number;
@@ -140,8 +132,8 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
-  const events = intArg(args, '--events', 300);
-  const senders = intArg(args, '--senders', 8);
+  const events = positiveIntArg(args, '--events', 300, usage);
+  const senders = positiveIntArg(args, '--senders', 8, usage);
   const progress = (line: string) => console.error(`bench:e2e: ${line}`);
   let direct: DirectRun | undefined;
   const run = await runLocalPipeline({

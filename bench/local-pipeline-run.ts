@@ -12,6 +12,15 @@ import { type AwsCall, startAwsCallCounter } from './aws-call-counter';
 
 const signingSecret = 'whsec_bench_not_a_real_key_123';
 
+/** `--name N` of a command's arguments: a whole number ≥ 1, else `fallback`; a bad value throws with the usage. */
+export function positiveIntArg(args: readonly string[], name: string, fallback: number, usage: string): number {
+  const at = args.indexOf(name);
+  if (at < 0) return fallback;
+  const value = Number(args[at + 1]);
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} takes a whole number >= 1.\n\n${usage}`);
+  return value;
+}
+
 export interface PipelineRunOptions {
   readonly events: number;
   readonly senders: number;

@@ -1,5 +1,4 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { fitSubscribedTypes } from '../config/subscribed-types';
 import { contextKeys, InvalidContextError } from './app-context';
@@ -60,28 +59,18 @@ export function addStripeRecovery(
   if (reconciler !== undefined) {
     const metric = (name: string) => pipelineMetric('reconciler', options.stage, name);
     // Recovered events reached the queue late (hours): the webhook or the endpoint failed, which its own alarms may not show.
-    pipeline.alarms.add(
-      new Alarm(stack, 'RecoveredEventsAlarm', {
-        alarmDescription:
-          'The reconciler queued Stripe events whose delivery had failed: find out why deliveries fail (README runbook "Recovered events").',
-        metric: metric('RecoveredEvents'),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    );
-    pipeline.alarms.add(
-      new Alarm(stack, 'ReconcileFailuresAlarm', {
-        alarmDescription:
-          'The reconciler could not queue some undelivered Stripe events (README runbook "Recovered events").',
-        metric: metric('ReconcileFailures'),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    pipeline.alarms.addAlarm('RecoveredEvents', {
+      meaning: 'The reconciler queued Stripe events whose delivery had failed: find out why deliveries fail.',
+      runbook: 'Recovered events',
+      metric: metric('RecoveredEvents'),
+      threshold: 1,
+    });
+    pipeline.alarms.addAlarm('ReconcileFailures', {
+      meaning: 'The reconciler could not queue some undelivered Stripe events.',
+      runbook: 'Recovered events',
+      metric: metric('ReconcileFailures'),
+      threshold: 1,
+    });
   }
   return { managedEndpoint, reconciler };
 }

@@ -10,7 +10,7 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { envVarNames, largeEventKeyPrefix, webhookPath } from '../config/contract';
+import { envVarNames, largeEventKeyPrefix, serviceNames, webhookPath } from '../config/contract';
 import {
   type ConnectedAccountEmailInput,
   connectedAccountEmailsEnvironment,
@@ -332,7 +332,7 @@ export class StripeWebhookPipeline extends Construct {
               [envVarNames.largeEventBucketName]: largeEventBucket.bucketName,
               [envVarNames.stage]: settings.stage,
               [envVarNames.subscribedEventTypes]: subscribed.value,
-              [powertoolsServiceName]: 'stripe-webhook-receiver',
+              [powertoolsServiceName]: serviceNames.receiver,
               ...(props.stripeIpAllowlist ? { [envVarNames.stripeIpAllowlist]: 'true' } : {}),
               ...localEndpoint,
             },
@@ -370,7 +370,7 @@ export class StripeWebhookPipeline extends Construct {
             }),
         // The consumer puts a throttled event back on its own queue as a fresh, delayed copy.
         [envVarNames.queueUrl]: this.eventQueue.queue.queueUrl,
-        [powertoolsServiceName]: 'stripe-webhook-consumer',
+        [powertoolsServiceName]: serviceNames.consumer,
         ...localEndpoint,
       },
     });
@@ -387,7 +387,7 @@ export class StripeWebhookPipeline extends Construct {
       logRetention: props.logRetention,
       environment: {
         [envVarNames.stage]: settings.stage,
-        [powertoolsServiceName]: 'stripe-webhook-ses-events',
+        [powertoolsServiceName]: serviceNames.sesEvents,
         ...localEndpoint,
       },
     });

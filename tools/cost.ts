@@ -16,7 +16,7 @@ import {
   totalUsd,
 } from '../bench/cost-model';
 import { markdownTable, num, ratio, verdict } from '../bench/format';
-import { runLocalPipeline } from '../bench/local-pipeline-run';
+import { positiveIntArg, runLocalPipeline } from '../bench/local-pipeline-run';
 import { median } from '../bench/timing';
 import { defaultFunctionMemoryMb } from '../lib/pipeline-function';
 
@@ -32,14 +32,6 @@ and prints markdown to stdout (about 30 s; progress on stderr):
   - the calls counted per event and per container start, and the list prices with their source.
 Lambda is priced arm64 at the construct's memory; durations are measured on moto, slower than AWS.`;
 
-function intArg(args: readonly string[], name: string, fallback: number): number {
-  const at = args.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(args[at + 1]);
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} takes a whole number >= 1.\n\n${usage}`);
-  return value;
-}
-
 const usd = (value: number) => `$${num(value, 2)}`;
 
 function perEventCell(line: CostLine): string {
@@ -52,8 +44,8 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
-  const events = intArg(args, '--events', 200);
-  const senders = intArg(args, '--senders', 1);
+  const events = positiveIntArg(args, '--events', 200, usage);
+  const senders = positiveIntArg(args, '--senders', 1, usage);
   const run = await runLocalPipeline({ events, senders, progress: (line) => console.error(`cost: ${line}`) });
   if (run.notProcessed > 0) throw new Error(`${run.notProcessed} of ${events} events were not processed in time`);
   const memoryMb = defaultFunctionMemoryMb;

@@ -25,6 +25,7 @@ import {
   deployedApiKey,
   localTarget,
   requiredOutput,
+  runStripeTool,
   StripeToolUsageError,
   stackOutputsWithName,
 } from './stripe-targets';
@@ -155,15 +156,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const usage =
-        error instanceof StripeToolUsageError ||
-        (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
-      console.error(usage ? (error as Error).message : error);
-      process.exit(usage ? 2 : 1);
-    },
-  );
-}
+if (require.main === module) runStripeTool(main);

@@ -24,6 +24,7 @@ import {
   parseTime,
   progressBar,
   requiredOutput,
+  runStripeTool,
   StripeToolUsageError,
   stackOutputs,
 } from './stripe-targets';
@@ -170,16 +171,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const usage =
-        error instanceof StripeToolUsageError ||
-        (error as Error).name === 'ReplayWindowError' ||
-        (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
-      console.error(usage ? (error as Error).message : error);
-      process.exit(usage ? 2 : 1);
-    },
-  );
-}
+if (require.main === module) runStripeTool(main, { usageErrorNames: ['ReplayWindowError'] });

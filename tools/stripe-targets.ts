@@ -17,6 +17,28 @@ export class StripeToolUsageError extends Error {
   }
 }
 
+/** Whether `error` is the user's to fix (exit 2, its message alone) rather than a failure (exit 1, in full). */
+function isUsageError(error: unknown, usageErrorNames: readonly string[]): boolean {
+  if (error instanceof StripeToolUsageError) return true;
+  if (error instanceof Error && usageErrorNames.includes(error.name)) return true;
+  return (error as { code?: string } | null)?.code?.startsWith('ERR_PARSE_ARGS') === true;
+}
+
+/** Runs a Stripe tool's `main` as a command: its code is the exit code; a usage error exits 2 with its message. */
+export function runStripeTool(
+  main: (args: string[]) => Promise<number>,
+  options: { readonly usageErrorNames?: readonly string[] } = {},
+): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const usage = isUsageError(error, options.usageErrorNames ?? []);
+      console.error(usage ? (error as Error).message : error);
+      process.exit(usage ? 2 : 1);
+    },
+  );
+}
+
 export interface LocalTarget {
   readonly kind: 'local';
   readonly emulatorEndpoint: string;

@@ -1,10 +1,11 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { serviceNames } from '../../config/contract';
 import { createPowertoolsMetrics } from '../shared/metrics';
 import type { RecordOutcome } from './outcome-listeners';
 
 /** The consumer's Powertools Metrics instance (see functions/shared/metrics.ts). */
 export function createConsumerMetrics(stage: string): Metrics {
-  return createPowertoolsMetrics('stripe-webhook-consumer', stage);
+  return createPowertoolsMetrics(serviceNames.consumer, stage);
 }
 
 /**

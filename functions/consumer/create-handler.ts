@@ -6,7 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { messageAttributeNames } from '../../config/contract';
+import { messageAttributeNames, serviceNames } from '../../config/contract';
 import { s3AddressingFor } from '../shared/aws-client-config';
 import { errorSummary } from '../shared/errors';
 import { createLogger } from '../shared/logger';
@@ -60,10 +60,10 @@ export function createConsumerHandler(
 ): ConsumerHandler {
   const config = readConsumerConfig(env);
   const { settings } = config;
-  const logger = createLogger('stripe-webhook-consumer');
+  const logger = createLogger(serviceNames.consumer);
   const metrics = createConsumerMetrics(settings.stage);
   // Off unless the stack turns it on (tracing=true): a subsegment per record, annotated with the event id.
-  const tracing = createTracing('stripe-webhook-consumer', env);
+  const tracing = createTracing(serviceNames.consumer, env);
   // Both optional: without them (a stack without EmailDeliverability), no configuration set and no lookups.
   const { configurationSetName, suppressionTableName } = readDeliverabilityConfig(env);
   const handlerMetrics = { count: (name: string, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };

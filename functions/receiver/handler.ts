@@ -1,4 +1,4 @@
-import { envVarNames } from '../../config/contract';
+import { envVarNames, serviceNames } from '../../config/contract';
 import { booleanSetting } from '../../config/settings';
 import { subscribedTypeMatcher } from '../../config/subscribed-types';
 import {
@@ -25,9 +25,9 @@ import { largeEventThresholdBytes, receiverAwsCallPolicy, signatureToleranceSeco
 const queueUrl = requireEnv(envVarNames.queueUrl);
 const signingSecretId = requireEnv(envVarNames.signingSecretId);
 const largeEventBucket = requireEnv(envVarNames.largeEventBucketName);
-const logger = createLogger('stripe-webhook-receiver');
+const logger = createLogger(serviceNames.receiver);
 // Off unless the stack turns it on (tracing=true); then each message carries the trace header to the consumer.
-const tracing = createTracing('stripe-webhook-receiver');
+const tracing = createTracing(serviceNames.receiver);
 const tracingEnabled = process.env[traceEnabledVariable]?.trim().toLowerCase() === 'true';
 const metrics = createReceiverMetrics(process.env[envVarNames.stage] ?? 'dev');
 const ipAllowlist = booleanSetting(envVarNames.stripeIpAllowlist, process.env[envVarNames.stripeIpAllowlist], false);

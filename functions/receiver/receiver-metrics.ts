@@ -1,4 +1,5 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { serviceNames } from '../../config/contract';
 import { createPowertoolsMetrics } from '../shared/metrics';
 
 /** What the receiver counts: one outcome per request, and the reason of each refusal. */
@@ -23,7 +24,7 @@ export interface ReceiverMetrics {
 
 /** The receiver's Powertools Metrics instance (see functions/shared/metrics.ts). */
 export function createReceiverMetrics(stage: string): Metrics {
-  return createPowertoolsMetrics('stripe-webhook-receiver', stage);
+  return createPowertoolsMetrics(serviceNames.receiver, stage);
 }
 
 /**

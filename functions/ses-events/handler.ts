@@ -6,7 +6,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSEvent } from 'aws-lambda';
-import { envVarNames } from '../../config/contract';
+import { envVarNames, serviceNames } from '../../config/contract';
 import { requireEnv } from '../shared/env';
 import { errorSummary } from '../shared/errors';
 import { createLogger } from '../shared/logger';
@@ -20,8 +20,8 @@ import {
 
 // Read and created once per container.
 const tableName = requireEnv(envVarNames.suppressionTableName);
-const logger = createLogger('stripe-webhook-ses-events');
-const metrics = createPowertoolsMetrics('stripe-webhook-ses-events', process.env[envVarNames.stage] ?? 'dev');
+const logger = createLogger(serviceNames.sesEvents);
+const metrics = createPowertoolsMetrics(serviceNames.sesEvents, process.env[envVarNames.stage] ?? 'dev');
 const dependencies: SesNotificationDependencies = {
   store: dynamoDbSuppressionStore(new DynamoDBClient({ maxAttempts: 3 }), tableName),
   logger,

@@ -223,6 +223,26 @@ export class PipelineAlarms extends Construct {
     return alarm;
   }
 
+  /**
+   * A new alarm in this construct, with the pipeline's conventions (≥ threshold by default, missing data
+   * not breaching, the README runbook named in its description), sent to the topic like the others.
+   */
+  public addAlarm(
+    id: string,
+    options: {
+      readonly meaning: string;
+      readonly runbook: string;
+      readonly metric: IMetric;
+      readonly threshold: number;
+    },
+  ): Alarm {
+    return this.alarm(id, {
+      alarmDescription: description(options.meaning, options.runbook),
+      metric: options.metric,
+      threshold: options.threshold,
+    });
+  }
+
   private alarm(
     id: string,
     options: {

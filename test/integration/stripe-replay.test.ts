@@ -6,17 +6,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { messageAttributeNames } from '../../config/contract';
-import { resolveSettings } from '../../config/settings';
 import { isEventDone } from '../../functions/consumer/idempotency-store';
 import { replayEvents } from '../../functions/replay/replay-events';
 import { replayEventQueue } from '../../functions/replay/replay-queue';
 import { sdkSqsSender } from '../../functions/replay/sdk-queue';
 import { createStripeAdminApi } from '../../functions/shared/stripe-api/admin';
-import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { localClientConfig } from '../../tools/local/resources';
 import { localStripeApiKey } from '../../tools/local/stripe-api';
 import { buildStripeEvent } from '../../tools/stripe-events';
 import { localPipelineClient, queueDepth, sesMessages } from '../support/local-pipeline-client';
+import { useTestPipeline } from '../support/test-pipeline';
 import { requireMotoEndpoint, waitFor } from '../support/wait-for';
 
 const signingSecret = 'whsec_replay_test_secret_not_real';
@@ -24,36 +23,24 @@ const endpoint = requireMotoEndpoint();
 const sqs = new SQSClient(localClientConfig(endpoint));
 const dynamodb = new DynamoDBClient(localClientConfig(endpoint));
 jest.setTimeout(90_000);
-let pipeline: LocalPipeline;
-
-beforeAll(async () => {
-  pipeline = await startLocalPipeline({
-    port: 0,
-    signingSecret,
-    emulatorEndpoint: endpoint,
-    settings: resolveSettings({ stage: 'local' }),
-    visibilityTimeoutSeconds: 1,
-    resourceNameSuffix: 'replay',
-  });
-});
-afterAll(async () => {
-  await pipeline.stop();
+const { pipeline } = useTestPipeline({ signingSecret, visibilityTimeoutSeconds: 1, resourceNameSuffix: 'replay' });
+afterAll(() => {
   sqs.destroy();
   dynamodb.destroy();
 });
 
-const client = localPipelineClient(() => pipeline, signingSecret);
+const client = localPipelineClient(pipeline, signingSecret);
 const address = (index: number) => `replay.customer${index}@example.com`;
 
 function replayDeps() {
   return {
     stripe: createStripeAdminApi({
       apiKey: async () => localStripeApiKey,
-      apiUrl: pipeline.stripeApiUrl,
+      apiUrl: pipeline().stripeApiUrl,
       ratePerSecond: 25,
     }),
-    enqueue: replayEventQueue(sdkSqsSender(sqs, pipeline.resources.queueUrl), 'stripe:replay'),
-    isDone: (id: string) => isEventDone(dynamodb, pipeline.resources.tableName, id),
+    enqueue: replayEventQueue(sdkSqsSender(sqs, pipeline().resources.queueUrl), 'stripe:replay'),
+    isDone: (id: string) => isEventDone(dynamodb, pipeline().resources.tableName, id),
     now: () => new Date(),
   };
 }
@@ -72,7 +59,7 @@ describe('npm run stripe:replay on moto and the fake Stripe API', () => {
       buildStripeEvent('invoice.paid', { object: { customer_email: address(20 + index) } }),
     );
     for (const event of missed) {
-      const answer = await fetch(`${pipeline.stripeApiUrl}/_fake/events?delivered=false`, {
+      const answer = await fetch(`${pipeline().stripeApiUrl}/_fake/events?delivered=false`, {
         method: 'POST',
         body: JSON.stringify(event),
       });
@@ -86,8 +73,8 @@ describe('npm run stripe:replay on moto and the fake Stripe API', () => {
     // Act 1: a dry run changes nothing
     const dryRun = await replayEvents({ since, dryRun: true }, replayDeps());
     expect(dryRun).toMatchObject({ found: 50, alreadyDone: 20, queued: 30, failed: 0, dryRun: true });
-    expect(await queueDepth(sqs, pipeline.resources.queueUrl)).toBe(0);
-    expect(await isEventDone(dynamodb, pipeline.resources.tableName, missed[0]?.id ?? '')).toBe(false);
+    expect(await queueDepth(sqs, pipeline().resources.queueUrl)).toBe(0);
+    expect(await isEventDone(dynamodb, pipeline().resources.tableName, missed[0]?.id ?? '')).toBe(false);
 
     // Act 2: the replay
     const summary = await replayEvents({ since }, replayDeps());
@@ -97,7 +84,7 @@ describe('npm run stripe:replay on moto and the fake Stripe API', () => {
     for (const event of missed) {
       await waitFor(
         `${event.id} done`,
-        async () => (await isEventDone(dynamodb, pipeline.resources.tableName, event.id)) || undefined,
+        async () => (await isEventDone(dynamodb, pipeline().resources.tableName, event.id)) || undefined,
         30_000,
       );
     }
@@ -119,7 +106,7 @@ describe('npm run stripe:replay on moto and the fake Stripe API', () => {
 
   it("puts the receiver's attributes and replayed-by on the message", async () => {
     const event = buildStripeEvent('customer.created', {});
-    await fetch(`${pipeline.stripeApiUrl}/_fake/events?delivered=false`, {
+    await fetch(`${pipeline().stripeApiUrl}/_fake/events?delivered=false`, {
       method: 'POST',
       body: JSON.stringify(event),
     });
