@@ -35,11 +35,30 @@ export interface Summary {
   readonly median: number;
   /** Half the interquartile range, relative to the median: how noisy the batches were. */
   readonly spread: number;
+  /** Every batch's value, in the order they ran (one per round for {@link timeCases}). */
+  readonly samples: readonly number[];
 }
 
 export function summarize(values: readonly number[]): Summary {
   const middle = median(values);
-  return { median: middle, spread: (quantile(values, 0.75) - quantile(values, 0.25)) / 2 / middle };
+  return { median: middle, spread: (quantile(values, 0.75) - quantile(values, 0.25)) / 2 / middle, samples: values };
+}
+
+/**
+ * How many times faster `fast` is than `slow`: the median over rounds of the two batches' ratio within
+ * the same round. Batches of one round run back to back, so a slow spell of a shared machine (a noisy
+ * neighbour slowing every case for a few seconds) divides out, where a ratio of the two medians would
+ * carry it whenever it hit one case's batches more than the other's.
+ */
+export function pairedSpeedup(slow: Summary, fast: Summary): number {
+  const ratios: number[] = [];
+  const rounds = Math.min(slow.samples.length, fast.samples.length);
+  for (let round = 0; round < rounds; round++) {
+    const slowBatch = slow.samples[round];
+    const fastBatch = fast.samples[round];
+    if (slowBatch !== undefined && fastBatch !== undefined && fastBatch > 0) ratios.push(slowBatch / fastBatch);
+  }
+  return ratios.length === 0 ? Number.NaN : median(ratios);
 }
 
 async function elapsedMs(batch: Batch, iterations: number): Promise<number> {
@@ -67,6 +86,10 @@ async function calibrate(batch: Batch, batchMs: number): Promise<number> {
  */
 export async function timeCases(cases: readonly TimedCase[], options: TimingOptions): Promise<Map<string, Summary>> {
   const iterations = new Map<string, number>();
+  // Every case is warmed up once before any is calibrated: the case V8 optimizes first otherwise keeps
+  // code built before its shared callees had settled, measured 20-40 % slower for the same code (five
+  // identical copies of receiveWebhook timed side by side: only the first-listed one was slow).
+  for (const timed of cases) await calibrate(timed.batch, options.batchMs);
   for (const timed of cases) iterations.set(timed.name, await calibrate(timed.batch, options.batchMs));
   const samples = new Map<string, number[]>(cases.map((timed) => [timed.name, []]));
   for (let round = 0; round < options.batches; round++) {

@@ -226,13 +226,14 @@ function verify(
   parsed: ParsedSignatureHeader,
   request: WebhookRequest,
   secrets: readonly string[],
+  receivedAt: Date,
   deps: ReceiverDependencies,
 ): Verification {
   try {
     verifyParsedSignature(parsed, {
       payload: request.body,
       secrets,
-      nowSeconds: Math.floor(deps.now().getTime() / 1000),
+      nowSeconds: Math.floor(receivedAt.getTime() / 1000),
       toleranceSeconds: deps.toleranceSeconds,
     });
     return { ok: true };
@@ -305,6 +306,9 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiverDepe
     throw error;
   }
 
+  // One clock read per request: the signature's age is measured from when the request came, not from
+  // when a secret still loading at a cold start arrived, and the queued event carries the same instant.
+  const receivedAt = deps.now();
   let secrets: readonly string[];
   try {
     secrets = await deps.signingSecrets();
@@ -314,12 +318,12 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiverDepe
     return failure(500, 'signing_secret_unavailable', 'The signing secret could not be loaded; Stripe will retry.');
   }
 
-  let verification = verify(parsed, request, secrets, deps);
+  let verification = verify(parsed, request, secrets, receivedAt, deps);
   if (!verification.ok && verification.error.code === 'signature_mismatch') {
     const refreshed = await refreshedSecrets(deps, secrets);
     if (refreshed !== undefined) {
       secrets = refreshed;
-      verification = verify(parsed, request, secrets, deps);
+      verification = verify(parsed, request, secrets, receivedAt, deps);
       if (verification.ok) {
         logger.info('Signature matched a signing secret re-read after a mismatch', { outcome: 'secret_refreshed' });
       }
@@ -374,7 +378,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiverDepe
       eventId: event.id,
       eventType: event.type,
       payload: event.payload,
-      receivedAt: deps.now().toISOString(),
+      receivedAt: receivedAt.toISOString(),
     });
   } catch (error) {
     logger.error('Could not enqueue webhook', { ...details, outcome: 'enqueue_failed', error: errorSummary(error) });

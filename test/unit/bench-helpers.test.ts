@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { benchSigningSecret, buildBenchEvents } from '../../bench/events';
-import { quantile, summarize } from '../../bench/timing';
+import { pairedSpeedup, quantile, summarize } from '../../bench/timing';
 
 describe('bench events', () => {
   it('are the advertised ~3 KB and ~100 KB deliveries, signed so that Stripe accepts them', () => {
@@ -32,6 +32,17 @@ describe('bench statistics', () => {
     const summary = summarize([4, 1, 3, 2, 5]);
     // Assess
     expect([quantile([1, 2, 3, 4], 0.5), quantile([1, 2, 3, 4], 0.25)]).toEqual([2.5, 1.75]);
-    expect(summary).toEqual({ median: 3, spread: (4 - 2) / 2 / 3 });
+    expect(summary).toEqual({ median: 3, spread: (4 - 2) / 2 / 3, samples: [4, 1, 3, 2, 5] });
+  });
+
+  it('takes a speedup round by round, so a slow spell that hits both cases divides out', () => {
+    // Prepare: the baseline takes twice as long as ours in the same round; a spell three times slower
+    // covered rounds 3 to 6 for the baseline's batches but ended before ours' batch of round 6
+    const baseline = summarize([20, 20, 60, 60, 60, 60, 20]);
+    const ours = summarize([10, 10, 30, 30, 30, 10, 10]);
+    // Act + Assess: the ratio of the medians would say 6
+    expect(baseline.median / ours.median).toBe(6);
+    expect(pairedSpeedup(baseline, ours)).toBe(2);
+    expect(pairedSpeedup(summarize([]), ours)).toBeNaN();
   });
 });

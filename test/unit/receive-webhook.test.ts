@@ -97,6 +97,28 @@ describe('receiveWebhook', () => {
     expect(queued).toHaveLength(0);
   });
 
+  it('measures the signature age from when the request came, not from when a slow secret load finished', async () => {
+    // Prepare: signed 299 s before it came, and the secret (a cold start's first read) takes 10 s more
+    let clock = now.getTime();
+    const { deps, queued } = dependencies({
+      now: () => new Date(clock),
+      signingSecrets: async () => {
+        clock += 10_000;
+        return [secret];
+      },
+    });
+    const timestamp = Math.floor(now.getTime() / 1000) - 299;
+    const body = JSON.stringify(event);
+    const request = signedRequest(body, {
+      headers: { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp }) },
+    });
+    // Act
+    const response = await receiveWebhook(request, deps);
+    // Assess: accepted, and queued with the instant it came
+    expect(response.statusCode).toBe(200);
+    expect(queued.map((q) => q.receivedAt)).toEqual(['2026-11-22T10:00:00.000Z']);
+  });
+
   it.each([
     [
       'a tampered body',
