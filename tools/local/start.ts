@@ -5,6 +5,7 @@ import { MotoNotInstalledError } from './moto';
 import { MotoProvisioningError, PythonNotFoundError } from './moto-provisioning';
 import { startLocalPipeline } from './pipeline';
 import { type LocalPipelineState, localPipelineStatePath } from './state';
+import { loadSubscriptionsModule, SubscriptionsModuleError } from './subscriptions-module';
 
 /** Shows enough of a secret from the environment to recognise it, like a masked API key. */
 function describeSecret(secret: string, fromEnvironment: boolean): string {
@@ -12,14 +13,21 @@ function describeSecret(secret: string, fromEnvironment: boolean): string {
   return `${secret.slice(0, 6)}…${secret.slice(-4)}  (from STRIPE_WEBHOOK_SECRET)`;
 }
 
-const usage = `Usage: npm start [-- --help]
+const usage = `Usage: npm start [-- --subscriptions PATH] [-- --help]
 
 Runs the whole pipeline on this machine: moto_server (SQS, DynamoDB, SES, S3, Secrets Manager), the real
 receiver and consumer handlers, a fake Stripe API, and the console at http://127.0.0.1:${defaultLocalPort}/.
 Listens on 127.0.0.1 only. Without moto_server on PATH, moto is installed once into .local/moto-venv
 with python3 -m venv (shown as it goes) and reused on the next start. Ctrl+C stops everything.
 
+Options:
+  --subscriptions PATH   run a team's subscriptions module (what the construct's subscriptionsEntry names,
+                         e.g. examples/custom-handlers/subscriptions.ts) instead of this project's
+                         functions/subscriptions.ts; the receiver then queues the types it subscribes to.
+                         Its handlers read their settings (FINANCE_ADDRESS, ...) from this environment.
+
 Environment variables:
+  SUBSCRIPTIONS          the same as --subscriptions
   PORT                   port of the webhook endpoint and the console (default ${defaultLocalPort})
   FAKE_STRIPE_PORT       port of the fake Stripe API (default ${defaultFakeStripePort})
   MOTO_PORT              port for the moto_server it starts (default: a free one)
@@ -29,11 +37,33 @@ Environment variables:
   STRIPE_WEBHOOK_SECRET  signing secret(s) the receiver accepts, comma-separated (default: the public dev secret)
   POWERTOOLS_LOG_LEVEL   show the handlers' JSON logs too, e.g. INFO (default SILENT)`;
 
+/** The value of `--subscriptions PATH` or `--subscriptions=PATH`, if given; any other option is refused. */
+function subscriptionsArgument(args: readonly string[]): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg.startsWith('--subscriptions=')) {
+      value = arg.slice('--subscriptions='.length);
+    } else if (arg === '--subscriptions') {
+      value = args[++i];
+      if (value === undefined || value.startsWith('--')) {
+        throw new SubscriptionsModuleError(`--subscriptions takes the path of a subscriptions module.\n\n${usage}`);
+      }
+    } else {
+      throw new SubscriptionsModuleError(`Unknown option ${JSON.stringify(arg)}.\n\n${usage}`);
+    }
+  }
+  return value;
+}
+
 async function main(): Promise<void> {
   if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
     console.log(usage);
     return;
   }
+  const subscriptionsPath =
+    subscriptionsArgument(process.argv.slice(2)) ?? (process.env.SUBSCRIPTIONS?.trim() || undefined);
+  const subscriptions = subscriptionsPath === undefined ? undefined : await loadSubscriptionsModule(subscriptionsPath);
   const fromEnvironment = Boolean(process.env.STRIPE_WEBHOOK_SECRET?.trim());
   const signingSecret = fromEnvironment ? (process.env.STRIPE_WEBHOOK_SECRET ?? '').trim() : devSigningSecret;
   const port = process.env.PORT ? Number(process.env.PORT) : defaultLocalPort;
@@ -51,6 +81,7 @@ async function main(): Promise<void> {
     motoHost: process.env.MOTO_HOST?.trim() || undefined,
     stripeApiPort: process.env.FAKE_STRIPE_PORT ? Number(process.env.FAKE_STRIPE_PORT) : defaultFakeStripePort,
     print,
+    ...(subscriptions ? { subscriptions } : {}),
   });
   const { settings, resources } = pipeline;
   const state: LocalPipelineState = {
@@ -68,6 +99,7 @@ Ready! Webhook endpoint: POST ${pipeline.webhookUrl}
 Console: ${pipeline.url}/  (events, emails, dead letters, suppressions, trigger any event type)
 Signing secret: ${describeSecret(signingSecret, fromEnvironment)}
 Emulator: ${pipeline.emulatorEndpoint}  queue ${resources.queueUrl.split('/').pop()}  table ${resources.tableName}
+Handlers: ${subscriptionsPath ?? 'functions/subscriptions.ts (the built-in emails)'}
 Retries: ${settings.maxReceiveCount} attempts, ${settings.visibilityTimeoutSeconds} s apart, then the dead-letter queue
 Sent emails: GET ${pipeline.url}/_local/emails   Events: GET ${pipeline.url}/_local/events
 Fake Stripe API: ${pipeline.stripeApiUrl}  (customers of the events you post; FAKE_STRIPE_PORT to move it)
@@ -94,7 +126,8 @@ main().catch((error: unknown) => {
   if (
     error instanceof MotoNotInstalledError ||
     error instanceof PythonNotFoundError ||
-    error instanceof MotoProvisioningError
+    error instanceof MotoProvisioningError ||
+    error instanceof SubscriptionsModuleError
   ) {
     console.error(error.message);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
