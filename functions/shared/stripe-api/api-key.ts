@@ -22,7 +22,8 @@ export class StripeApiKeyReadError extends Error {
   constructor(secretId: string, cause: unknown) {
     super(
       `Could not read the Stripe API key from Secrets Manager secret ${secretId} (${errorSummary(cause)}). Check ` +
-        'that it exists in this region and that the consumer role may call secretsmanager:GetSecretValue on it.',
+        "that it exists in this region and that this function's role (the consumer's, the reconciler's or the " +
+        "managed endpoint's) may call secretsmanager:GetSecretValue on it.",
       { cause },
     );
     this.name = 'StripeApiKeyReadError';
