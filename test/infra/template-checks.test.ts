@@ -102,16 +102,26 @@ describe.each(Object.keys(variants) as (keyof typeof variants)[])('the %s stack'
   });
 });
 
+// Where .ci/run installs cfn-lint when it is not on PATH (a venv: Debian's system Python refuses pip, PEP 668).
+const cfnLintVenv = '.local/cfn-lint-venv';
+
+/** cfn-lint from PATH, else the one .ci/run installed into the venv. */
+function cfnLintCommand(): string {
+  const onPath = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+  if (onPath.error === undefined) return 'cfn-lint';
+  return path.resolve(__dirname, '..', '..', cfnLintVenv, 'bin', 'cfn-lint');
+}
+
 describe('cfn-lint', () => {
   it('finds no error in either template', () => {
     // Prepare
     const templates = Object.keys(variants).map((name) => variant(name as keyof typeof variants).template);
     // Act
-    const run = spawnSync('cfn-lint', ['--format', 'json', '--', ...templates], { encoding: 'utf8' });
+    const run = spawnSync(cfnLintCommand(), ['--format', 'json', '--', ...templates], { encoding: 'utf8' });
     // Assess
     if (run.error !== undefined) {
       throw new Error(
-        `cfn-lint could not be run (${run.error.message}): install it with \`python3 -m pip install cfn-lint\` (.ci/run does).`,
+        `cfn-lint could not be run (${run.error.message}): put it on PATH (\`pipx install cfn-lint\`), or run .ci/run, which installs it into ${cfnLintVenv}.`,
       );
     }
     const findings = JSON.parse(run.stdout || '[]') as {
