@@ -7,7 +7,12 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { encodeSubscribedTypes, subscribedTypeMatcher } from '../config/subscribed-types';
+import {
+  encodeSubscribedTypes,
+  isThinEventType,
+  splitSubscribedTypes,
+  subscribedTypeMatcher,
+} from '../config/subscribed-types';
 import { subscribedTypesOf } from '../functions/consumer/define-subscriptions';
 import { isEventDone } from '../functions/consumer/idempotency-store';
 import { largeEventThresholdBytes } from '../functions/receiver/tuning';
@@ -34,12 +39,16 @@ export const replayUsage = `Usage: npm run stripe:replay -- --since TIME [--unti
 
 Lists the events Stripe sent between --since and --until (Stripe keeps them 30 days) and queues each
 one the consumer has not done yet, as the receiver would have, marked replayed-by=stripe:replay.
-Already done events (the idempotency table) are skipped, so running it twice is safe.
+Already done events (the idempotency table) are skipped, so running it twice is safe. Thin events
+(GET /v2/core/events) are listed too when the pipeline subscribes to thin types (or --types names one),
+and queued as the notification a thin destination posts.
 
   --since TIME          start of the window: an ISO time (2026-12-01T08:00:00Z) or a duration ago (6h, 3d)
   --until TIME          end of the window (default: now)
-  --types a,b           only these event types (default: every type the pipeline subscribes to)
-  --undelivered-only    only events whose delivery has not succeeded (Stripe's delivery_success=false)
+  --types a,b           only these event types (default: every type the pipeline subscribes to); thin
+                        types (v1.billing.meter.error_report_triggered, v2.core.*) are listed from API v2
+  --undelivered-only    only events whose delivery has not succeeded (Stripe's delivery_success=false);
+                        thin events have no delivery status in Stripe's API, so all of them are checked
   --dry-run             list and check, queue nothing
   --outputs FILE        a deployed stack: the file \`cdk deploy --outputs-file FILE\` wrote (queue, table,
                         bucket, subscribed types); AWS credentials and region from the usual chain.
@@ -100,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
   let tableName: string;
   let bucket: string;
   let subscribed: string;
+  let subscribedThin: string[];
   let apiKey: string;
   let apiUrl: string | undefined;
   if (values.outputs === undefined) {
@@ -112,7 +122,9 @@ async function main(argv: string[]): Promise<number> {
       ((await sqs.send(new GetQueueUrlCommand({ QueueName: localResourceNames.queue }))).QueueUrl ?? '');
     tableName = local.tableName;
     bucket = local.largeEventBucket;
-    subscribed = encodeSubscribedTypes(subscribedTypesOf(projectSubscriptions));
+    // What the running `npm start` subscribes to (its --subscriptions module), else this project's registry.
+    subscribed = local.subscribedTypes ?? encodeSubscribedTypes(subscribedTypesOf(projectSubscriptions));
+    subscribedThin = splitSubscribedTypes(subscribed.split(',').filter((type) => type !== '')).thin;
     apiKey = local.apiKey;
     apiUrl = local.stripeApiUrl;
     console.log(`Replaying into the local pipeline (npm start), from the fake Stripe API at ${apiUrl}`);
@@ -126,11 +138,17 @@ async function main(argv: string[]): Promise<number> {
     queueUrl = found.QueueUrl ?? '';
     tableName = requiredOutput(outputs, 'IdempotencyTableName', values.outputs);
     bucket = requiredOutput(outputs, 'LargeEventBucketName', values.outputs);
-    subscribed = requiredOutput(outputs, 'EnabledEvents', values.outputs);
+    // Thin types have an output of their own (a thin destination takes them, the endpoint does not).
+    const thinOutput = outputs.EnabledThinEvents ?? '';
+    subscribedThin = thinOutput.split(',').filter((type) => type !== '');
+    subscribed = [requiredOutput(outputs, 'EnabledEvents', values.outputs), thinOutput].filter(Boolean).join(',');
     apiKey = await deployedApiKey(values['api-key-secret']);
     console.log(`Replaying into ${queueName} from Stripe's API`);
   }
   const isSubscribed = subscribedTypeMatcher(subscribed);
+  // --types picks from both APIs by the type's shape; without it, the subscribed thin types.
+  const thinTypes = types === undefined ? subscribedThin : types.filter(isThinEventType);
+  const snapshotTypes = types?.filter((type) => !isThinEventType(type));
   const stripe = createStripeAdminApi({ apiKey: async () => apiKey, apiUrl });
   const interactive = process.stderr.isTTY === true;
   let lastLine = 0;
@@ -139,7 +157,10 @@ async function main(argv: string[]): Promise<number> {
       {
         since,
         ...(until === undefined ? {} : { until }),
-        ...(types === undefined ? {} : { types }),
+        ...(snapshotTypes === undefined ? {} : { types: snapshotTypes }),
+        // Only thin types asked for: no snapshot listing (an empty `types` would mean all of them).
+        ...(snapshotTypes !== undefined && snapshotTypes.length === 0 ? { snapshots: false } : {}),
+        thinTypes,
         undeliveredOnly: values['undelivered-only'],
         dryRun: values['dry-run'],
       },

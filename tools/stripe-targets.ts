@@ -49,6 +49,8 @@ export interface LocalTarget {
   readonly largeEventBucket: string;
   /** The local endpoint's URL, the one `stripe:endpoint` registers. */
   readonly webhookUrl: string;
+  /** The types its handlers subscribe to (comma-separated), when the running `npm start` recorded them. */
+  readonly subscribedTypes?: string;
 }
 
 /** The running `npm start`, from the file it writes; an error that says to start it when there is none. */
@@ -75,6 +77,7 @@ export function localTarget(statePath = localPipelineStatePath): LocalTarget {
     tableName: state.tableName ?? localResourceNames.idempotencyTable,
     largeEventBucket: localResourceNames.largeEventBucket,
     webhookUrl: state.webhookUrl,
+    ...(state.subscribedTypes === undefined ? {} : { subscribedTypes: state.subscribedTypes }),
   };
 }
 

@@ -6,12 +6,14 @@
 import type Stripe from 'stripe';
 import { messageAttributeNames } from '../../config/contract';
 import type { QueuedEvent } from '../../functions/receiver/receive-webhook';
-import { replayEvents } from '../../functions/replay/replay-events';
+import { replayEvents, ThinReplayUnavailableError } from '../../functions/replay/replay-events';
 import { replayEventQueue } from '../../functions/replay/replay-queue';
 import { ReplayWindowError, replayWindow } from '../../functions/replay/replay-window';
 import {
   createStripeAdminApi,
   type ListEventsQuery,
+  type ListedThinEvent,
+  type ListThinEventsQuery,
   type StripeAdminClientLike,
 } from '../../functions/shared/stripe-api/admin';
 import { formatReplaySummary } from '../../tools/stripe-replay';
@@ -175,6 +177,144 @@ describe('replayEvents', () => {
     expect(fractions).toHaveLength(3);
     expect(fractions[0]).toBeCloseTo(1 / 3, 1);
     expect(fractions.at(-1)).toBe(1);
+  });
+});
+
+/** `count` thin events, newest first, one minute apart, as `GET /v2/core/events` lists them (with `data`). */
+function thinEvents(count: number, type = 'v1.billing.meter.error_report_triggered'): ListedThinEvent[] {
+  return Array.from({ length: count }, (_, index) => ({
+    id: `evt_thin_${String(count - index).padStart(3, '0')}`,
+    object: 'v2.core.event' as const,
+    type,
+    created: new Date(now.getTime() - 60_000 * (index + 1)).toISOString(),
+    livemode: false,
+    related_object: { id: `mtr_${index}`, type: 'billing.meter', url: `/v1/billing/meters/mtr_${index}` },
+    data: { developer_message_summary: 'There is 1 invalid event' },
+  }));
+}
+
+/** API v2's listing over `events`: pages of `pageSize` with an opaque token, and each query recorded. */
+function fakeThinEventsApi(events: ListedThinEvent[], pageSize = 20) {
+  const queries: ListThinEventsQuery[] = [];
+  return {
+    queries,
+    async listThinEvents(query: ListThinEventsQuery) {
+      queries.push(query);
+      const matching = events.filter((event) => {
+        const seconds = Date.parse(event.created) / 1000;
+        return (
+          seconds >= query.createdGte &&
+          seconds <= query.createdLte &&
+          (query.types === undefined || query.types.includes(event.type))
+        );
+      });
+      const start = query.page === undefined ? 0 : Number(query.page.replace('page_', ''));
+      const end = start + pageSize;
+      return { data: matching.slice(start, end), ...(end < matching.length ? { nextPage: `page_${end}` } : {}) };
+    },
+  };
+}
+
+describe('replayEvents: thin events (API v2)', () => {
+  it('lists the thin types from /v2/core/events page by page, and queues each not done as its notification, thin', async () => {
+    // Prepare: 45 thin events in pages of 20, 5 already done; and 3 snapshot events
+    const thin = thinEvents(45);
+    const done = new Set(thin.slice(0, 5).map((event) => event.id));
+    const { queued, replayDeps } = deps(stripeEvents(3), done);
+    const v2 = fakeThinEventsApi(thin);
+    // Act
+    const summary = await replayEvents(
+      { since: new Date(now.getTime() - 86_400_000), thinTypes: ['v1.billing.meter.error_report_triggered'] },
+      { ...replayDeps, stripe: { ...replayDeps.stripe, listThinEvents: v2.listThinEvents } },
+    );
+    // Assess
+    expect(summary).toMatchObject({ pages: 4, found: 48, alreadyDone: 5, queued: 43, failed: 0 });
+    expect(v2.queries.map((query) => [query.page, query.types])).toEqual([
+      [undefined, ['v1.billing.meter.error_report_triggered']],
+      ['page_20', ['v1.billing.meter.error_report_triggered']],
+      ['page_40', ['v1.billing.meter.error_report_triggered']],
+    ]);
+    const firstThin = queued.find((event) => event.payload === 'thin');
+    expect(firstThin).toMatchObject({ eventId: 'evt_thin_040', eventType: 'v1.billing.meter.error_report_triggered' });
+    const body = JSON.parse(firstThin?.body ?? '{}') as Record<string, unknown>;
+    expect(body).toMatchObject({ id: 'evt_thin_040', object: 'v2.core.event', related_object: { id: 'mtr_5' } });
+    expect(body).not.toHaveProperty('data');
+    expect(queued.filter((event) => event.payload === 'snapshot')).toHaveLength(3);
+  });
+
+  it('lists every thin type for a pattern (v2 takes exact types only) and keeps the subscribed ones', async () => {
+    // Prepare
+    const account = thinEvents(1, 'v2.core.account.updated').map((event) => ({ ...event, id: 'evt_thin_account' }));
+    const thin = [...thinEvents(2), ...account];
+    const { queued, replayDeps } = deps([]);
+    const v2 = fakeThinEventsApi(thin);
+    // Act
+    const summary = await replayEvents(
+      { since: new Date(now.getTime() - 86_400_000), thinTypes: ['v1.billing.meter.*'], snapshots: false },
+      {
+        ...replayDeps,
+        stripe: { ...replayDeps.stripe, listThinEvents: v2.listThinEvents },
+        isSubscribed: (type) => type.startsWith('v1.billing.meter.'),
+      },
+    );
+    // Assess
+    expect(v2.queries.map((query) => query.types)).toEqual([undefined]);
+    expect(summary).toMatchObject({ found: 3, notSubscribed: 1, queued: 2 });
+    expect(queued.every((event) => event.payload === 'thin')).toBe(true);
+  });
+
+  it('asks for no v2 listing without thin types, and says so when a Stripe port without one is given them', async () => {
+    // Prepare
+    const { replayDeps } = deps(stripeEvents(1));
+    const since = new Date(now.getTime() - 86_400_000);
+    // Act + Assess
+    await expect(replayEvents({ since }, replayDeps)).resolves.toMatchObject({ found: 1 });
+    await expect(
+      replayEvents({ since, thinTypes: ['v1.billing.meter.error_report_triggered'] }, replayDeps),
+    ).rejects.toThrow(ThinReplayUnavailableError);
+  });
+
+  it('asks API v2 for the window as RFC 3339 times, through the same rate limit and retries', async () => {
+    // Prepare: the real port over a stub client that records what stripe-node would send
+    const sent: Array<Record<string, unknown>> = [];
+    const client = {
+      v2: {
+        core: {
+          events: {
+            list: async (params: Record<string, unknown>) => {
+              sent.push(params);
+              return sent.length === 1
+                ? { data: thinEvents(1), next_page_url: '/v2/core/events?limit=20&page=token_2' }
+                : { data: [], next_page_url: null };
+            },
+          },
+        },
+      },
+    } as unknown as StripeAdminClientLike;
+    const stripe = createStripeAdminApi({
+      apiKey: async () => 'rk_test_not_a_real_key',
+      createClient: async () => client,
+    });
+    // Act
+    const first = await stripe.listThinEvents({
+      createdGte: nowSeconds - 3600,
+      createdLte: nowSeconds,
+      types: ['x.y'],
+    });
+    const second = await stripe.listThinEvents({
+      createdGte: nowSeconds - 3600,
+      createdLte: nowSeconds,
+      page: first.nextPage ?? '',
+    });
+    // Assess
+    expect(sent[0]).toEqual({
+      created: { gte: '2026-12-03T11:00:00.000Z', lte: '2026-12-03T12:00:00.999Z' },
+      limit: 20,
+      types: ['x.y'],
+    });
+    expect(first.nextPage).toBe('token_2');
+    expect(sent[1]).toMatchObject({ page: 'token_2' });
+    expect(second).toEqual({ data: [] });
   });
 });
 

@@ -257,3 +257,74 @@ describe('/v1/webhook_endpoints', () => {
     ).toBe(400);
   });
 });
+
+describe('GET /v2/core/events', () => {
+  const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+  function thinRoutes(count: number) {
+    const store = new EventStore();
+    // evt_thin_1 oldest ... evt_thin_N newest, one second apart; the odd ones are about meter mtr_odd.
+    for (let index = 1; index <= count; index += 1) {
+      store.record(
+        {
+          id: `evt_thin_${index}`,
+          object: 'v2.core.event',
+          type: index % 3 === 0 ? 'v2.core.account.updated' : 'v1.billing.meter.error_report_triggered',
+          created: iso(nowSeconds - 1000 + index),
+          related_object: { id: index % 2 === 1 ? 'mtr_odd' : 'mtr_even', type: 'billing.meter', url: '/v1/x' },
+        },
+        false,
+      );
+    }
+    return eventRoutes(store, () => nowSeconds);
+  }
+
+  it('lists newest first, and pages through next_page_url (keeping the filters) until it is null', () => {
+    // Prepare
+    const routes = thinRoutes(25);
+    // Act
+    const first = request(routes, 'GET', '/v2/core/events?limit=10&types[0]=v1.billing.meter.error_report_triggered');
+    const second = request(routes, 'GET', String(first.body.next_page_url));
+    // Assess
+    expect(first.status).toBe(200);
+    expect(ids(first.body)).toEqual([
+      'evt_thin_25',
+      'evt_thin_23',
+      'evt_thin_22',
+      'evt_thin_20',
+      'evt_thin_19',
+      'evt_thin_17',
+      'evt_thin_16',
+      'evt_thin_14',
+      'evt_thin_13',
+      'evt_thin_11',
+    ]);
+    expect(String(first.body.next_page_url)).toMatch(/^\/v2\/core\/events\?.*types%5B0%5D=v1\.billing.*&page=/);
+    expect(ids(second.body)).toEqual([
+      'evt_thin_10',
+      'evt_thin_8',
+      'evt_thin_7',
+      'evt_thin_5',
+      'evt_thin_4',
+      'evt_thin_2',
+      'evt_thin_1',
+    ]);
+    expect(second.body.next_page_url).toBeNull();
+    expect(first.body).not.toHaveProperty('has_more');
+  });
+
+  it('filters by created as RFC 3339 times and by object_id, and refuses Unix seconds, as API v2 does', () => {
+    // Prepare
+    const routes = thinRoutes(6);
+    const from = encodeURIComponent(iso(nowSeconds - 1000 + 3));
+    // Act
+    const window = request(routes, 'GET', `/v2/core/events?created[gte]=${from}&object_id=mtr_odd`);
+    const seconds = request(routes, 'GET', `/v2/core/events?created[gte]=${nowSeconds - 100}`);
+    const unknown = request(routes, 'GET', '/v2/core/events?delivery_success=false');
+    // Assess
+    expect(ids(window.body)).toEqual(['evt_thin_5', 'evt_thin_3']);
+    expect(seconds.status).toBe(400);
+    expect(JSON.stringify(seconds.body)).toContain('RFC 3339');
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('Received unknown parameter: delivery_success');
+  });
+});

@@ -22,14 +22,16 @@ function isRecord(value: unknown): value is StripeObject {
 
 export class EventStore {
   private readonly snapshots = new Map<string, KnownEvent>();
-  private readonly thin = new Map<string, StripeObject>();
+  private readonly thin = new Map<string, { event: StripeObject; sequence: number }>();
   private sequence = 0;
 
   /** Records an event; returns its id, or undefined when it is not a Stripe event. */
   record(event: unknown, delivered: boolean): string | undefined {
     if (!isRecord(event) || typeof event.id !== 'string') return undefined;
     if (event.object === 'v2.core.event') {
-      this.thin.set(event.id, structuredClone(event));
+      const previous = this.thin.get(event.id);
+      if (previous === undefined) this.sequence += 1;
+      this.thin.set(event.id, { event: structuredClone(event), sequence: previous?.sequence ?? this.sequence });
       return event.id;
     }
     if (event.object !== 'event' || typeof event.type !== 'string' || typeof event.created !== 'number')
@@ -66,7 +68,15 @@ export class EventStore {
 
   thinEvent(id: string): StripeObject | undefined {
     const found = this.thin.get(id);
-    return found === undefined ? undefined : structuredClone(found);
+    return found === undefined ? undefined : structuredClone(found.event);
+  }
+
+  /** Every thin event, newest first (`created` is an RFC 3339 time; the same instant: the later seen first). */
+  thinEventsNewestFirst(): StripeObject[] {
+    const time = (event: StripeObject) => Date.parse(String(event.created));
+    return [...this.thin.values()]
+      .sort((a, b) => time(b.event) - time(a.event) || b.sequence - a.sequence)
+      .map((known) => structuredClone(known.event));
   }
 
   clear(): void {

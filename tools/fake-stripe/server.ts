@@ -15,7 +15,8 @@
  *   /v1/checkout/sessions/:id, /v1/billing/meters/:id: the object as the latest observed event had it (a
  *   deleted customer as `{ id, object, deleted: true }`), else Stripe's example object with the id asked for.
  * - The Events API (resources/events.ts): GET /v1/events (Stripe's filters, cursors and 30-day window),
- *   /v1/events/:id and /v2/core/events/:id, over the events the fake was told were sent (observeEvent).
+ *   /v1/events/:id, GET /v2/core/events (v2's RFC 3339 filters and page tokens) and /v2/core/events/:id,
+ *   over the events the fake was told were sent (observeEvent).
  * - Webhook endpoints (resources/webhook-endpoints.ts): create, update, retrieve, list, delete; the
  *   signing secret only in the answer to create.
  * - `Stripe-Account` and `Stripe-Context` are not acted on, but recorded per request (requests()).

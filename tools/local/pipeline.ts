@@ -57,6 +57,8 @@ export interface LocalPipeline {
   readonly settings: PipelineSettings;
   /** Base URL of the fake Stripe API (its control API is under `/_fake/`). */
   readonly stripeApiUrl: string;
+  /** The event types the handlers subscribe to, comma-separated, as the receiver reads them (thin ones too). */
+  readonly subscribedTypes: string;
   emails(): Promise<LocalEmail[]>;
   events(): LocalEvent[];
   stop(): Promise<void>;
@@ -95,11 +97,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     configurationSetName: resources.configurationSetName,
     print: log.print,
   });
-  const eventBridge = localEventBridgeTarget({
-    emulatorEndpoint,
-    queueUrl: resources.queueUrl,
-    subscribedTypes: process.env[envVarNames.subscribedEventTypes] ?? '*',
-  });
+  const subscribedTypes = process.env[envVarNames.subscribedEventTypes] ?? '*';
+  const eventBridge = localEventBridgeTarget({ emulatorEndpoint, queueUrl: resources.queueUrl, subscribedTypes });
   const consoleSqs = new SQSClient(localClientConfig(emulatorEndpoint));
   const consoleDynamoDb = new DynamoDBClient(localClientConfig(emulatorEndpoint));
   let selfUrl = '';
@@ -159,6 +158,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     resources,
     settings,
     stripeApiUrl: stripeApi.fake.url,
+    subscribedTypes,
     emails: () => log.emails(),
     events: () => log.events(),
     async stop() {

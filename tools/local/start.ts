@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     stripeApiUrl: pipeline.stripeApiUrl,
     queueUrl: resources.queueUrl,
     tableName: resources.tableName,
+    subscribedTypes: pipeline.subscribedTypes,
   };
   mkdirSync(dirname(localPipelineStatePath), { recursive: true });
   writeFileSync(localPipelineStatePath, `${JSON.stringify(state, null, 2)}\n`);

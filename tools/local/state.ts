@@ -12,4 +12,6 @@ export interface LocalPipelineState {
   /** The local queue and idempotency table, for the tools that replay events into them. */
   readonly queueUrl?: string;
   readonly tableName?: string;
+  /** The types its handlers subscribe to, comma-separated (`npm start --subscriptions` may change them); absent in older files. */
+  readonly subscribedTypes?: string;
 }

@@ -28,6 +28,34 @@ export interface ListEventsQuery {
   readonly limit?: number;
 }
 
+/** A thin event (`"object": "v2.core.event"`) as `GET /v2/core/events` lists it; `created` is an RFC 3339 time. */
+export interface ListedThinEvent {
+  readonly id: string;
+  readonly object: 'v2.core.event';
+  readonly type: string;
+  readonly created: string;
+  readonly [field: string]: unknown;
+}
+
+/** One page of `GET /v2/core/events`, newest first; `nextPage` is the token for the next, absent on the last. */
+export interface ThinEventPage {
+  readonly data: readonly ListedThinEvent[];
+  readonly nextPage?: string;
+}
+
+export interface ListThinEventsQuery {
+  /** Epoch seconds, inclusive (sent as RFC 3339, as API v2 takes times). */
+  readonly createdGte: number;
+  /** Epoch seconds, inclusive. */
+  readonly createdLte: number;
+  /** Up to 20 exact types; all types when absent. */
+  readonly types?: readonly string[];
+  /** The token of the previous page's `next_page_url`. */
+  readonly page?: string;
+  /** 1 to 20. @default 20 */
+  readonly limit?: number;
+}
+
 export interface WebhookEndpointSettings {
   readonly url: string;
   readonly enabledEvents: readonly string[];
@@ -37,6 +65,8 @@ export interface WebhookEndpointSettings {
 
 export interface StripeAdminApi {
   listEvents(query: ListEventsQuery): Promise<StripeEventPage>;
+  /** Thin events (API v2). Stripe keeps no delivery status for them: there is no `delivery_success` here. */
+  listThinEvents(query: ListThinEventsQuery): Promise<ThinEventPage>;
   /** Every webhook endpoint of the key's account and mode (paged through), newest first. */
   listWebhookEndpoints(): Promise<Stripe.WebhookEndpoint[]>;
   /** The answer holds the endpoint's signing secret (`secret`), which Stripe shows only here. */
@@ -54,6 +84,14 @@ export interface StripeAdminApi {
 /** What of the `stripe` client these calls use: the seam tests replace. */
 export interface StripeAdminClientLike {
   events: Pick<Stripe['events'], 'list'>;
+  /** `stripe.v2.core.events.list`, typed loosely: its typed params know `created` only as numbers, v2 takes RFC 3339. */
+  v2: {
+    core: {
+      events: {
+        list(params: Record<string, unknown>): Promise<{ data: unknown[]; next_page_url: string | null }>;
+      };
+    };
+  };
   webhookEndpoints: Pick<Stripe['webhookEndpoints'], 'list' | 'create' | 'update' | 'del'>;
 }
 
@@ -85,6 +123,29 @@ export function createStripeAdminApi(options: CreateStripeAdminApiOptions): Stri
       };
       const page = await call('events', 'GET', '/v1/events', (stripe) => stripe.events.list(params));
       return { data: page.data, hasMore: page.has_more };
+    },
+    async listThinEvents(query) {
+      const params = {
+        created: {
+          gte: new Date(query.createdGte * 1000).toISOString(),
+          lte: new Date(query.createdLte * 1000 + 999).toISOString(),
+        },
+        limit: query.limit ?? 20,
+        ...(query.types === undefined || query.types.length === 0 ? {} : { types: [...query.types] }),
+        ...(query.page === undefined ? {} : { page: query.page }),
+      };
+      const page = await call('v2.core.events', 'GET', '/v2/core/events', (stripe) =>
+        stripe.v2.core.events.list(params),
+      );
+      const nextPage =
+        page.next_page_url === null
+          ? null
+          : new URL(page.next_page_url, 'https://api.stripe.com').searchParams.get('page');
+      return {
+        // stripe-node adds a fetchRelatedObject function to each; the queued body is the event's own fields.
+        data: page.data.map((event) => JSON.parse(JSON.stringify(event)) as ListedThinEvent),
+        ...(nextPage ? { nextPage } : {}),
+      };
     },
     async listWebhookEndpoints() {
       const all: Stripe.WebhookEndpoint[] = [];

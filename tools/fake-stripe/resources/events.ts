@@ -8,6 +8,11 @@
  *   failed; `true`: delivered). Like Stripe, only events of the last 30 days are listed or retrievable.
  *   Unknown parameters get Stripe's 400 "Received unknown parameter".
  * - `GET /v1/events/:id`: one snapshot event, else 404 `resource_missing`.
+ * - `GET /v2/core/events`: thin events, newest first, as API v2 lists them: `limit` 1 to 20 (default
+ *   10), `created[gte|gt|lte|lt]` as RFC 3339 times (v2 takes no Unix seconds), `types` (up to 20 exact
+ *   types), `object_id` (the `related_object`'s id), and `page`, the opaque token of v2's
+ *   `next_page_url` (`{ data, next_page_url, previous_page_url }`, no `has_more`). The last 30 days only.
+ *   v2 has no `delivery_success`: Stripe cannot be asked which thin events were not delivered.
  * - `GET /v2/core/events/:id`: a thin event with its `data`, as the v2 API answers a thin event's
  *   notification; else 404 with v2's code `not_found`. A `v1.billing.meter.*` event gets the shape of its
  *   data in Stripe's docs (a summary, the error count and types, the validation window); any other gets
@@ -21,10 +26,13 @@ import {
   booleanParam,
   InvalidStripeParamError,
   inRange,
+  integerParam,
   listParam,
   parseStripeParams,
+  type RangeFilter,
   rangeParam,
   rejectUnknown,
+  type StripeParams,
   stringParam,
 } from '../stripe-params';
 
@@ -83,6 +91,79 @@ function thinEventData(event: Record<string, unknown>): unknown {
   return {};
 }
 
+const thinListParams = ['created', 'limit', 'object_id', 'page', 'types'];
+
+/** `created[gte]` and friends of API v2: RFC 3339 times, compared as instants. */
+function timeRangeParam(params: StripeParams): RangeFilter | undefined {
+  const value = params.created;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidStripeParamError('created', 'Invalid created: give created[gte] and the like, as RFC 3339 times');
+  }
+  const range: RangeFilter = {};
+  for (const [field, text] of Object.entries(value)) {
+    if (field !== 'gt' && field !== 'gte' && field !== 'lt' && field !== 'lte') {
+      throw new InvalidStripeParamError(`created[${field}]`, `Received unknown parameter: created[${field}]`);
+    }
+    const instant = /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
+    if (Number.isNaN(instant)) {
+      throw new InvalidStripeParamError(
+        `created[${field}]`,
+        `Invalid date-time: ${text} for created[${field}]; API v2 takes RFC 3339 times such as 2026-12-01T08:00:00.000Z`,
+      );
+    }
+    range[field] = instant;
+  }
+  return range;
+}
+
+// The page token is opaque to callers, as on Stripe: here, the offset into the filtered list.
+const pageToken = (offset: number) => Buffer.from(`offset:${offset}`).toString('base64url');
+function pageOffset(token: string | undefined): number {
+  if (token === undefined) return 0;
+  const match = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (match === null) throw new InvalidStripeParamError('page', `Invalid page token: ${token.slice(0, 40)}`);
+  return Number(match[1]);
+}
+
+function listThinEvents(events: EventStore, params: StripeParams, listable: (createdMs: number) => boolean) {
+  rejectUnknown(params, thinListParams);
+  const limit = integerParam(params, 'limit', 1, 20) ?? 10;
+  const created = timeRangeParam(params);
+  const types = listParam(params, 'types');
+  if (types !== undefined && types.length > 20) {
+    throw new InvalidStripeParamError('types', 'types may hold at most 20 event types.');
+  }
+  const objectId = stringParam(params, 'object_id');
+  const matching = events.thinEventsNewestFirst().filter((event) => {
+    const createdMs = Date.parse(String(event.created));
+    const related = event.related_object as { id?: unknown } | null | undefined;
+    return (
+      listable(createdMs) &&
+      inRange(createdMs, created) &&
+      (types === undefined || types.includes(String(event.type))) &&
+      (objectId === undefined || related?.id === objectId)
+    );
+  });
+  const offset = pageOffset(stringParam(params, 'page'));
+  const next = offset + limit;
+  // The next page's URL keeps the filters, as v2's does, with the page token in place of the offset.
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (name === 'page') continue;
+    if (typeof value === 'string') query.set(name, value);
+    else if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) query.append(`${name}[${index}]`, item);
+    } else for (const [field, text] of Object.entries(value)) query.set(`${name}[${field}]`, text);
+  }
+  query.set('page', pageToken(next));
+  return {
+    data: matching.slice(offset, next),
+    next_page_url: next < matching.length ? `/v2/core/events?${query.toString()}` : null,
+    previous_page_url: null,
+  };
+}
+
 export function eventRoutes(events: EventStore, nowSeconds: () => number): Route[] {
   const listable = (created: unknown): boolean =>
     typeof created === 'number' && created >= nowSeconds() - eventRetentionSeconds;
@@ -121,6 +202,19 @@ export function eventRoutes(events: EventStore, nowSeconds: () => number): Route
         const found = events.snapshot(id);
         if (found === undefined || !listable(found.event.created)) return resourceMissing('event', id);
         return { status: 200, body: found.event };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v2\/core\/events$/,
+      handle: (_params, request) => {
+        try {
+          const listable = (createdMs: number) => createdMs >= (nowSeconds() - eventRetentionSeconds) * 1000;
+          return { status: 200, body: listThinEvents(events, parseStripeParams(request.query), listable) };
+        } catch (error) {
+          if (error instanceof InvalidStripeParamError) return invalidParam(error);
+          throw error;
+        }
       },
     },
     {
