@@ -18,6 +18,7 @@ import { isEventDone } from '../functions/consumer/idempotency-store';
 import { largeEventThresholdBytes } from '../functions/receiver/tuning';
 import { type ReplaySummary, replayEvents } from '../functions/replay/replay-events';
 import { replayEventQueue } from '../functions/replay/replay-queue';
+import { replayWindow } from '../functions/replay/replay-window';
 import { sdkLargeEventStore, sdkSqsSender } from '../functions/replay/sdk-queue';
 import { createStripeAdminApi } from '../functions/shared/stripe-api/admin';
 import projectSubscriptions from '../functions/subscriptions';
@@ -96,6 +97,8 @@ async function main(argv: string[]): Promise<number> {
   if (values.since === undefined) throw new StripeToolUsageError(`--since is required.\n\n${replayUsage}`);
   const since = parseTime('--since', values.since, now);
   const until = values.until === undefined ? undefined : parseTime('--until', values.until, now);
+  // A window Stripe cannot list is refused before any queue, table or key is looked for.
+  replayWindow(since, until, now);
   const types = values.types
     ?.split(',')
     .map((type) => type.trim())
