@@ -48,6 +48,7 @@ const signingSecrets = secretsManagerSigningSecrets(
 if (process.env.AWS_LAMBDA_FUNCTION_NAME) void loadSigningSecretsAtStart(signingSecrets, signingSecretId, logger);
 const dependencies = {
   signingSecrets: signingSecrets.current,
+  cachedSigningSecrets: signingSecrets.cached,
   refreshSigningSecrets: signingSecrets.refreshAfterMismatch,
   enqueue: sqsEventQueue(aws, queueUrl, {
     ...(tracingEnabled ? { traceHeader: () => process.env._X_AMZN_TRACE_ID } : {}),

@@ -97,6 +97,19 @@ describe('receiveWebhook', () => {
     expect(queued).toHaveLength(0);
   });
 
+  it('takes the cached secrets without waiting when they are at hand, else waits for them', async () => {
+    // Prepare
+    const body = JSON.stringify(event);
+    const atHand = dependencies({ cachedSigningSecrets: () => [secret] });
+    const loading = dependencies({ cachedSigningSecrets: () => undefined });
+    // Act
+    const fromCache = await receiveWebhook(signedRequest(body), atHand.deps);
+    const fromLoad = await receiveWebhook(signedRequest(body), loading.deps);
+    // Assess
+    expect([fromCache.statusCode, fromLoad.statusCode]).toEqual([200, 200]);
+    expect([atHand.secretLoads(), loading.secretLoads()]).toEqual([0, 1]);
+  });
+
   it('measures the signature age from when the request came, not from when a slow secret load finished', async () => {
     // Prepare: signed 299 s before it came, and the secret (a cold start's first read) takes 10 s more
     let clock = now.getTime();

@@ -110,6 +110,23 @@ describe('secretsManagerSigningSecrets', () => {
     expect(calls()).toBe(1);
   });
 
+  it('hands the secrets over without a promise only while they are fresh, so a request need not wait', async () => {
+    // Prepare
+    let clock = 0;
+    const { client } = fakeClient([async () => ({ SecretString: 'whsec_cached' })]);
+    const source = secretsManagerSigningSecrets(client, 'id', { maxAgeMs: 1000, now: () => clock });
+    // Act
+    const beforeLoad = source.cached();
+    await source.current();
+    const fresh = source.cached();
+    clock = 1000;
+    const stale = source.cached();
+    // Assess
+    expect(beforeLoad).toBeUndefined();
+    expect(fresh).toEqual(['whsec_cached']);
+    expect(stale).toBeUndefined();
+  });
+
   it('reads the secret again once it is older than maxAgeMs, so a rolled secret is picked up', async () => {
     // Prepare
     let clock = 0;
