@@ -3,7 +3,9 @@
  * plus the steps of ours timed alone and the floor both paths share, to show where the time goes.
  */
 
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import * as path from 'node:path';
 import { toWebhookRequest } from '../functions/receiver/http-request';
 import { type QueuedEvent, type ReceiverDependencies, receiveWebhook } from '../functions/receiver/receive-webhook';
 import type { ReceiverMetrics } from '../functions/receiver/receiver-metrics';
@@ -150,6 +152,56 @@ export async function measureVerifyPath(events: readonly BenchEvent[]): Promise<
   return results;
 }
 
+/** Several runs of {@link measureVerifyPath}, each in a fresh process, and per event the run with the median ratio. */
+export interface VerifyPathRuns {
+  readonly runs: readonly (readonly VerifyPathResult[])[];
+  /** Per event (in the order measured), its result from the run whose ratio for it is the median. */
+  readonly median: readonly VerifyPathResult[];
+}
+
+function runInFreshProcess(): Promise<VerifyPathResult[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'verify-path-run.ts')], {
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`bench/verify-path-run.ts exited with ${code}`));
+      else resolve(JSON.parse(out) as VerifyPathResult[]);
+    });
+  });
+}
+
+export async function measureVerifyPathRuns(
+  count: number,
+  onRun: (done: number) => void = () => {},
+): Promise<VerifyPathRuns> {
+  const runs: VerifyPathResult[][] = [];
+  for (let run = 0; run < count; run++) {
+    runs.push(await runInFreshProcess());
+    onRun(run + 1);
+  }
+  return { runs, median: medianRunPerEvent(runs) };
+}
+
+/** Per event, its result from the run whose ratio for it is the median (each event is timed on its own in a run). */
+export function medianRunPerEvent(runs: readonly (readonly VerifyPathResult[])[]): VerifyPathResult[] {
+  return (runs[0] ?? []).map((_, index) => {
+    const ordered = runs
+      .map((run) => run[index])
+      .filter((result): result is VerifyPathResult => result !== undefined)
+      .sort((a, b) => speedup(a) - speedup(b));
+    const middle = ordered[Math.floor((ordered.length - 1) / 2)];
+    if (middle === undefined) throw new Error('medianRunPerEvent needs at least one run');
+    return middle;
+  });
+}
+
 const speedup = (r: VerifyPathResult) => pairedSpeedup(r.constructEvent, r.ours);
 const bestSpeedup = (r: VerifyPathResult) => pairedSpeedup(r.constructEvent, r.floor);
 
@@ -157,8 +209,19 @@ function withSpread(summary: Summary): string {
   return `${num(summary.median)} ±${num(summary.spread * 100, 0)}%`;
 }
 
-export function renderVerifyPath(results: readonly VerifyPathResult[]): string {
+export function renderVerifyPath(results: readonly VerifyPathResult[], runs?: VerifyPathRuns): string {
   const out: string[] = ['## 1. Verify and prepare one event (µs/event)', ''];
+  if (runs !== undefined && runs.runs.length > 1) {
+    const perLabel = (results[0] ? results : []).map(
+      ({ event }, index) =>
+        `${event.label} ${runs.runs.map((run) => (run[index] ? ratio(speedup(run[index])) : '—')).join(', ')}`,
+    );
+    out.push(
+      `- ${runs.runs.length} runs, each in a fresh process (V8 now and then settles a whole process into slower code ` +
+        'for one case); each event below is shown from the run with its median ratio. ' +
+        `constructEvent / ours per run: ${perLabel.join('; ')}`,
+    );
+  }
   for (const { event } of results) {
     out.push(`- ${event.label} event: ${event.description}, ${num(event.bytes, 0)} bytes (${kib(event.bytes)} KiB)`);
   }

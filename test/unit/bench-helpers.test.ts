@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
-import { benchSigningSecret, buildBenchEvents } from '../../bench/events';
+import { type BenchEvent, benchSigningSecret, buildBenchEvents } from '../../bench/events';
 import { pairedSpeedup, quantile, summarize } from '../../bench/timing';
+import { medianRunPerEvent, type VerifyPathResult } from '../../bench/verify-path';
 
 describe('bench events', () => {
   it('are the advertised ~3 KB and ~100 KB deliveries, signed so that Stripe accepts them', () => {
@@ -44,5 +45,38 @@ describe('bench statistics', () => {
     expect(baseline.median / ours.median).toBe(6);
     expect(pairedSpeedup(baseline, ours)).toBe(2);
     expect(pairedSpeedup(summarize([]), ours)).toBeNaN();
+  });
+});
+
+describe('verify-path runs in fresh processes', () => {
+  it('shows each event from the run with its own median ratio', () => {
+    // Prepare: three runs; the 3 KB median is run 2's, the 100 KB median run 3's
+    const [small, large] = buildBenchEvents(new Date());
+    if (small === undefined || large === undefined) throw new Error('buildBenchEvents gave fewer than two events');
+    const result = (event: BenchEvent, run: number, ours: number, baseline: number): VerifyPathResult => {
+      const summary = (value: number) => summarize([value, value, value]);
+      return {
+        event,
+        ours: summary(ours),
+        constructEvent: summary(baseline),
+        floor: summary(run),
+        steps: {
+          toWebhookRequest: summary(0),
+          verifySignature: summary(0),
+          wellFormed: summary(0),
+          jsonParse: summary(0),
+        },
+      };
+    };
+    const runs = [
+      [result(small, 1, 20, 10), result(large, 1, 100, 100)],
+      [result(small, 2, 10, 10), result(large, 2, 100, 120)],
+      [result(small, 3, 10, 30), result(large, 3, 100, 110)],
+    ];
+    // Act
+    const median = medianRunPerEvent(runs);
+    // Assess: ratios 0.5, 1, 3 at 3 KB; 1, 1.2, 1.1 at 100 KB
+    expect(median.map((r) => r.floor.median)).toEqual([2, 3]);
+    expect(medianRunPerEvent([])).toEqual([]);
   });
 });
