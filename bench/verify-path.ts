@@ -145,8 +145,9 @@ export async function measureVerifyPath(events: readonly BenchEvent[]): Promise<
   const { toSqsMessage } = await import('./sample-receiver');
   const results: VerifyPathResult[] = [];
   // One set of dependencies for every call, as in a Lambda container. With a new set per event (and one
-  // more for the acceptance check), receiveWebhook's call sites saw several closures, and in two of nine
-  // runs ours stayed twice as slow for the whole run (3 KB at 0.49× and 0.56×); with one set, none of eight.
+  // more for the acceptance check), receiveWebhook's call sites saw several closures, and in 2 of 26 runs
+  // ours stayed twice as slow for the whole run (3 KB at 0.49× and 0.56×); with one set, 1 of 18 (0.77×),
+  // which is why bench/receiver.ts runs this in fresh processes and shows the median.
   const receiver = receiverDependencies();
   for (const event of events) results.push(await measureOne(event, toSqsMessage, receiver));
   return results;

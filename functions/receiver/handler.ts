@@ -10,7 +10,7 @@ import {
 } from '../shared/aws-json-client';
 import { requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
-import { createTracing, traceEnabledVariable } from '../shared/tracing';
+import { createTracing, isTracingEnabled } from '../shared/tracing';
 import { createApiGatewayHandler } from './api-gateway-handler';
 import { sqsEventQueue } from './event-queue';
 import { s3LargeEventStore, s3LocationFromEnvironment } from './large-event-store';
@@ -28,7 +28,7 @@ const largeEventBucket = requireEnv(envVarNames.largeEventBucketName);
 const logger = createLogger(serviceNames.receiver);
 // Off unless the stack turns it on (tracing=true); then each message carries the trace header to the consumer.
 const tracing = createTracing(serviceNames.receiver);
-const tracingEnabled = process.env[traceEnabledVariable]?.trim().toLowerCase() === 'true';
+const tracingEnabled = isTracingEnabled();
 const metrics = createReceiverMetrics(process.env[envVarNames.stage] ?? 'dev');
 const ipAllowlist = booleanSetting(envVarNames.stripeIpAllowlist, process.env[envVarNames.stripeIpAllowlist], false);
 // SQS and Secrets Manager through aws4 over node:https rather than the SDK: a fraction of the cold

@@ -28,9 +28,14 @@ export const noTracing: TracingPort = {
   inSubsegment: (_name, work) => work(ignore),
 };
 
+/** Whether the environment turns tracing on (`POWERTOOLS_TRACE_ENABLED=true`, set by the construct with `tracing: true`). */
+export function isTracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[traceEnabledVariable]?.trim().toLowerCase() === 'true';
+}
+
 /** Tracing as the environment says: Powertools Tracer with `POWERTOOLS_TRACE_ENABLED=true`, else {@link noTracing}. */
 export function createTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): TracingPort {
-  if (env[traceEnabledVariable]?.trim().toLowerCase() !== 'true') return noTracing;
+  if (!isTracingEnabled(env)) return noTracing;
   // Required only here, so that the X-Ray SDK is loaded (and costs init time) only where tracing is on.
   const { Tracer: TracerClass } = require('@aws-lambda-powertools/tracer') as {
     Tracer: typeof Tracer;

@@ -96,13 +96,29 @@ export function rangeParam(params: StripeParams, name: string): RangeFilter | un
     const second = integer(value, 'eq');
     return { gte: second, lte: second };
   }
-  if (Array.isArray(value)) throw new InvalidStripeParamError(name, `Invalid ${name}: give ${name}[gte] and the like`);
+  return rangeFields(params, name, integer);
+}
+
+/**
+ * `name[gte]` and friends only (as API v2 takes them), each read by `parse` (which throws on a bad
+ * value); any other field is Stripe's "Received unknown parameter".
+ */
+export function rangeFields(
+  params: StripeParams,
+  name: string,
+  parse: (text: string, field: string) => number,
+): RangeFilter | undefined {
+  const value = params[name];
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' || Array.isArray(value)) {
+    throw new InvalidStripeParamError(name, `Invalid ${name}: give ${name}[gte] and the like`);
+  }
   const range: RangeFilter = {};
   for (const [field, text] of Object.entries(value)) {
     if (field !== 'gt' && field !== 'gte' && field !== 'lt' && field !== 'lte') {
       throw new InvalidStripeParamError(`${name}[${field}]`, `Received unknown parameter: ${name}[${field}]`);
     }
-    range[field] = integer(text, field);
+    range[field] = parse(text, field);
   }
   return range;
 }

@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   InvalidSubscriptionsError,
-  isSubscriptions,
   type Subscriptions,
+  subscriptionsOfModule,
 } from '../../functions/consumer/define-subscriptions';
 
 /** Why a team's subscriptions module could not be loaded for `npm start`; says what to fix. */
@@ -36,10 +36,15 @@ export async function loadSubscriptionsModule(modulePath: string): Promise<Subsc
       `The subscriptions module ${absolute} failed to load: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  // An ES module gives its default export as `default`; a CommonJS one (TypeScript compiled by tsx)
-  // gives its exports object there, whose own `default` is the value.
-  const outer = (loaded as { default?: unknown }).default;
-  const inner = (outer as { default?: unknown } | undefined)?.default;
-  for (const candidate of [outer, inner]) if (isSubscriptions(candidate)) return candidate;
-  throw new SubscriptionsModuleError(new InvalidSubscriptionsError(`The default export of ${absolute}`).message);
+  // import() gives an ES module's default export as `default`, and a CommonJS one's exports object
+  // (TypeScript compiled by tsx) there too, whose own `default` subscriptionsOfModule then takes.
+  try {
+    return subscriptionsOfModule(
+      (loaded as { default?: unknown }).default ?? loaded,
+      `The default export of ${absolute}`,
+    );
+  } catch (error) {
+    if (error instanceof InvalidSubscriptionsError) throw new SubscriptionsModuleError(error.message);
+    throw error;
+  }
 }

@@ -30,6 +30,7 @@ import {
   listParam,
   parseStripeParams,
   type RangeFilter,
+  rangeFields,
   rangeParam,
   rejectUnknown,
   type StripeParams,
@@ -93,18 +94,9 @@ function thinEventData(event: Record<string, unknown>): unknown {
 
 const thinListParams = ['created', 'limit', 'object_id', 'page', 'types'];
 
-/** `created[gte]` and friends of API v2: RFC 3339 times, compared as instants. */
+/** `created[gte]` and friends of API v2: RFC 3339 times, compared as instants (ms). */
 function timeRangeParam(params: StripeParams): RangeFilter | undefined {
-  const value = params.created;
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidStripeParamError('created', 'Invalid created: give created[gte] and the like, as RFC 3339 times');
-  }
-  const range: RangeFilter = {};
-  for (const [field, text] of Object.entries(value)) {
-    if (field !== 'gt' && field !== 'gte' && field !== 'lt' && field !== 'lte') {
-      throw new InvalidStripeParamError(`created[${field}]`, `Received unknown parameter: created[${field}]`);
-    }
+  return rangeFields(params, 'created', (text, field) => {
     const instant = /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
     if (Number.isNaN(instant)) {
       throw new InvalidStripeParamError(
@@ -112,9 +104,8 @@ function timeRangeParam(params: StripeParams): RangeFilter | undefined {
         `Invalid date-time: ${text} for created[${field}]; API v2 takes RFC 3339 times such as 2026-12-01T08:00:00.000Z`,
       );
     }
-    range[field] = instant;
-  }
-  return range;
+    return instant;
+  });
 }
 
 // The page token is opaque to callers, as on Stripe: here, the offset into the filtered list.
