@@ -134,9 +134,11 @@ describe('the console API', () => {
 
     // Act 1: the receipt goes out, the simulator reports the bounce to the SES events handler
     const first = await invoicePaidTo(address);
+    // The simulator's bounce can be recorded before the event log has the email it bounced, which links
+    // the suppression to its event: wait for both (seen once in CI: the entry without its eventId).
     const entry = await waitFor(
-      `the suppression of ${address}`,
-      async () => (await suppressions()).find((s) => s.address === address),
+      `the suppression of ${address}, linked to its event`,
+      async () => (await suppressions()).find((s) => s.address === address && s.eventId !== undefined),
       10_000,
     );
     const firstDetail = (await (await fetch(`${pipeline().url}/_local/events/${first}`)).json()) as {
