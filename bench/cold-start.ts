@@ -58,6 +58,12 @@ const functionEnvironment: Record<FunctionSetting, string> = {
   stripeApiUrl: unreachableEndpoint,
   stripeApiRatePerSecond: '25',
   connectedAccountEmails: '',
+  // The billing state feature off: the cold start measured is the pipeline's own.
+  billingStateTableName: '',
+  billingSyncQueueUrl: '',
+  billingSyncDelaySeconds: '',
+  billingStatePastDueAccess: '',
+  billingSyncOffTypes: '',
 };
 
 export function childEnvironment(scratchDir: string): NodeJS.ProcessEnv {

@@ -50,6 +50,16 @@ export const envVarNames = {
   stripeApiRatePerSecond: 'STRIPE_API_RATE_PER_SECOND',
   /** JSON: per connected account (Connect), the sender and business shown in its customers' emails. */
   connectedAccountEmails: 'CONNECTED_ACCOUNT_EMAILS',
+  /** DynamoDB table of each customer's billing state (the `billingState` feature); unset means the feature is off. */
+  billingStateTableName: 'BILLING_STATE_TABLE_NAME',
+  /** SQS queue of delayed "sync this customer" requests that the billing handlers send and the sync function reads. */
+  billingSyncQueueUrl: 'BILLING_SYNC_QUEUE_URL',
+  /** Seconds a sync request waits on the queue before it runs, so that one sync covers a burst of events. */
+  billingSyncDelaySeconds: 'BILLING_SYNC_DELAY_SECONDS',
+  /** `false` when a `past_due` subscription gives no access (the `pastDueAccess` option); anything else gives it. */
+  billingStatePastDueAccess: 'BILLING_STATE_PAST_DUE_ACCESS',
+  /** The billing sync's event types switched off (the `off` option), comma-separated; the others are synced from. */
+  billingSyncOffTypes: 'BILLING_SYNC_OFF_TYPES',
 } as const;
 
 /** SQS message attribute names that carry event metadata beside the raw body. */
@@ -93,6 +103,15 @@ export const suppressionTableSchema = {
   partitionKey: 'address',
 } as const;
 
+/**
+ * The billing state table's key: one item per customer and account, holding what Stripe's API said of
+ * the customer when it was last synced (see `functions/billing-state/`).
+ */
+export const billingStateTableSchema = {
+  /** The partition key (a string): `<account id or "platform">/<customer id>`, see `billingStateKey`. */
+  partitionKey: 'pk',
+} as const;
+
 /** CloudWatch namespace of the pipeline's own metrics (Powertools Metrics in the functions, alarms and dashboard in lib). */
 export const metricsNamespace = 'StripeWebhooks';
 
@@ -102,4 +121,5 @@ export const serviceNames = {
   consumer: 'stripe-webhook-consumer',
   sesEvents: 'stripe-webhook-ses-events',
   reconciler: 'stripe-webhook-reconciler',
+  billingSync: 'stripe-billing-sync',
 } as const;

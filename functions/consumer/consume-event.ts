@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type ConnectedAccountEmails, type EmailSettings, resolveEmailSettings } from '../../config/email-settings';
+import type { BillingStateAccess } from '../billing-state/billing-state-service';
 import { errorSummary } from '../shared/errors';
 import type { LoggerPort } from '../shared/logger';
 import { type StripeApi, unconfiguredStripeApi } from '../shared/stripe-api/port';
@@ -72,6 +73,8 @@ export interface ConsumerDependencies {
   readonly connectedAccountEmails?: ConnectedAccountEmails;
   /** Notes events rendered in an API version other than the handlers' (see api-version-check.ts). @default none */
   readonly apiVersionCheck?: ApiVersionCheck;
+  /** The billing state (`ctx.billingState`). @default one that says the feature is off */
+  readonly billingState?: BillingStateAccess;
 }
 
 export class EventInProgressError extends Error {
@@ -196,6 +199,7 @@ export async function consumeEvent(
     stripe: deps.stripe ?? unconfiguredStripeApi,
     emailSettings: deps.emailSettings ?? defaultEmailSettings,
     connectedAccountEmails: deps.connectedAccountEmails,
+    billingState: deps.billingState,
     now: deps.now,
     expiresAtSeconds: now + retentionSeconds,
     sendDeadlineMs: options.sendDeadlineMs,

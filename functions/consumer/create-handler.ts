@@ -7,6 +7,8 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { messageAttributeNames, serviceNames } from '../../config/contract';
+import { builtInBillingSync } from '../billing-state/billing-sync-handlers';
+import { billingStateFromEnvironment } from '../billing-state/from-environment';
 import { s3AddressingFor } from '../shared/aws-client-config';
 import { errorSummary } from '../shared/errors';
 import { createLogger } from '../shared/logger';
@@ -17,7 +19,7 @@ import { createApiVersionCheck } from './api-version-check';
 import type { ConsumerDependencies } from './consume-event';
 import { readConsumerConfig } from './consumer-config';
 import { countRecordOutcome, createConsumerMetrics } from './consumer-metrics';
-import { buildRegistry, type Subscriptions, subscriptionsOfModule } from './define-subscriptions';
+import { buildRegistry, defineSubscriptions, type Subscriptions, subscriptionsOfModule } from './define-subscriptions';
 import { readDeliverabilityConfig } from './deliverability-config';
 import { dynamoDbIdempotencyStore } from './idempotency-store';
 import { eventIdentityOfBody } from './incoming-event';
@@ -40,7 +42,7 @@ export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQS
  * handler (its logs and metrics included) with fakes; the AWS clients it replaces are never called.
  */
 export interface ConsumerHandlerOverrides
-  extends Partial<Pick<ConsumerDependencies, 'store' | 'mailer' | 'suppressions' | 'stripe' | 'now'>> {
+  extends Partial<Pick<ConsumerDependencies, 'store' | 'mailer' | 'suppressions' | 'stripe' | 'now' | 'billingState'>> {
   /** Reads a record's raw body (a large event's from S3). */
   readonly resolveBody?: (record: SQSRecord) => Promise<string>;
   /** Puts a throttled event back on the queue with a delay. */
@@ -70,10 +72,25 @@ export function createConsumerHandler(
   const accountSenders = [...config.connectedAccountEmails.values()].flatMap((account) =>
     account.senderAddress === undefined ? [] : [account.senderAddress],
   );
+  const now = overrides.now ?? (() => new Date());
+  // The feature (BILLING_STATE_TABLE_NAME set) adds its handlers beside the team's, as the construct adds their types.
+  const billing = billingStateFromEnvironment(env, {
+    logger,
+    metrics: handlerMetrics,
+    now,
+    captureClient: (client) => tracing.captureClient(client),
+  });
+  const teamSubscriptions = subscriptionsOfModule(subscriptions, 'The subscriptions given to the consumer');
   const dependencies: ConsumerDependencies = {
-    registry: buildRegistry(subscriptionsOfModule(subscriptions, 'The subscriptions given to the consumer'), {
-      filters: [livemodeFilter(settings.acceptedLivemode)],
-    }),
+    registry: buildRegistry(
+      billing === undefined
+        ? teamSubscriptions
+        : defineSubscriptions((_on, { include }) => {
+            include(teamSubscriptions);
+            include(builtInBillingSync({ off: billing.config.offTypes }));
+          }),
+      { filters: [livemodeFilter(settings.acceptedLivemode)] },
+    ),
     store: dynamoDbIdempotencyStore(tracing.captureClient(new DynamoDBClient({ maxAttempts: 3 })), config.tableName),
     mailer: pacedMailer(
       sesMailer(tracing.captureClient(new SESClient({ maxAttempts: 3 })), config.senderAddress, {
@@ -103,12 +120,14 @@ export function createConsumerHandler(
     emailSettings: config.emailSettings,
     connectedAccountEmails: config.connectedAccountEmails,
     apiVersionCheck: createApiVersionCheck(logger, handlerMetrics),
+    ...(billing === undefined ? {} : { billingState: billing.service }),
     ...withoutUndefined({
       store: overrides.store,
       mailer: overrides.mailer,
       suppressions: overrides.suppressions,
       stripe: overrides.stripe,
       now: overrides.now,
+      billingState: overrides.billingState,
     }),
   };
   // Large events arrive as a pointer to their body in S3; this reads it back, so consumeEvent always gets the raw body.

@@ -1,4 +1,5 @@
 import type { ConnectedAccountEmails, EmailSettings } from '../../config/email-settings';
+import { type BillingStateAccess, unconfiguredBillingState } from '../billing-state/billing-state-service';
 import type { LoggerPort } from '../shared/logger';
 import { type StripeApi, scopedStripeApi } from '../shared/stripe-api/port';
 import type { EventPayloadKind } from '../shared/stripe-event-shape';
@@ -68,6 +69,13 @@ export interface HandlerContext {
    * the connected account's (`connectedAccountEmails`) when it has its own, else the defaults.
    */
   readonly emailSettings: EmailSettings;
+  /**
+   * Each customer's billing state, as Stripe's API last described it (the `billingState` feature):
+   * `getCustomer(id)` (the event's connected account unless another is named), `hasAccess(state)`,
+   * `hasEntitlement(state, lookupKey)`, `syncCustomer(id)`. With the feature off, reads and syncs throw
+   * `BillingStateNotConfiguredError`.
+   */
+  readonly billingState: BillingStateAccess;
 }
 
 /** `ctx.fetchRelatedObject()` on a snapshot event: its object is in the event already. */
@@ -128,6 +136,8 @@ export interface HandlerContextOptions {
   readonly metrics: HandlerMetrics;
   readonly stripe: StripeApi;
   readonly emailSettings: EmailSettings;
+  /** The billing state (`ctx.billingState`). @default one whose reads and syncs say the feature is off */
+  readonly billingState?: BillingStateAccess;
   /** Per connected account: its sender and what its emails show. @default none: every account gets the defaults */
   readonly connectedAccountEmails?: ConnectedAccountEmails;
   readonly now: () => Date;
@@ -137,6 +147,16 @@ export interface HandlerContextOptions {
 }
 
 const seconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+/** The billing state with the event's connected account as the default account of every read and sync. */
+function scopedBillingState(access: BillingStateAccess, account: string | undefined): BillingStateAccess {
+  if (account === undefined) return access;
+  return {
+    ...access,
+    getCustomer: (customerId, given) => access.getCustomer(customerId, { account: given?.account ?? account }),
+    syncCustomer: (customerId, given) => access.syncCustomer(customerId, { account: given?.account ?? account }),
+  };
+}
 
 /** Builds the context one attempt's handlers share, and the record of what they did through it. */
 export function createHandlerContext(options: HandlerContextOptions): {
@@ -187,6 +207,7 @@ export function createHandlerContext(options: HandlerContextOptions): {
     metrics: options.metrics,
     stripe,
     emailSettings: accountEmail?.settings ?? options.emailSettings,
+    billingState: scopedBillingState(options.billingState ?? unconfiguredBillingState, event.account),
     once,
     sendEmail: async (given, emailOptions) => {
       // A connected account with its own sender sends from it, unless the handler chose one.

@@ -244,7 +244,7 @@ function redactKey(message: string, apiKey: string | undefined): string {
 }
 
 /** The client's request options for a scope, as the spread tail of a call: none at all when there is nothing to set. */
-function callOptions(scope: StripeRequestScope | undefined): [] | [StripeCallOptions] {
+export function callOptions(scope: StripeRequestScope | undefined): [] | [StripeCallOptions] {
   const options: StripeCallOptions = {};
   // stripe-node refuses both at once; a thin event's context is the more precise of the two.
   if (scope?.context !== undefined) options.stripeContext = scope.context;

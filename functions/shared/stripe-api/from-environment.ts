@@ -7,7 +7,8 @@ import { envVarNames } from '../../../config/contract';
 import { InvalidEnvironmentVariableError, optionalIntegerEnv } from '../env';
 import type { LoggerPort } from '../logger';
 import { secretsManagerApiKey } from './api-key';
-import { createStripeApi } from './client';
+import { createStripeBillingApi, type StripeBillingApi } from './billing';
+import { type CreateStripeApiOptions, createStripeApi } from './client';
 import { type StripeApi, unconfiguredStripeApi } from './port';
 
 export interface StripeApiEnvironmentDeps {
@@ -35,12 +36,32 @@ function ratePerSecondOf(env: NodeJS.ProcessEnv): number | undefined {
  * the `stripe` module.
  */
 export function stripeApiFromEnvironment(env: NodeJS.ProcessEnv, deps: StripeApiEnvironmentDeps): StripeApi {
+  const options = apiOptionsFromEnvironment(env, deps);
+  return options === undefined ? unconfiguredStripeApi : createStripeApi(options);
+}
+
+/**
+ * The billing sync's reads of Stripe's API, configured like {@link stripeApiFromEnvironment}; undefined
+ * when no key secret is named.
+ */
+export function stripeBillingApiFromEnvironment(
+  env: NodeJS.ProcessEnv,
+  deps: StripeApiEnvironmentDeps,
+): StripeBillingApi | undefined {
+  const options = apiOptionsFromEnvironment(env, deps);
+  return options === undefined ? undefined : createStripeBillingApi(options);
+}
+
+function apiOptionsFromEnvironment(
+  env: NodeJS.ProcessEnv,
+  deps: StripeApiEnvironmentDeps,
+): Pick<CreateStripeApiOptions, 'apiKey' | 'apiUrl' | 'ratePerSecond' | 'logger'> | undefined {
   const secretId = env[envVarNames.stripeApiKeySecretId]?.trim();
-  if (secretId === undefined || secretId === '') return unconfiguredStripeApi;
+  if (secretId === undefined || secretId === '') return undefined;
   const apiUrl = env[envVarNames.stripeApiUrl]?.trim();
   // The Secrets Manager client too is made on the first call, not at cold start.
   let apiKey: (() => Promise<string>) | undefined;
-  return createStripeApi({
+  return {
     apiKey: () => {
       if (apiKey === undefined) {
         const client = typeof deps.secretsManager === 'function' ? deps.secretsManager() : deps.secretsManager;
@@ -51,5 +72,5 @@ export function stripeApiFromEnvironment(env: NodeJS.ProcessEnv, deps: StripeApi
     apiUrl: apiUrl === '' ? undefined : apiUrl,
     ratePerSecond: ratePerSecondOf(env),
     logger: deps.logger,
-  });
+  };
 }

@@ -1,0 +1,56 @@
+/**
+ * The event types the built-in billing sync listens to. Plain data, no Stripe or AWS import: the
+ * construct reads it at synth (to queue and enable these types) and the consumer registers from it.
+ */
+
+/**
+ * Each entry is an exact type, or a prefix ending in `.` for every type under it. Every one of them
+ * names a customer (`data.object.customer`, or the customer itself for `customer.*`).
+ */
+export const billingSyncEventTypes = [
+  'customer.created',
+  'customer.updated',
+  'customer.deleted',
+  'customer.subscription.',
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'invoice.paid',
+  'invoice.payment_succeeded',
+  'invoice.payment_failed',
+  'invoice.payment_action_required',
+  'invoice.marked_uncollectible',
+  'entitlements.active_entitlement_summary.updated',
+] as const;
+
+export type BillingSyncEventType = (typeof billingSyncEventTypes)[number];
+
+export class UnknownBillingSyncTypeError extends Error {
+  constructor(type: string) {
+    super(
+      `${JSON.stringify(type)} is not an event type the billing sync listens to; it listens to ${billingSyncEventTypes.join(', ')} (a trailing "." is every type under that prefix).`,
+    );
+    this.name = 'UnknownBillingSyncTypeError';
+  }
+}
+
+/** The types synced from, less those switched `off`; throws on a type the sync does not know. */
+export function enabledBillingSyncTypes(off: readonly string[] = []): BillingSyncEventType[] {
+  for (const type of off) {
+    if (!(billingSyncEventTypes as readonly string[]).includes(type)) throw new UnknownBillingSyncTypeError(type);
+  }
+  return billingSyncEventTypes.filter((type) => !off.includes(type));
+}
+
+/** The enabled types in the receiver's format (`config/subscribed-types.ts`): a prefix as `prefix.*`. */
+export function billingSyncSubscribedTypes(off: readonly string[] = []): string[] {
+  return enabledBillingSyncTypes(off).map((type) => (type.endsWith('.') ? `${type}*` : type));
+}
+
+/** Parses the comma-separated `off` list of the environment (`BILLING_SYNC_OFF_TYPES`). */
+export function parseBillingSyncOffTypes(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
