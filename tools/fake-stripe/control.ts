@@ -1,7 +1,9 @@
 /**
  * The fake's own control API under `/_fake/`, so a test can steer a fake it did not start (the one
- * `npm start` runs): feed it events, inject faults, read what was asked of it. Not Stripe's; no key needed.
+ * `npm start` runs): feed it events, set objects, inject faults, read what was asked of it. Not Stripe's;
+ * no key needed.
  */
+import { InvalidFakeObjectError, isServedObjectType, type ServedObjectType, servedObjectTypes } from './object-store';
 import type { FakeRequest, FakeResponse, Route } from './router';
 
 /** 429 is Stripe's rate limit; the 5xx are what its API answers when it fails. */
@@ -135,6 +137,55 @@ export function controlRoutes(target: ControlTarget): Route[] {
       handle: () => {
         target.reset();
         return { status: 200, body: { reset: true } };
+      },
+    },
+  ];
+}
+
+export interface ObjectControlTarget {
+  /** Sets a Stripe object as the current state; throws InvalidFakeObjectError for one that is not valid. */
+  setObject(object: unknown): string;
+  /** Forgets an object; false when it was not known. */
+  deleteObject(type: ServedObjectType, id: string, account?: string): boolean;
+}
+
+/**
+ * `POST /_fake/objects` (a Stripe object as JSON, answered `{ "stored": "<id>" }`) and
+ * `DELETE /_fake/objects/:object/:id[?account=acct_...]` (`{ "deleted": "<id>" }`, 404 when not known).
+ */
+export function objectControlRoutes(target: ObjectControlTarget): Route[] {
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/_fake\/objects$/,
+      handle: (_params, request) => {
+        const parsed = parseJson(request);
+        if (!parsed.ok) {
+          return badRequest(
+            'The body must be one Stripe object as JSON, e.g. {"id":"cus_123","object":"customer","created":1700000000}.',
+          );
+        }
+        try {
+          return { status: 200, body: { stored: target.setObject(parsed.value) } };
+        } catch (error) {
+          if (error instanceof InvalidFakeObjectError) return badRequest(error.message);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/_fake\/objects\/([^/]+)\/([^/]+)$/,
+      handle: ([type = '', id = ''], request) => {
+        if (!isServedObjectType(type)) {
+          return badRequest(`The object type must be one of ${Object.keys(servedObjectTypes).join(', ')}.`);
+        }
+        const account = request.query.get('account') ?? undefined;
+        if (!target.deleteObject(type, id, account)) {
+          const where = account === undefined ? 'the platform' : account;
+          return { status: 404, body: { error: { message: `The fake knows no ${type} ${id} in ${where}.` } } };
+        }
+        return { status: 200, body: { deleted: id } };
       },
     },
   ];

@@ -42,3 +42,13 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
   }
   return pathKnown ? { kind: 'wrong-method' } : { kind: 'none' };
 }
+
+/**
+ * The connected account a Stripe request acts for (its `Stripe-Account` header), undefined for the
+ * platform: the objects it may see are that account's, as on Stripe.
+ */
+export function requestAccount(request: FakeRequest): string | undefined {
+  const value = request.headers['stripe-account'];
+  const account = Array.isArray(value) ? value[0] : value;
+  return account === undefined || account === '' ? undefined : account;
+}

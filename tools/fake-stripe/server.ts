@@ -12,30 +12,48 @@
  * - Every response has a `Request-Id` (`req_...`) and a `Stripe-Version` (the request's, echoed, else the
  *   version the `stripe` package pins).
  * - GET /v1/customers/:id, /v1/subscriptions/:id, /v1/invoices/:id, /v1/charges/:id,
- *   /v1/checkout/sessions/:id, /v1/billing/meters/:id: the object as the latest observed event had it (a
- *   deleted customer as `{ id, object, deleted: true }`), else Stripe's example object with the id asked for.
+ *   /v1/checkout/sessions/:id, /v1/billing/meters/:id: the object as the latest observed event had it, or
+ *   as a test set it (setObject, the current state from then on: an event created earlier never replaces
+ *   it), a deleted customer as `{ id, object, deleted: true }`; else Stripe's example object with the id
+ *   asked for. A customer takes Stripe's `expand[]` of `invoice_settings.default_payment_method` and
+ *   `default_source`; any other path is Stripe's 400 "This property cannot be expanded (xyz)."
+ * - Billing lists, newest first by `created` with Stripe's cursor pages (`limit` 1-100, default 10,
+ *   `starting_after`, `ending_before`, `has_more`): GET /v1/customers (not the deleted ones, as on
+ *   Stripe), GET /v1/subscriptions (`status` absent leaves out `canceled` and `incomplete_expired` as
+ *   Stripe's default does, `all`, `ended` or one status; `customer`; `expand[]` of
+ *   `data.default_payment_method`), GET /v1/entitlements/active_entitlements (`customer` required, as on
+ *   Stripe; the entitlements set for that customer, the customer never served). Unknown parameters and
+ *   bad values get Stripe's 400 with its `param`, `code` and `doc_url`.
  * - The Events API (resources/events.ts): GET /v1/events (Stripe's filters, cursors and 30-day window),
  *   /v1/events/:id, GET /v2/core/events (v2's RFC 3339 filters and page tokens) and /v2/core/events/:id,
  *   over the events the fake was told were sent (observeEvent).
  * - Webhook endpoints (resources/webhook-endpoints.ts): create, update, retrieve, list, delete; the
  *   signing secret only in the answer to create.
- * - `Stripe-Account` and `Stripe-Context` are not acted on, but recorded per request (requests()).
+ * - Objects live in a Connect account, as on Stripe: an event's under its `account`, a set one under its
+ *   top-level `account` (else the platform's); a request sees the account its `Stripe-Account` header
+ *   names (the platform without one). `Stripe-Account` and `Stripe-Context` are recorded per request
+ *   (requests()); `Stripe-Context` is not acted on, nor are events and webhook endpoints partitioned.
  *
- * What it does not do: search, `expand[]`; restricted-key permissions (no 403), Connect accounts,
+ * What it does not do: search, other `expand[]` paths, other lists; restricted-key permissions (no 403),
  * idempotency keys, real rate limiting (429 only when injected), API-version-specific shapes. Objects
  * are not linked to each other, and state lives in memory.
  *
- * The control API (`/_fake/...`, see control.ts) lets tests steer a fake they did not start.
+ * The control API (`/_fake/...`, see control.ts) lets tests steer a fake they did not start: feed it
+ * events, set and delete objects (`POST /_fake/objects`, `DELETE /_fake/objects/:object/:id`), inject
+ * faults, read the request log.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { controlRoutes, type Fault, type RecordedRequest } from './control';
+import { controlRoutes, type Fault, objectControlRoutes, type RecordedRequest } from './control';
 import { EventStore } from './event-store';
-import { ObjectStore } from './object-store';
+import { ObjectStore, type ServedObjectType } from './object-store';
+import { customerRoutes } from './resources/customers';
+import { entitlementRoutes } from './resources/entitlements';
 import { eventRoutes } from './resources/events';
 import { objectRoutes } from './resources/objects';
+import { subscriptionRoutes } from './resources/subscriptions';
 import { type FakeWebhookEndpoint, WebhookEndpointStore, webhookEndpointRoutes } from './resources/webhook-endpoints';
 import { type FakeRequest, type FakeResponse, matchRoute, type Route } from './router';
 import { faultResponse, invalidApiKey, missingApiKey, unrecognizedUrl } from './stripe-errors';
@@ -49,7 +67,10 @@ export interface FakeStripeApiOptions {
   apiKeys?: readonly string[];
   /** Called after each Stripe API request is answered (the CLI prints them). */
   onRequest?: (request: RecordedRequest) => void;
-  /** The fake's clock, for `created` and the Events API's 30-day window. @default Date.now */
+  /**
+   * The fake's clock, for `created`, the Events API's 30-day window and the moment an object is set
+   * (setObject). @default Date.now
+   */
   now?: () => number;
 }
 
@@ -57,11 +78,21 @@ export interface FakeStripeApi {
   /** Base URL, e.g. `http://127.0.0.1:54321`, for STRIPE_API_URL. */
   readonly url: string;
   /**
-   * Learns the event's `data.object` (customer, subscription, invoice, charge, checkout.session) and
-   * records the event as sent, for the Events API: delivered unless `delivered: false` (the endpoint
-   * failed to take it, so `delivery_success=false` lists it).
+   * Learns the event's `data.object` (customer, subscription, invoice, charge, checkout.session,
+   * payment_method, card, source), under the event's Connect `account`, and records the event as sent,
+   * for the Events API: delivered unless `delivered: false` (the endpoint failed to take it, so
+   * `delivery_success=false` lists it).
    */
   observeEvent(event: unknown, options?: { delivered?: boolean }): void;
+  /**
+   * Sets a Stripe object (`customer`, `subscription` with its `customer` id, `entitlements.active_entitlement`
+   * with a top-level `customer`, `payment_method`, ...) as the current state from now on (the `now` clock):
+   * an event created earlier does not replace it. A top-level `account` (`acct_...`) files it under that
+   * connected account. Returns its id; throws InvalidFakeObjectError saying what is wrong with a bad one.
+   */
+  setObject(object: Record<string, unknown>): string;
+  /** Forgets an object (of the platform, or of `account`); false when it was not known. */
+  deleteObject(type: ServedObjectType, id: string, options?: { account?: string }): boolean;
   /** The webhook endpoints created through the API, newest first (no secrets). */
   webhookEndpoints(): FakeWebhookEndpoint[];
   /** The next `count` Stripe API requests under `path` get `status` instead of an answer. */
@@ -124,17 +155,26 @@ export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Pr
     faults.length = 0;
     log.length = 0;
   };
-  const control = controlRoutes({
-    observeEvent,
-    injectFaults,
-    clearFaults: () => {
-      faults.length = 0;
-    },
-    requests,
-    reset,
-  });
+  const setObject = (object: unknown): string => store.set(object, nowSeconds());
+  const deleteObject = (type: ServedObjectType, id: string, account?: string): boolean =>
+    store.delete(type, id, account);
+  const control = [
+    ...controlRoutes({
+      observeEvent,
+      injectFaults,
+      clearFaults: () => {
+        faults.length = 0;
+      },
+      requests,
+      reset,
+    }),
+    ...objectControlRoutes({ setObject, deleteObject }),
+  ];
   const stripeRoutes: Route[] = [
     ...objectRoutes(store),
+    ...customerRoutes(store),
+    ...subscriptionRoutes(store),
+    ...entitlementRoutes(store),
     ...eventRoutes(events, nowSeconds),
     ...webhookEndpointRoutes(endpoints),
   ];
@@ -221,6 +261,8 @@ export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Pr
     observeEvent: (event, observeOptions) => {
       observeEvent(event, observeOptions);
     },
+    setObject,
+    deleteObject: (type, id, deleteOptions) => deleteObject(type, id, deleteOptions?.account),
     webhookEndpoints: () => endpoints.list(),
     injectFaults,
     requests,

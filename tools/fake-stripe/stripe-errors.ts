@@ -4,6 +4,7 @@
  */
 import type { FaultStatus } from './control';
 import type { FakeResponse } from './router';
+import { InvalidStripeParamError } from './stripe-params';
 
 export interface StripeErrorBody {
   type: 'invalid_request_error' | 'api_error';
@@ -26,6 +27,31 @@ export function resourceMissing(noun: string, id: string): FakeResponse {
     param: 'id',
     doc_url: 'https://stripe.com/docs/error-codes/resource-missing',
   });
+}
+
+/**
+ * Stripe's 400 for a bad parameter: `invalid_request_error` naming the `param`, with the `code`
+ * (`parameter_unknown`, `parameter_missing`, `parameter_invalid`) and its `doc_url` when Stripe sends one.
+ */
+export function invalidParam(error: InvalidStripeParamError): FakeResponse {
+  return stripeError(400, {
+    type: 'invalid_request_error',
+    ...(error.code === undefined
+      ? {}
+      : { code: error.code, doc_url: `https://stripe.com/docs/error-codes/${error.code.replaceAll('_', '-')}` }),
+    message: error.message,
+    param: error.param,
+  });
+}
+
+/** Runs a route that reads Stripe parameters; a bad one becomes Stripe's 400 instead of a thrown error. */
+export function answerWithParams(answer: () => FakeResponse): FakeResponse {
+  try {
+    return answer();
+  } catch (error) {
+    if (error instanceof InvalidStripeParamError) return invalidParam(error);
+    throw error;
+  }
 }
 
 export function unrecognizedUrl(method: string, path: string): FakeResponse {

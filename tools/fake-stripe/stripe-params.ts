@@ -1,7 +1,8 @@
 /**
  * Stripe's request parameters as stripe-node encodes them (form bodies and query strings, in the `qs`
  * style): `limit=3`, `types[0]=a&types[1]=b` or `types[]=a`, `created[gte]=1700000000`,
- * `metadata[team]=billing`. One level of brackets is all the routes here need.
+ * `metadata[team]=billing`, `expand[0]=default_source` (stripe-node sends the brackets unencoded, other
+ * clients as `%5B0%5D`; both read the same). One level of brackets is all the routes here need.
  */
 
 export type StripeParamValue = string | string[] | Record<string, string>;
@@ -9,10 +10,14 @@ export type StripeParams = Record<string, StripeParamValue>;
 
 export class InvalidStripeParamError extends Error {
   readonly param: string;
-  constructor(param: string, message: string) {
+  /** Stripe's error `code`; undefined for the errors Stripe sends without one (an expand it cannot do). */
+  readonly code: string | undefined;
+  /** `code` null: an error Stripe sends without a code. */
+  constructor(param: string, message: string, code: string | null = 'parameter_invalid') {
     super(message);
     this.name = 'InvalidStripeParamError';
     this.param = param;
+    this.code = code ?? undefined;
   }
 }
 
@@ -38,8 +43,33 @@ export function parseStripeParams(search: URLSearchParams): StripeParams {
 /** Stripe's 400 for a parameter it does not know on this route. */
 export function rejectUnknown(params: StripeParams, known: readonly string[]): void {
   for (const name of Object.keys(params)) {
-    if (!known.includes(name)) throw new InvalidStripeParamError(name, `Received unknown parameter: ${name}`);
+    if (!known.includes(name)) {
+      throw new InvalidStripeParamError(name, `Received unknown parameter: ${name}`, 'parameter_unknown');
+    }
   }
+}
+
+/** Stripe's 400 for a required parameter left out, e.g. "Missing required param: customer.". */
+export function requiredStringParam(params: StripeParams, name: string): string {
+  const value = stringParam(params, name);
+  if (value === undefined || value === '') {
+    throw new InvalidStripeParamError(name, `Missing required param: ${name}.`, 'parameter_missing');
+  }
+  return value;
+}
+
+/**
+ * `expand[]`: the paths to expand, each one of `expandable`; any other is Stripe's 400 "This property
+ * cannot be expanded (path)." naming the offending `expand[i]`, which Stripe sends without a `code`.
+ */
+export function expandParam(params: StripeParams, expandable: readonly string[]): string[] {
+  const paths = listParam(params, 'expand') ?? [];
+  for (const [index, path] of paths.entries()) {
+    if (!expandable.includes(path)) {
+      throw new InvalidStripeParamError(`expand[${index}]`, `This property cannot be expanded (${path}).`, null);
+    }
+  }
+  return paths;
 }
 
 export function stringParam(params: StripeParams, name: string): string | undefined {
@@ -116,7 +146,11 @@ export function rangeFields(
   const range: RangeFilter = {};
   for (const [field, text] of Object.entries(value)) {
     if (field !== 'gt' && field !== 'gte' && field !== 'lt' && field !== 'lte') {
-      throw new InvalidStripeParamError(`${name}[${field}]`, `Received unknown parameter: ${name}[${field}]`);
+      throw new InvalidStripeParamError(
+        `${name}[${field}]`,
+        `Received unknown parameter: ${name}[${field}]`,
+        'parameter_unknown',
+      );
     }
     range[field] = parse(text, field);
   }

@@ -230,7 +230,9 @@ function whatToCheck(status: number | undefined, target: StripeApiTarget): strin
   if (status === 401) {
     return 'Check the key stored in the STRIPE_API_KEY_SECRET_ID secret: a restricted key (rk_...) of this account and mode, not revoked or expired.';
   }
-  if (status === 403) return 'Give the restricted key read access to customers and subscriptions.';
+  if (status === 403) {
+    return 'Give the restricted key read access to customers and subscriptions (and, for billingState, entitlements).';
+  }
   if (status === 429) {
     return 'Stripe rate-limited the account: lower stripeApiRatePerSecond or the consumer concurrency, or ask Stripe for a higher limit.';
   }

@@ -54,7 +54,7 @@ export class StripeApiNotConfiguredError extends Error {
     super(
       `No Stripe API key is configured${reason === undefined ? '' : ` (${reason})`}: set context ` +
         'stripeApiKeySecretName (construct prop of the same name) to a Secrets Manager secret holding a ' +
-        'restricted key (rk_live_... or rk_test_...) with read access to customers and subscriptions.',
+        'restricted key (rk_live_... or rk_test_...) with read access to customers and subscriptions (and, for billingState, entitlements).',
     );
     this.name = 'StripeApiNotConfiguredError';
   }

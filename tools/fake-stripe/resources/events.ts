@@ -21,7 +21,7 @@
 import type { EventStore } from '../event-store';
 import { paginate } from '../pagination';
 import type { Route } from '../router';
-import { resourceMissing, stripeError } from '../stripe-errors';
+import { invalidParam, resourceMissing, stripeError } from '../stripe-errors';
 import {
   booleanParam,
   InvalidStripeParamError,
@@ -41,15 +41,6 @@ import {
 export const eventRetentionSeconds = 30 * 24 * 60 * 60;
 
 const listParams = ['created', 'delivery_success', 'ending_before', 'limit', 'starting_after', 'type', 'types'];
-
-export function invalidParam(error: InvalidStripeParamError) {
-  return stripeError(400, {
-    type: 'invalid_request_error',
-    code: 'parameter_invalid',
-    message: error.message,
-    param: error.param,
-  });
-}
 
 function typeMatcher(type: string | undefined, types: string[] | undefined): (eventType: string) => boolean {
   if (type !== undefined && types !== undefined) {

@@ -21,7 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import { paginate } from '../pagination';
 import type { FakeRequest, Route } from '../router';
-import { resourceMissing } from '../stripe-errors';
+import { invalidParam, resourceMissing } from '../stripe-errors';
 import {
   booleanParam,
   InvalidStripeParamError,
@@ -31,7 +31,6 @@ import {
   type StripeParams,
   stringParam,
 } from '../stripe-params';
-import { invalidParam } from './events';
 
 export const maxWebhookEndpoints = 16;
 
