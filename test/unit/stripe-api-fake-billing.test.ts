@@ -340,6 +340,44 @@ describe('GET /v1/entitlements/active_entitlements', () => {
     expect(all.some((item) => 'customer' in item)).toBe(false);
   });
 
+  it("learns a summary event's list, but never over entitlements set after the event", async () => {
+    // Prepare
+    const summary = (created: number, keys: string[]) => ({
+      id: `evt_summary_${created}`,
+      object: 'event',
+      type: 'entitlements.active_entitlement_summary.updated',
+      created,
+      data: {
+        object: {
+          object: 'entitlements.active_entitlement_summary',
+          customer: 'cus_summary',
+          entitlements: {
+            object: 'list',
+            data: keys.map((key) => ({
+              ...entitlement(0, 'cus_summary'),
+              id: `ent_${key}`,
+              lookup_key: key,
+              customer: undefined,
+            })),
+          },
+        },
+      },
+    });
+    const keys = async () =>
+      (await stripe.entitlements.activeEntitlements.list({ customer: 'cus_summary' })).data.map(
+        (item) => item.lookup_key,
+      );
+    // Act + Assess: the first summary, then a newer one replacing it
+    fake.observeEvent(summary(startSeconds - 20, ['sso', 'audit_log']));
+    expect((await keys()).sort()).toEqual(['audit_log', 'sso']);
+    fake.observeEvent(summary(startSeconds - 10, ['sso']));
+    expect(await keys()).toEqual(['sso']);
+    // A set entitlement (now) stands against a summary created before it.
+    fake.setObject({ ...entitlement(5, 'cus_summary'), lookup_key: 'priority' });
+    fake.observeEvent(summary(startSeconds - 5, []));
+    expect((await keys()).sort()).toEqual(['priority', 'sso']);
+  });
+
   it('has none for a customer nobody set entitlements for', async () => {
     const list = await stripe.entitlements.activeEntitlements.list({ customer: 'cus_nothing' });
     expect([list.data, list.has_more]).toEqual([[], false]);

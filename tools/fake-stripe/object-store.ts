@@ -174,6 +174,7 @@ export class ObjectStore {
   observeEvent(event: unknown): string | undefined {
     if (!isRecord(event) || !isRecord(event.data) || !isRecord(event.data.object)) return undefined;
     const object = event.data.object;
+    if (event.type === 'entitlements.active_entitlement_summary.updated') return this.observeEntitlementSummary(event);
     const { id } = object;
     const type = object.object;
     // An entitlement in an event would not say whose it is: nothing to list it under.
@@ -187,6 +188,32 @@ export class ObjectStore {
     const stored = event.type === 'customer.deleted' ? deletedCustomer(id) : object;
     this.put({ eventCreated, type, account, customer: customerOf(stored), object: stored }, id);
     return id;
+  }
+
+  /**
+   * The customer's active entitlements as the summary event lists them (at most 10 in a real webhook), so
+   * that a triggered summary shows locally; set ones (`set`) and those of a newer event are kept, as an
+   * older event never replaces a newer state.
+   */
+  private observeEntitlementSummary(event: Record<string, unknown>): string | undefined {
+    const summary = isRecord(event.data) && isRecord(event.data.object) ? event.data.object : {};
+    const customer = typeof summary.customer === 'string' ? summary.customer : undefined;
+    const listed = isRecord(summary.entitlements) ? summary.entitlements.data : undefined;
+    if (customer === undefined || !Array.isArray(listed)) return undefined;
+    const eventCreated = typeof event.created === 'number' ? event.created : 0;
+    const account = typeof event.account === 'string' ? event.account : undefined;
+    const type = 'entitlements.active_entitlement' as const;
+    const current = [...this.known.entries()].filter(
+      ([, entry]) => entry.type === type && entry.account === account && entry.customer === customer,
+    );
+    // Anything newer than this event stands; the rest is what this event says.
+    if (current.some(([, entry]) => entry.eventCreated > eventCreated)) return customer;
+    for (const [key] of current) this.known.delete(key);
+    for (const item of listed) {
+      if (!isRecord(item) || typeof item.id !== 'string' || typeof item.lookup_key !== 'string') continue;
+      this.put({ eventCreated, type, account, customer, object: structuredClone(item) }, item.id);
+    }
+    return customer;
   }
 
   /**
