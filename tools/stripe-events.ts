@@ -19,6 +19,18 @@ export const supportedEventTypes = [
   'customer.created',
   'customer.subscription.trial_will_end',
   'customer.subscription.deleted',
+  // The types the billing state syncs from (functions/billing-state/billing-sync-types.ts).
+  'customer.updated',
+  'customer.deleted',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.paused',
+  'customer.subscription.resumed',
+  'invoice.payment_succeeded',
+  'invoice.marked_uncollectible',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'entitlements.active_entitlement_summary.updated',
 ] as const satisfies readonly Stripe.Event.Type[];
 
 export type SupportedEventType = (typeof supportedEventTypes)[number];
@@ -147,6 +159,7 @@ function invoiceBase(ctx: BuildContext): Stripe.Invoice {
     livemode: ctx.livemode,
     created: ctx.created,
     currency: ctx.currency,
+    customer: testObjectId('cus'),
     customer_email: ctx.email,
     customer_name: ctx.name,
     number: 'INV-0001',
@@ -225,6 +238,17 @@ function failedInvoice(ctx: BuildContext): Stripe.Invoice {
 function actionRequiredInvoice(ctx: BuildContext): Stripe.Invoice {
   // The payment needs the customer (3-D Secure): Stripe waits for them instead of retrying on its own.
   return { ...failedInvoice(ctx), next_payment_attempt: null };
+}
+
+function uncollectibleInvoice(ctx: BuildContext): Stripe.Invoice {
+  // Collection failed and the invoice was written off (by hand, or by the retry settings): nothing more is attempted.
+  const invoice = failedInvoice(ctx);
+  return {
+    ...invoice,
+    status: 'uncollectible',
+    next_payment_attempt: null,
+    status_transitions: { ...invoice.status_transitions, marked_uncollectible_at: ctx.created },
+  };
 }
 
 function upcomingInvoice(ctx: BuildContext): Stripe.Invoice {
@@ -327,6 +351,84 @@ function deletedSubscription(ctx: BuildContext): Stripe.Subscription {
   };
 }
 
+/** A subscription nobody has canceled or scheduled to cancel, without a trial. */
+function runningSubscription(ctx: BuildContext): Stripe.Subscription {
+  const subscription = subscriptionBase(ctx);
+  return {
+    ...subscription,
+    status: 'active',
+    default_payment_method: testObjectId('pm'),
+    latest_invoice: testObjectId('in'),
+    trial_start: null,
+    trial_end: null,
+    cancel_at: null,
+    cancel_at_period_end: false,
+    canceled_at: null,
+    ended_at: null,
+    cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: null },
+  };
+}
+
+/** `subscription` with its item billed for `start` to `end`. */
+function withPeriod(subscription: Stripe.Subscription, start: number, end: number): Stripe.Subscription {
+  return {
+    ...subscription,
+    items: {
+      ...subscription.items,
+      data: subscription.items.data.map((item) => ({ ...item, current_period_start: start, current_period_end: end })),
+    },
+  };
+}
+
+function createdSubscription(ctx: BuildContext): Stripe.Subscription {
+  // Created with a payment method that paid the first invoice at once, so already active.
+  return runningSubscription(ctx);
+}
+
+function updatedSubscription(ctx: BuildContext): Stripe.Subscription {
+  // Back to active: a retry paid the invoice that had made it past_due (see previousAttributes).
+  return runningSubscription(ctx);
+}
+
+/** Started `created - 14 days` with a 14-day trial and no payment method, set to pause when the trial ends. */
+function trialWithoutPaymentMethod(ctx: BuildContext): Stripe.Subscription {
+  const trialStart = ctx.created - 14 * day;
+  const subscription = runningSubscription(ctx);
+  return {
+    ...subscription,
+    created: trialStart,
+    start_date: trialStart,
+    billing_cycle_anchor: trialStart,
+    default_payment_method: null,
+    trial_start: trialStart,
+    trial_end: ctx.created,
+    trial_settings: { end_behavior: { billing_cycle_anchor: null, missing_payment_method: 'pause' } },
+  };
+}
+
+function pausedSubscription(ctx: BuildContext): Stripe.Subscription {
+  // The trial ended without a payment method: Stripe pauses the subscription and creates no invoice.
+  // (This is status `paused`, not `pause_collection`, which keeps a subscription active.)
+  const subscription = trialWithoutPaymentMethod(ctx);
+  return {
+    ...withPeriod(subscription, subscription.start_date, ctx.created),
+    status: 'paused',
+    latest_invoice: null,
+  };
+}
+
+function resumedSubscription(ctx: BuildContext): Stripe.Subscription {
+  // Resumed with a payment method now on file: a new period starts, billed at once.
+  const subscription = trialWithoutPaymentMethod(ctx);
+  return {
+    ...withPeriod(subscription, ctx.created, ctx.created + 30 * day),
+    status: 'active',
+    billing_cycle_anchor: ctx.created,
+    default_payment_method: testObjectId('pm'),
+    latest_invoice: testObjectId('in'),
+  };
+}
+
 function completedCheckoutSession(ctx: BuildContext): Stripe.Checkout.Session {
   const base = fixture<Stripe.Checkout.Session>('checkout.session');
   return {
@@ -360,6 +462,30 @@ function completedCheckoutSession(ctx: BuildContext): Stripe.Checkout.Session {
     collected_information: null,
     shipping_address_collection: null,
   };
+}
+
+/**
+ * A session paid by a delayed method (a US bank debit here): complete when the customer finished, then
+ * `async_payment_succeeded` or `_failed` days later with the payment's outcome.
+ */
+function asyncPaymentSession(ctx: BuildContext, paymentStatus: 'paid' | 'unpaid'): Stripe.Checkout.Session {
+  const session = completedCheckoutSession(ctx);
+  return {
+    ...session,
+    created: ctx.created - 4 * day,
+    expires_at: ctx.created - 3 * day,
+    customer: testObjectId('cus'),
+    payment_method_types: ['us_bank_account'],
+    payment_status: paymentStatus,
+  };
+}
+
+function asyncPaidCheckoutSession(ctx: BuildContext): Stripe.Checkout.Session {
+  return asyncPaymentSession(ctx, 'paid');
+}
+
+function asyncFailedCheckoutSession(ctx: BuildContext): Stripe.Checkout.Session {
+  return asyncPaymentSession(ctx, 'unpaid');
 }
 
 function refundedCharge(ctx: BuildContext): Stripe.Charge {
@@ -446,6 +572,49 @@ function createdCustomer(ctx: BuildContext): Stripe.Customer {
   };
 }
 
+function updatedCustomer(ctx: BuildContext): Stripe.Customer {
+  // The customer saved a card as their default (see previousAttributes); billed before, so a currency.
+  const customer = createdCustomer(ctx);
+  return {
+    ...customer,
+    currency: ctx.currency,
+    invoice_settings: { ...customer.invoice_settings, default_payment_method: testObjectId('pm') },
+  };
+}
+
+function deletedCustomer(ctx: BuildContext): Stripe.Customer {
+  // Stripe sends the customer's last full state; only the API's answer for it afterwards is the
+  // `{ id, object, deleted: true }` stub.
+  return { ...createdCustomer(ctx), currency: ctx.currency };
+}
+
+function updatedEntitlementSummary(ctx: BuildContext): Stripe.Entitlements.ActiveEntitlementSummary {
+  const base = fixture<Stripe.Entitlements.ActiveEntitlementSummary>('entitlements.active_entitlement_summary');
+  const [example] = base.entitlements.data;
+  if (!example)
+    throw new MissingStripeFixtureError('resources["entitlements.active_entitlement_summary"].entitlements.data[0]');
+  const customer = testObjectId('cus');
+  // Events carry the feature as an id: Stripe expands nothing in a webhook payload.
+  const entitlement = (lookupKey: string): Stripe.Entitlements.ActiveEntitlement => ({
+    ...example,
+    id: testObjectId('ent'),
+    livemode: ctx.livemode,
+    feature: testObjectId('feat'),
+    lookup_key: lookupKey,
+  });
+  return {
+    ...base,
+    customer,
+    livemode: ctx.livemode,
+    entitlements: {
+      ...base.entitlements,
+      data: [entitlement('pro-reports'), entitlement('priority-support')],
+      has_more: false,
+      url: `/v1/entitlements/active_entitlements?customer=${customer}`,
+    },
+  };
+}
+
 const builders: { readonly [T in SupportedEventType]: (ctx: BuildContext) => StripeEventObject<T> } = {
   'invoice.paid': paidInvoice,
   'invoice.payment_failed': failedInvoice,
@@ -457,6 +626,33 @@ const builders: { readonly [T in SupportedEventType]: (ctx: BuildContext) => Str
   'customer.created': createdCustomer,
   'customer.subscription.trial_will_end': trialEndingSubscription,
   'customer.subscription.deleted': deletedSubscription,
+  'customer.updated': updatedCustomer,
+  'customer.deleted': deletedCustomer,
+  'customer.subscription.created': createdSubscription,
+  'customer.subscription.updated': updatedSubscription,
+  'customer.subscription.paused': pausedSubscription,
+  'customer.subscription.resumed': resumedSubscription,
+  // Stripe sends payment_succeeded beside paid for the same paid invoice.
+  'invoice.payment_succeeded': paidInvoice,
+  'invoice.marked_uncollectible': uncollectibleInvoice,
+  'checkout.session.async_payment_succeeded': asyncPaidCheckoutSession,
+  'checkout.session.async_payment_failed': asyncFailedCheckoutSession,
+  'entitlements.active_entitlement_summary.updated': updatedEntitlementSummary,
+};
+
+/**
+ * `data.previous_attributes` of the `*.updated` types: the changed fields' values before the event,
+ * derived from the built object (nested objects hold only their changed fields, as Stripe sends them).
+ */
+const previousAttributes: {
+  readonly [T in SupportedEventType]?: (object: StripeEventObject<T>) => DeepPartial<StripeEventObject<T>>;
+} = {
+  'customer.updated': () => ({ invoice_settings: { default_payment_method: null } }),
+  'customer.subscription.updated': () => ({ status: 'past_due' }),
+  // The summary before the last entitlement was granted.
+  'entitlements.active_entitlement_summary.updated': (summary) => ({
+    entitlements: { ...summary.entitlements, data: summary.entitlements.data.slice(0, -1) },
+  }),
 };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -511,7 +707,10 @@ export function buildStripeEvent<T extends SupportedEventType>(
   if (!isSupportedEventType(type)) throw new UnsupportedEventTypeError(type);
   const ctx = resolveContext(options);
   const build: (ctx: BuildContext) => object = builders[type];
-  const object: Record<string, unknown> = { ...build(ctx) };
+  const built = build(ctx);
+  // Derived before the override, which changes the object now, not what it was.
+  const previous = (previousAttributes[type] as ((object: object) => object) | undefined)?.(built);
+  const object: Record<string, unknown> = { ...built };
   if (options.object !== undefined) {
     if (!isPlainObject(options.object)) {
       throw new InvalidEventOptionError('object', options.object, 'an object of fields to merge into data.object');
@@ -523,7 +722,7 @@ export function buildStripeEvent<T extends SupportedEventType>(
     object: 'event',
     api_version: Stripe.API_VERSION,
     created: ctx.created,
-    data: { object },
+    data: previous === undefined ? { object } : { object, previous_attributes: structuredClone(previous) },
     livemode: ctx.livemode,
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },

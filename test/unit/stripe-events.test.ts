@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { billingSyncEventTypes } from '../../functions/billing-state/billing-sync-types';
 import {
   buildStripeEvent,
   InvalidEventOptionError,
@@ -23,7 +24,37 @@ const expectedResource: Record<SupportedEventType, string> = {
   'charge.refunded': 'charge',
   'payment_intent.succeeded': 'payment_intent',
   'customer.created': 'customer',
+  'customer.updated': 'customer',
+  'customer.deleted': 'customer',
+  'customer.subscription.created': 'subscription',
+  'customer.subscription.updated': 'subscription',
+  'customer.subscription.paused': 'subscription',
+  'customer.subscription.resumed': 'subscription',
+  'invoice.payment_succeeded': 'invoice',
+  'invoice.marked_uncollectible': 'invoice',
+  'checkout.session.async_payment_succeeded': 'checkout.session',
+  'checkout.session.async_payment_failed': 'checkout.session',
+  'entitlements.active_entitlement_summary.updated': 'entitlements.active_entitlement_summary',
 };
+
+/**
+ * The built types the billing sync listens to, less checkout.session.completed: that one is a guest
+ * Checkout (`customer: null`), which the sync skips.
+ */
+const billingSyncTypes = supportedEventTypes.filter(
+  (type) =>
+    type !== 'checkout.session.completed' &&
+    billingSyncEventTypes.some((synced) => (synced.endsWith('.') ? type.startsWith(synced) : type === synced)),
+);
+
+/** Types whose object names its customer by id only, so it carries no email address. */
+const namesCustomerByIdOnly = (type: SupportedEventType) =>
+  type.startsWith('customer.subscription.') || type.startsWith('entitlements.');
+
+/** The customer id an event is about: the customer itself for `customer.*`, else the object's `customer`. */
+function customerOf(type: SupportedEventType, object: { object: string; id?: string; customer?: unknown }): unknown {
+  return type.startsWith('customer.') && object.object === 'customer' ? object.id : object.customer;
+}
 
 describe('buildStripeEvent', () => {
   it.each(supportedEventTypes)('builds a %s event around the right resource', (type) => {
@@ -43,9 +74,31 @@ describe('buildStripeEvent', () => {
     expect(event.request).toEqual({ id: null, idempotency_key: null });
     expect(event.created).toBeGreaterThanOrEqual(before);
     expect(event.created).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
-    expect(event.data.object.object).toBe(expectedResource[type]);
-    expect(event.data.object.id).toMatch(/^[a-z]+_test_/);
+    const object: { object: string; id?: string } = event.data.object;
+    expect(object.object).toBe(expectedResource[type]);
+    // A summary has no id of its own: it is the customer's.
+    if (type === 'entitlements.active_entitlement_summary.updated') expect(object.id).toBeUndefined();
+    else expect(object.id).toMatch(/^[a-z]+_test_/);
   });
+
+  it.each(billingSyncTypes)('names a test customer in %s, as the billing sync needs', (type) => {
+    // Act
+    const event = buildStripeEvent(type);
+
+    // Assess
+    expect(customerOf(type, event.data.object)).toMatch(/^cus_test_[A-Za-z0-9]{16}$/);
+  });
+
+  it.each(supportedEventTypes.filter((type) => !type.endsWith('.updated')))(
+    'sends previous_attributes only with an update, not with %s',
+    (type) => {
+      // Act
+      const event = buildStripeEvent(type);
+
+      // Assess
+      expect(event.data).not.toHaveProperty('previous_attributes');
+    },
+  );
 
   it.each(supportedEventTypes)('uses only example.com addresses and links in %s', (type) => {
     // Prepare
@@ -57,8 +110,8 @@ describe('buildStripeEvent', () => {
     const hosts = [...json.matchAll(/https?:\/\/([^/"]+)/g)].map((match) => match[1]);
 
     // Assess
-    // A subscription names its customer by id only: no address to check, but then none at all.
-    if (type.startsWith('customer.subscription.')) expect(emails).toEqual([]);
+    // A subscription or an entitlement summary names its customer by id only: no address to check, but then none at all.
+    if (namesCustomerByIdOnly(type)) expect(emails).toEqual([]);
     else expect(emails.length).toBeGreaterThan(0);
     expect(emails.filter((email) => !email.endsWith('@example.com'))).toEqual([]);
     expect(hosts.filter((host) => host !== 'example.com')).toEqual([]);
@@ -105,6 +158,122 @@ describe('buildStripeEvent', () => {
       payment_status: 'paid',
       status: 'complete',
     });
+  });
+
+  it.each([
+    ['customer.subscription.created', 'active'],
+    ['customer.subscription.updated', 'active'],
+    ['customer.subscription.paused', 'paused'],
+    ['customer.subscription.resumed', 'active'],
+  ] as const)('fills a %s event with a %s, uncanceled subscription', (type, status) => {
+    // Act
+    const subscription = buildStripeEvent(type).data.object;
+
+    // Assess
+    expect(subscription).toMatchObject({
+      status,
+      cancel_at: null,
+      cancel_at_period_end: false,
+      canceled_at: null,
+      ended_at: null,
+      pause_collection: null,
+    });
+    expect(subscription.items.data).toHaveLength(1);
+    expect(subscription.items.data[0]?.subscription).toBe(subscription.id);
+  });
+
+  it('shows the old status of an updated subscription in previous_attributes', () => {
+    // Act
+    const { data } = buildStripeEvent('customer.subscription.updated');
+
+    // Assess
+    expect(data.object.status).toBe('active');
+    expect(data.previous_attributes).toEqual({ status: 'past_due' });
+  });
+
+  it('pauses a subscription whose trial ended without a payment method, and resumes it with one', () => {
+    // Prepare
+    const created = 1_795_000_000;
+
+    // Act
+    const paused = buildStripeEvent('customer.subscription.paused', { created }).data.object;
+    const resumed = buildStripeEvent('customer.subscription.resumed', { created }).data.object;
+
+    // Assess
+    expect(paused).toMatchObject({
+      trial_end: created,
+      default_payment_method: null,
+      trial_settings: { end_behavior: { missing_payment_method: 'pause' } },
+    });
+    expect(resumed.default_payment_method).toMatch(/^pm_test_/);
+    expect(resumed.items.data[0]).toMatchObject({ current_period_start: created });
+    expect(resumed.items.data[0]?.current_period_end).toBeGreaterThan(created);
+  });
+
+  it('shows the default payment method a customer.updated event changed', () => {
+    // Act
+    const { data } = buildStripeEvent('customer.updated');
+
+    // Assess
+    expect(data.object.invoice_settings.default_payment_method).toMatch(/^pm_test_/);
+    expect(data.previous_attributes).toEqual({ invoice_settings: { default_payment_method: null } });
+  });
+
+  it("sends the deleted customer's last full state in customer.deleted, as Stripe does", () => {
+    // Act
+    const customer = buildStripeEvent('customer.deleted').data.object;
+
+    // Assess
+    expect(customer).toMatchObject({ object: 'customer', email: 'jenny.rosen@example.com', name: 'Jenny Rosen' });
+    expect(customer).not.toHaveProperty('deleted');
+  });
+
+  it.each([
+    ['invoice.payment_succeeded', 'paid', 2000, 0],
+    ['invoice.marked_uncollectible', 'uncollectible', 0, 2000],
+  ] as const)('fills an %s event with an invoice that is %s', (type, status, paid, remaining) => {
+    // Prepare
+    const created = 1_795_000_000;
+
+    // Act
+    const invoice = buildStripeEvent(type, { created }).data.object;
+
+    // Assess
+    expect(invoice).toMatchObject({ status, amount_due: 2000, amount_paid: paid, amount_remaining: remaining });
+    expect(invoice.next_payment_attempt).toBeNull();
+    const transitions = invoice.status_transitions;
+    expect([transitions.paid_at, transitions.marked_uncollectible_at]).toEqual(
+      status === 'paid' ? [created, null] : [null, created],
+    );
+  });
+
+  it.each([
+    ['checkout.session.async_payment_succeeded', 'paid'],
+    ['checkout.session.async_payment_failed', 'unpaid'],
+  ] as const)('fills a %s event with a complete session whose payment is %s', (type, paymentStatus) => {
+    // Act
+    const session = buildStripeEvent(type).data.object;
+
+    // Assess
+    expect(session).toMatchObject({ status: 'complete', payment_status: paymentStatus, amount_total: 2000 });
+    expect(session.payment_method_types).not.toContain('card');
+  });
+
+  it('fills an entitlement summary with features and lookup keys, the last one new', () => {
+    // Act
+    const { data } = buildStripeEvent('entitlements.active_entitlement_summary.updated');
+
+    // Assess
+    const { entitlements } = data.object;
+    expect(entitlements).toMatchObject({ object: 'list', has_more: false });
+    expect(entitlements.url).toContain(data.object.customer);
+    expect(entitlements.data.length).toBeGreaterThanOrEqual(2);
+    for (const entitlement of entitlements.data) {
+      expect(entitlement).toMatchObject({ object: 'entitlements.active_entitlement', livemode: false });
+      expect(entitlement.feature).toMatch(/^feat_test_/);
+      expect(entitlement.lookup_key).toEqual(expect.any(String));
+    }
+    expect(data.previous_attributes?.entitlements?.data).toEqual(entitlements.data.slice(0, -1));
   });
 
   it('applies id, created and livemode to the envelope and the object', () => {
