@@ -56,6 +56,10 @@ export const contextKeys = {
   stripeEndpointConnect: 'stripeEndpointConnect',
   reconciler: 'reconciler',
   reconcilerIntervalMinutes: 'reconcilerIntervalMinutes',
+  billingState: 'billingState',
+  billingStatePastDueAccess: 'billingStatePastDueAccess',
+  billingStateOff: 'billingStateOff',
+  billingStateSyncDelaySeconds: 'billingStateSyncDelaySeconds',
 } as const;
 
 /** Sender used when `senderAddress` is not given: synth works, but nothing can be sent from it. */

@@ -4,6 +4,12 @@
  */
 
 export { InvalidSettingError, type PipelineSettings, type PipelineSettingsInput } from '../config/settings';
+export {
+  type BillingStateOptions,
+  BillingStateSync,
+  type BillingStateSyncProps,
+  withBillingSyncTypes,
+} from './billing-state';
 export { EventQueue, type EventQueueProps } from './event-queue';
 export {
   type DetailTypeMatcher,

@@ -3,6 +3,8 @@
  * each as the rule a value breaks, so that the construct and the app's context reader say the same thing.
  */
 import { envVarNames } from '../config/contract';
+import { enabledBillingSyncTypes } from '../functions/billing-state/billing-sync-types';
+import { type BillingStateOptions, billingStateOptionsOf } from './billing-state';
 
 const emailAddressPattern = /^[^\s@]+@([^\s@]+\.[^\s@]+)$/;
 
@@ -97,6 +99,61 @@ export function stripeEventSourceNameRule(name: string): string | undefined {
 /** The rule a missing `stripeEventSourceName` breaks; the construct and the app's context reader share it. */
 export function stripeEventSourceRequiredRule(ingress: StripeIngress): string {
   return `the name of the partner event source Stripe created for the Amazon EventBridge event destination (aws.partner/stripe.com/ed_..., listed in the AWS console under EventBridge → Partner event sources), which ingress "${ingress}" needs`;
+}
+
+/** SQS's longest per-message delay, the most a sync request can wait (`BILLING_SYNC_DELAY_SECONDS`). */
+export const maxBillingSyncDelaySeconds = 900;
+
+/**
+ * The rule a missing `stripeApiKeySecretName` breaks when the billing state is on; the construct and the
+ * app's context reader share it.
+ */
+export const billingStateKeyRequiredRule =
+  'the name of a Secrets Manager secret holding a restricted Stripe API key (rk_...) with read access to customers, subscriptions and entitlements, which the billing sync reads each customer with';
+
+/** The rule `billingState.off` breaks, if any: the `UnknownBillingSyncTypeError` message of its first unknown type. */
+export function billingSyncOffRule(off: readonly string[]): string | undefined {
+  try {
+    enabledBillingSyncTypes(off);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** The rule `billingState.syncDelaySeconds` breaks, if any. */
+export function billingSyncDelayRule(seconds: number): string | undefined {
+  return Number.isInteger(seconds) && seconds >= 0 && seconds <= maxBillingSyncDelaySeconds
+    ? undefined
+    : `a whole number of seconds from 0 to ${maxBillingSyncDelaySeconds} (SQS's longest delay)`;
+}
+
+/** Every problem with the `billingState` prop (and the API key it needs), as sentences that say what to change. */
+export function billingStatePropProblems(props: {
+  readonly billingState?: boolean | BillingStateOptions;
+  readonly stripeApiKeySecretName?: string;
+}): string[] {
+  const options = billingStateOptionsOf(props.billingState);
+  if (options === undefined) return [];
+  const problems: string[] = [];
+  if (props.stripeApiKeySecretName === undefined) {
+    problems.push(
+      `prop "billingState" is on, but it needs prop "stripeApiKeySecretName": ${billingStateKeyRequiredRule}. Set stripeApiKeySecretName, or turn billingState off.`,
+    );
+  }
+  const offRule = options.off === undefined ? undefined : billingSyncOffRule(options.off);
+  if (offRule !== undefined) {
+    problems.push(`prop "billingState.off" is ${JSON.stringify(options.off)}, but ${offRule}`);
+  }
+  if (options.syncDelaySeconds !== undefined) {
+    const rule = billingSyncDelayRule(options.syncDelaySeconds);
+    if (rule !== undefined) {
+      problems.push(
+        `prop "billingState.syncDelaySeconds" is ${JSON.stringify(options.syncDelaySeconds)}, but it must be ${rule}.`,
+      );
+    }
+  }
+  return problems;
 }
 
 const reservedNames = new Set<string>([...Object.values(envVarNames), 'AWS_ENDPOINT_URL', 'POWERTOOLS_SERVICE_NAME']);

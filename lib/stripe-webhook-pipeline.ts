@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { HttpApi, ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Alarm, MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -22,6 +22,12 @@ import {
 import { type PipelineSettings, type PipelineSettingsInput, resolveSettings } from '../config/settings';
 import { fitSubscribedTypes, splitSubscribedTypes } from '../config/subscribed-types';
 import { accountLevelSuppressionOf } from './app-context';
+import {
+  type BillingStateOptions,
+  BillingStateSync,
+  billingStateOptionsOf,
+  withBillingSyncTypes,
+} from './billing-state';
 import { EmailDeliverability } from './email-deliverability';
 import { EventQueue } from './event-queue';
 import { StripeEventBridgeIngress } from './eventbridge-ingress';
@@ -29,8 +35,15 @@ import { LargeEventBucket } from './large-event-bucket';
 import type { AlarmTopic } from './operations/alarm-topic';
 import type { PipelineAlarms } from './operations/alarms';
 import { type OperationsProps, operationsPropProblems } from './operations/operations-props';
+import { metricPeriod, pipelineMetric } from './operations/pipeline-metrics';
 import { PipelineOperations } from './operations/pipeline-operations';
-import { pipelinePropProblems, type StripeIngress, usesEventBridge, usesWebhook } from './pipeline-props';
+import {
+  billingStatePropProblems,
+  pipelinePropProblems,
+  type StripeIngress,
+  usesEventBridge,
+  usesWebhook,
+} from './pipeline-props';
 import { defaultSubscriptionsEntry, readSubscribedTypes } from './pipeline-runtime';
 import { WebhookConsumer } from './webhook-consumer';
 import { WebhookReceiver } from './webhook-receiver';
@@ -141,6 +154,16 @@ export interface StripeWebhookPipelineProps extends PipelineSettingsInput, Email
    * @default - none; required when `ingress` is `eventbridge` or `both`
    */
   readonly stripeEventSourceName?: string;
+  /**
+   * Keep each customer's billing state (subscriptions, entitlements, access) in a DynamoDB table, synced
+   * from Stripe's API after the billing events (`billingSyncEventTypes` of `stripe-webhooks-aws/billing-state`,
+   * which are then subscribed to): the consumer queues a delayed sync per event, the sync function runs it.
+   * Apps read the table with `createBillingStateReader` (after `pipeline.billingState.grantRead(fn)`), handlers
+   * with `ctx.billingState`. `true` takes the defaults of {@link BillingStateOptions}. Needs
+   * `stripeApiKeySecretName`, a restricted key with read access to customers, subscriptions and entitlements.
+   * @default false
+   */
+  readonly billingState?: boolean | BillingStateOptions;
 }
 
 export class InvalidPipelinePropsError extends Error {
@@ -154,7 +177,8 @@ export class InvalidPipelinePropsError extends Error {
  * Stripe webhooks on AWS: HTTP API → verifying receiver → SQS (+ DLQ and alarm) → idempotent
  * consumer running the subscriptions → SES, with the signing secret, the idempotency table and the
  * large-event bucket. With `ingress`, an Amazon EventBridge event destination feeds the same queue
- * instead of (`eventbridge`) or beside (`both`) the webhook. Secure by default: encrypted queues and
+ * instead of (`eventbridge`) or beside (`both`) the webhook. With `billingState`, each customer's billing
+ * state is kept in a table that a sync function updates from Stripe's API after billing events. Secure by default: encrypted queues and
  * bucket, TLS only, least-privilege grants, retained data. The created resources are public fields, to
  * grant to, alarm on, or extend.
  */
@@ -189,6 +213,11 @@ export class StripeWebhookPipeline extends Construct {
   public readonly eventBridgeIngress: StripeEventBridgeIngress | undefined;
   /** The consumer function, its event source and the idempotency table. */
   public readonly consumer: WebhookConsumer;
+  /**
+   * The billing state table, the sync queue, its dead-letter queue and alarm, and the sync function;
+   * `undefined` unless `billingState` is on. `billingState.grantRead(fn)` lets a function of yours read it.
+   */
+  public readonly billingState: BillingStateSync | undefined;
 
   /** The HTTP API Stripe posts to; `undefined` when `ingress` is `eventbridge`. */
   public readonly api: HttpApi | undefined;
@@ -221,7 +250,11 @@ export class StripeWebhookPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: StripeWebhookPipelineProps) {
     super(scope, id);
-    const problems = [...pipelinePropProblems(props), ...operationsPropProblems(props)];
+    const problems = [
+      ...pipelinePropProblems(props),
+      ...billingStatePropProblems(props),
+      ...operationsPropProblems(props),
+    ];
     if (problems.length > 0) throw new InvalidPipelinePropsError(problems);
     const settings = resolveSettings(props);
     this.settings = settings;
@@ -234,7 +267,12 @@ export class StripeWebhookPipeline extends Construct {
     const sesIdentity = props.sesIdentity ?? props.senderAddress;
     const signingSecretName = props.signingSecretName ?? `stripe-webhooks/${settings.stage}/signing-secret`;
     const subscriptionsEntry = path.resolve(props.subscriptionsEntry ?? defaultSubscriptionsEntry);
-    this.subscribedEventTypes = readSubscribedTypes(subscriptionsEntry);
+    const billingOptions = billingStateOptionsOf(props.billingState);
+    // The billing sync's types are queued and enabled too: the consumer's built-in billing handlers take them.
+    this.subscribedEventTypes =
+      billingOptions === undefined
+        ? readSubscribedTypes(subscriptionsEntry)
+        : withBillingSyncTypes(readSubscribedTypes(subscriptionsEntry), billingOptions.off);
     const split = splitSubscribedTypes(this.subscribedEventTypes);
     this.enabledEvents = {
       snapshot: split.snapshot,
@@ -338,6 +376,30 @@ export class StripeWebhookPipeline extends Construct {
             },
           });
 
+    // The key stays the operator's: created in Stripe's dashboard, stored by hand, never in the template.
+    this.stripeApiKeySecret =
+      props.stripeApiKeySecretName === undefined
+        ? undefined
+        : Secret.fromSecretNameV2(this, 'StripeApiKey', props.stripeApiKeySecretName);
+
+    const billingState =
+      billingOptions === undefined || this.stripeApiKeySecret === undefined
+        ? undefined
+        : new BillingStateSync(this, 'BillingState', {
+            stage: settings.stage,
+            apiKeySecret: this.stripeApiKeySecret,
+            maxReceiveCount: settings.maxReceiveCount,
+            pastDueAccess: billingOptions.pastDueAccess,
+            // A small share of Stripe's limit (100/s live, 25/s test) for the whole account: 2 instances × 5/s,
+            // and never more than the consumer is allowed; the queue absorbs a burst instead.
+            stripeApiRatePerSecond: Math.min(5, props.stripeApiRatePerSecond ?? 25),
+            retentionPeriod: Duration.days(settings.queueRetentionDays),
+            deadLetterRetentionPeriod: Duration.days(settings.deadLetterRetentionDays),
+            logRetention: props.logRetention,
+            environment: localEndpoint,
+          });
+    this.billingState = billingState;
+
     this.consumer = new WebhookConsumer(this, 'Consumer', {
       queue: this.eventQueue.queue,
       timeout: Duration.seconds(settings.consumerTimeoutSeconds),
@@ -371,16 +433,29 @@ export class StripeWebhookPipeline extends Construct {
         // The consumer puts a throttled event back on its own queue as a fresh, delayed copy.
         [envVarNames.queueUrl]: this.eventQueue.queue.queueUrl,
         [powertoolsServiceName]: serviceNames.consumer,
+        ...(billingState === undefined || billingOptions === undefined
+          ? {}
+          : {
+              [envVarNames.billingStateTableName]: billingState.table.tableName,
+              [envVarNames.billingSyncQueueUrl]: billingState.syncQueue.queueUrl,
+              [envVarNames.billingStatePastDueAccess]: String(billingOptions.pastDueAccess ?? true),
+              ...(billingOptions.off === undefined || billingOptions.off.length === 0
+                ? {}
+                : { [envVarNames.billingSyncOffTypes]: billingOptions.off.join(',') }),
+              ...(billingOptions.syncDelaySeconds === undefined
+                ? {}
+                : { [envVarNames.billingSyncDelaySeconds]: String(billingOptions.syncDelaySeconds) }),
+            }),
         ...localEndpoint,
       },
     });
 
-    // The key stays the operator's: created in Stripe's dashboard, stored by hand, never in the template.
-    this.stripeApiKeySecret =
-      props.stripeApiKeySecretName === undefined
-        ? undefined
-        : Secret.fromSecretNameV2(this, 'StripeApiKey', props.stripeApiKeySecretName);
     this.stripeApiKeySecret?.grantRead(this.consumer.fn);
+    if (billingState !== undefined) {
+      // The billing handlers queue delayed syncs, and ctx.billingState reads and syncs directly.
+      billingState.grantSync(this.consumer.fn);
+      billingState.syncQueue.grantSendMessages(this.consumer.fn);
+    }
 
     this.emailDeliverability = new EmailDeliverability(this, 'EmailDeliverability', {
       accountLevelSuppression: props.accountLevelSuppression ?? accountLevelSuppressionOf(this.node),
@@ -425,14 +500,33 @@ export class StripeWebhookPipeline extends Construct {
         this.consumer.fn,
         this.emailDeliverability.fn,
         ...(this.receiver === undefined ? [] : [this.receiver.fn]),
+        ...(billingState === undefined ? [] : [billingState.syncFunction]),
       ],
+      tracedFunctions: billingState === undefined ? [] : [billingState.syncFunction],
       otherAlarms: [
         this.eventQueue.deadLetterAlarm,
         ...(this.eventBridgeIngress === undefined ? [] : [this.eventBridgeIngress.deadLetterAlarm]),
+        ...(billingState === undefined ? [] : [billingState.deadLetterAlarm]),
       ],
     });
     this.alarmTopic = this.operations.alarmTopic;
     this.alarms = this.operations.alarms;
+    if (billingState !== undefined) {
+      this.alarms.addAlarm('BillingSyncErrors', {
+        meaning: `At least ${this.alarms.thresholds.billingSyncErrorsPer5Minutes} billing syncs or sync invocations failed in 5 minutes (Stripe's API or the table unavailable, a revoked or under-privileged API key): the requests are retried, then rest in the sync dead-letter queue.`,
+        runbook: 'Billing sync errors',
+        metric: new MathExpression({
+          expression: 'FILL(failed, 0) + FILL(errors, 0)',
+          usingMetrics: {
+            failed: pipelineMetric('billingSync', settings.stage, 'BillingSyncFailed'),
+            errors: billingState.syncFunction.metricErrors({ period: metricPeriod, statistic: 'Sum' }),
+          },
+          label: 'Billing sync errors',
+          period: metricPeriod,
+        }),
+        threshold: this.alarms.thresholds.billingSyncErrorsPer5Minutes,
+      });
+    }
 
     this.api = this.receiver?.api;
     this.webhookUrl = this.receiver?.webhookUrl;

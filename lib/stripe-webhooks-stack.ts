@@ -4,6 +4,8 @@ import type { Construct } from 'constructs';
 import type { ConnectedAccountEmailInput, EmailSettingsInput } from '../config/email-settings';
 import type { PipelineSettings } from '../config/settings';
 import { ingressConfigOf } from './app-context';
+import type { BillingStateOptions } from './billing-state';
+import { billingStateContextOf } from './billing-state-context';
 import { operationsContextOf } from './operations/operations-props';
 import { type StripeIngress, usesWebhook } from './pipeline-props';
 import { addStripeRecovery } from './stripe-recovery';
@@ -86,6 +88,13 @@ export interface StripeWebhooksStackProps extends StackProps {
    * @default - the context value `stripeEventSourceName` when `ingress` is not given, else none
    */
   readonly stripeEventSourceName?: string;
+  /**
+   * Keep each customer's billing state in a table synced from Stripe's API (see the pipeline's prop of the
+   * same name); needs `stripeApiKeySecretName`.
+   * @default - the context values `billingState`, `billingStatePastDueAccess`, `billingStateOff` and
+   * `billingStateSyncDelaySeconds` (`lib/billing-state-context.ts`), else off
+   */
+  readonly billingState?: boolean | BillingStateOptions;
 }
 
 /**
@@ -105,6 +114,7 @@ export class StripeWebhooksStack extends Stack {
         ? ingressConfigOf(this.node)
         : { ingress: props.ingress, stripeEventSourceName: props.stripeEventSourceName };
     const webhook = usesWebhook(ingress);
+    const billingState = props.billingState ?? billingStateContextOf(this.node, props.stripeApiKeySecretName);
     // Id "Default" is left out of logical IDs, so the resources keep the IDs they had before the construct
     // existed: an existing stage updates in place instead of replacing its retained table and named secret.
     this.pipeline = new StripeWebhookPipeline(this, 'Default', {
@@ -129,6 +139,7 @@ export class StripeWebhooksStack extends Stack {
       accountLevelSuppression: props.accountLevelSuppression,
       ingress,
       stripeEventSourceName,
+      billingState,
       // Alarms, dashboard, logs, tracing and limits: read from the context here, as the ingress is.
       ...operationsContextOf(this.node),
       ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
@@ -188,6 +199,17 @@ export class StripeWebhooksStack extends Stack {
           'Store the Stripe signing secret here: aws secretsmanager put-secret-value --secret-id <this name>',
       });
       new CfnOutput(this, 'SigningSecretArn', { value: pipeline.signingSecret.secretArn });
+    }
+    if (pipeline.billingState !== undefined) {
+      new CfnOutput(this, 'BillingStateTableName', {
+        value: pipeline.billingState.table.tableName,
+        description:
+          "Each customer's billing state: read it with createBillingStateReader from 'stripe-webhooks-aws/billing-state' (dynamodb:GetItem)",
+      });
+      new CfnOutput(this, 'BillingSyncDeadLetterQueueName', {
+        value: pipeline.billingState.syncDeadLetterQueue.queueName,
+        description: 'Billing sync requests that failed every retry; their customers may have a stale billing state',
+      });
     }
     // The managed Stripe endpoint and the reconciler, each opt-in by context (lib/stripe-recovery-context.ts).
     addStripeRecovery(this, pipeline, {

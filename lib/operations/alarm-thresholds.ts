@@ -62,6 +62,13 @@ export interface AlarmThresholds {
    * @default 0.08
    */
   readonly sesComplaintRatePercent?: number;
+  /**
+   * Billing sync failures in 5 minutes (sync requests that failed and go back to the sync queue, plus
+   * invocations of the sync function that failed as a whole) at or above which the alarm goes off; only
+   * with `billingState` on. A failed sync is retried, so a few are a passing Stripe API hiccup.
+   * @default 5
+   */
+  readonly billingSyncErrorsPer5Minutes?: number;
 }
 
 export type ResolvedAlarmThresholds = Required<AlarmThresholds>;
@@ -76,6 +83,7 @@ export const defaultAlarmThresholds: ResolvedAlarmThresholds = {
   apiServerErrorsPer5Minutes: 5,
   sesBounceRatePercent: 4,
   sesComplaintRatePercent: 0.08,
+  billingSyncErrorsPer5Minutes: 5,
 };
 
 export class InvalidAlarmThresholdError extends Error {
@@ -99,6 +107,7 @@ const rules: Record<keyof AlarmThresholds, { readonly check: (value: number) => 
   apiServerErrorsPer5Minutes: { check: (v) => Number.isInteger(v) && v >= 1, rule: 'a whole number, 1 or more' },
   sesBounceRatePercent: { check: (v) => v > 0 && v <= 100, rule: 'a percentage above 0 and at most 100' },
   sesComplaintRatePercent: { check: (v) => v > 0 && v <= 100, rule: 'a percentage above 0 and at most 100' },
+  billingSyncErrorsPer5Minutes: { check: (v) => Number.isInteger(v) && v >= 1, rule: 'a whole number, 1 or more' },
 };
 
 /** The thresholds with their defaults filled in; throws {@link InvalidAlarmThresholdError} on a value out of range. */

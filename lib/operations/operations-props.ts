@@ -47,8 +47,8 @@ export interface OperationsProps {
    */
   readonly receiverReservedConcurrency?: number;
   /**
-   * X-Ray tracing through Powertools Tracer on the receiver, the consumer and the SES events function,
-   * with the trace carried across SQS and Stripe's event id as the `eventId` annotation.
+   * X-Ray tracing through Powertools Tracer on the receiver, the consumer and (with `billingState`) the
+   * billing sync function, with the trace carried across SQS and Stripe's event id as the `eventId` annotation.
    * @default false
    */
   readonly tracing?: boolean;

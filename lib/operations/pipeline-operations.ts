@@ -47,6 +47,11 @@ export interface PipelineOperationsProps extends OperationsProps {
    */
   readonly functions: readonly LambdaFunction[];
   /**
+   * Functions traced with `tracing` on, besides the receiver and the consumer (the billing sync function).
+   * @default - none
+   */
+  readonly tracedFunctions?: readonly LambdaFunction[];
+  /**
    * The EventBridge ingress's dead-letter queue, shown beside the event queue's.
    * @default - none
    */
@@ -101,8 +106,12 @@ export class PipelineOperations extends Construct {
     for (const fn of props.functions) fn.addEnvironment(powertoolsLogLevel, logLevel);
 
     if (props.tracing === true) {
-      for (const fn of [props.consumer.fn, ...(props.receiver === undefined ? [] : [props.receiver.fn])])
-        enableTracing(fn);
+      const traced = [
+        props.consumer.fn,
+        ...(props.receiver === undefined ? [] : [props.receiver.fn]),
+        ...(props.tracedFunctions ?? []),
+      ];
+      for (const fn of traced) enableTracing(fn);
     }
 
     if (props.receiverReservedConcurrency !== undefined && props.receiver !== undefined) {

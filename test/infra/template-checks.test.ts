@@ -38,6 +38,8 @@ const everyFeature = {
   stripeEndpointConnect: 'true',
   reconciler: 'true',
   reconcilerIntervalMinutes: '30',
+  billingState: 'true',
+  billingStatePastDueAccess: 'false',
   connectedAccountEmails: JSON.stringify({
     acct_1ShopTest: { senderAddress: 'billing@shop.example.net', emailBusinessName: 'Shop Test' },
   }),
