@@ -39,9 +39,38 @@ describe('examples/custom-handlers: a team’s own CDK app', () => {
       const variables = Object.values(template.Resources)
         .filter((resource) => resource.Type === 'AWS::Lambda::Function')
         .map((resource) => resource.Properties?.Environment?.Variables ?? {});
-      // Assess: the built-in emails and its own refund handler; the checkout confirmation switched off
+      // Assess: the built-in emails and its own refund handler, the checkout confirmation switched off, and the
+      // billing sync's types (checkout.session.completed comes back through it)
       expect(variables.map((v) => v.SUBSCRIBED_EVENT_TYPES).filter(Boolean)).toEqual([
-        'charge.refunded,customer.subscription.deleted,customer.subscription.trial_will_end,invoice.paid,invoice.payment_action_required,invoice.payment_failed,v1.billing.meter.error_report_triggered',
+        [
+          'charge.refunded',
+          'checkout.session.async_payment_failed',
+          'checkout.session.async_payment_succeeded',
+          'checkout.session.completed',
+          'customer.created',
+          'customer.deleted',
+          'customer.subscription.created',
+          'customer.subscription.deleted',
+          'customer.subscription.paused',
+          'customer.subscription.pending_update_applied',
+          'customer.subscription.pending_update_expired',
+          'customer.subscription.resumed',
+          'customer.subscription.trial_will_end',
+          'customer.subscription.updated',
+          'customer.updated',
+          'entitlements.active_entitlement_summary.updated',
+          'invoice.marked_uncollectible',
+          'invoice.paid',
+          'invoice.payment_action_required',
+          'invoice.payment_failed',
+          'invoice.payment_succeeded',
+          'v1.billing.meter.error_report_triggered',
+        ].join(','),
+      ]);
+      // Its own API Lambda reads the billing state table, named by the pipeline
+      const billingApi = variables.filter((v) => v.BILLING_STATE_TABLE_NAME !== undefined && v.STAGE === undefined);
+      expect(billingApi.map((v) => Object.keys(v).sort())).toEqual([
+        ['BILLING_STATE_TABLE_NAME', 'STRIPE_API_KEY_SECRET_ID'],
       ]);
       expect(variables.map((v) => v.FINANCE_ADDRESS).filter(Boolean)).toEqual(['finance@example.org']);
     } finally {
