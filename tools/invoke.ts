@@ -39,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
   const environment = await bootLocalEnvironment({
     signingSecret,
     emulatorEndpoint: process.env.AWS_ENDPOINT_URL?.trim() || undefined,
+    // One handler, run once: nothing would poll the billing sync queue, so the consumer runs without the feature.
+    billingState: false,
   });
   const { emulatorEndpoint: endpoint, resources, settings } = environment;
   try {

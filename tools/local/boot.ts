@@ -9,6 +9,7 @@ import type { Subscriptions } from '../../functions/consumer/define-subscription
 import type { RecordOutcome } from '../../functions/consumer/outcome-listeners';
 import type { SesNotificationOutcome } from '../../functions/ses-events/handle-ses-notification';
 import type { ReceiverEvent } from '../receiver-events';
+import { createLocalBillingSync, type LocalBillingSync } from './billing-sync';
 import { localSenderAddress } from './defaults';
 import { startMoto } from './moto';
 import {
@@ -42,6 +43,13 @@ export interface LocalBootOptions {
   readonly subscriptions?: Subscriptions;
   /** Receives the progress of installing moto into `.local/moto-venv` when it is missing. @default silent */
   readonly print?: (line: string) => void;
+  /**
+   * Runs the billing state feature: its table and sync queue are created, the consumer's billing handlers
+   * queue syncs, and the receiver queues their types. @default true
+   */
+  readonly billingState?: boolean;
+  /** Seconds a billing sync request waits on the sync queue. @default BILLING_SYNC_DELAY_SECONDS, else the feature's default (5) */
+  readonly billingSyncDelaySeconds?: number;
 }
 
 export interface LocalEnvironment {
@@ -60,6 +68,8 @@ export interface LambdaHandlers {
   readonly sesEvents: (event: SNSEvent) => Promise<SesNotificationOutcome[]>;
   /** Reports what the consumer did with each record; returns the unsubscribe function. */
   readonly onRecordOutcome: (listener: (outcome: RecordOutcome) => void) => () => void;
+  /** The billing sync function, with the service it syncs through; absent when the feature is off. */
+  readonly billingSync?: LocalBillingSync;
 }
 
 /** Starts or reuses the emulator, creates the local resources in it and points this process's environment at them. */
@@ -77,13 +87,16 @@ export async function bootLocalEnvironment(options: LocalBootOptions): Promise<L
       senderAddress: options.senderAddress ?? localSenderAddress,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
       nameSuffix: options.resourceNameSuffix,
+      billingState: options.billingState ?? true,
     });
   } catch (error) {
     // The caller gets no handle to stop it with, so a moto started for nothing must end here.
     await moto?.stop();
     throw error;
   }
-  configureHandlerEnvironment(emulatorEndpoint, resources, settings, options.subscriptions);
+  configureHandlerEnvironment(emulatorEndpoint, resources, settings, options.subscriptions, {
+    billingSyncDelaySeconds: options.billingSyncDelaySeconds,
+  });
   return {
     emulatorEndpoint,
     resources,
@@ -108,5 +121,13 @@ export async function loadLambdaHandlers(subscriptions?: Subscriptions): Promise
       : { handler: (await import('../../functions/consumer/create-handler')).createConsumerHandler(subscriptions) };
   const sesEvents = await import('../../functions/ses-events/handler');
   const { onRecordOutcome } = await import('../../functions/consumer/outcome-listeners');
-  return { receiver: receiver.handler, consumer: consumer.handler, sesEvents: sesEvents.handler, onRecordOutcome };
+  // The sync function's handler, made as its Lambda entry makes it (functions/billing-state/handler.ts), when the feature is on.
+  const billingSync = createLocalBillingSync(process.env);
+  return {
+    receiver: receiver.handler,
+    consumer: consumer.handler,
+    sesEvents: sesEvents.handler,
+    onRecordOutcome,
+    ...(billingSync === undefined ? {} : { billingSync }),
+  };
 }

@@ -13,10 +13,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { StripeApiError } from '../../functions/shared/stripe-api/port';
 import { applyOverrides, buildAnyEvent, snapshotEventTypes, thinEventTypes } from '../event-catalogue';
 import { redriveDeadLetters } from '../redrive-dead-letters';
 import { signedDelivery } from '../signed-delivery';
 import { InvalidEventOptionError, signStripePayload, stripeDeliveryHeaders } from '../stripe-events';
+import { describeSyncOutcome } from './billing-sync';
+import { BillingStateTableMissingError, type LocalCustomers } from './customers-view';
 import { peekDeadLetters } from './dead-letter-view';
 import type { EventLog } from './event-log';
 import { readBody, sendJson } from './http-endpoint';
@@ -34,6 +37,8 @@ export interface ConsoleRoutesOptions {
   readonly dynamodb: DynamoDBClient;
   /** The table of suppressed recipients the SES events handler writes and the consumer reads. */
   readonly suppressionTableName: string;
+  /** The billing state table and its "Sync now"; absent when the feature is off. */
+  readonly customers?: LocalCustomers;
 }
 
 export interface ConsoleRoutes {
@@ -52,6 +57,9 @@ const assets: Readonly<Record<string, { file: string; type: string }>> = {
 // The page runs no inline script and loads nothing from elsewhere; emails render in a sandboxed srcdoc iframe.
 const contentSecurityPolicy =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+/** Stripe's ids are letters, digits and underscores; the sync takes nothing else. */
+const stripeIdPattern = /^[A-Za-z0-9_]{1,255}$/;
 
 function isLoopbackHost(host: string | undefined): boolean {
   const name = (host ?? '').replace(/:\d+$/, '');
@@ -137,6 +145,61 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
     return listSuppressions(options.dynamodb, options.suppressionTableName, eventOfMessage);
   }
 
+  function customersOrOff(): LocalCustomers {
+    if (options.customers) return options.customers;
+    throw new ConsoleRequestError(
+      404,
+      'billing_state_off',
+      'The billing state feature is off in this pipeline: start it without --no-billing-state (or BILLING_STATE=off) to keep customers in sync.',
+    );
+  }
+
+  /** The customer id of the path and the `?account=acct_...` of the query, both checked. */
+  function customerOf(encodedId: string, url: URL): { customerId: string; account: string | null } {
+    const customerId = decodeURIComponent(encodedId);
+    const account = url.searchParams.get('account')?.trim() || null;
+    if (!stripeIdPattern.test(customerId)) {
+      throw new ConsoleRequestError(
+        400,
+        'invalid_customer',
+        `${JSON.stringify(customerId)} is not a Stripe customer id (cus_...).`,
+      );
+    }
+    if (account !== null && !stripeIdPattern.test(account)) {
+      throw new ConsoleRequestError(
+        400,
+        'invalid_account',
+        `${JSON.stringify(account)} is not a Stripe account id (acct_...).`,
+      );
+    }
+    return { customerId, account };
+  }
+
+  /** Syncs the customer now through the sync function's service, and says so in the terminal. */
+  async function syncNow(customers: LocalCustomers, customerId: string, account: string | null) {
+    const who = `${customerId}${account ? ` (${account})` : ''}`;
+    try {
+      const outcome = await customers.syncNow(customerId, account);
+      log.print(`↻ billing sync ${who} from the console: ${describeSyncOutcome(outcome)}`);
+      return outcome;
+    } catch (error) {
+      if (error instanceof BillingStateTableMissingError) throw error;
+      log.print(`✖ billing sync ${who} from the console failed: ${String(error)}`);
+      if (error instanceof StripeApiError) {
+        throw new ConsoleRequestError(
+          502,
+          'stripe_api_error',
+          `Stripe's API answered ${error.status ?? 'nothing'} while syncing ${who}, nothing was stored: ${error.message}`,
+        );
+      }
+      throw new ConsoleRequestError(
+        502,
+        'sync_failed',
+        `The sync of ${who} failed, nothing was stored: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
   async function route(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
     const { pathname } = url;
     const method = request.method ?? 'GET';
@@ -211,6 +274,31 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
       sendJson(response, 200, await suppressions());
       return true;
     }
+    if (method === 'GET' && pathname === '/_local/customers') {
+      sendJson(response, 200, await customersOrOff().list());
+      return true;
+    }
+    const customerMatch = /^\/_local\/customers\/([^/]+)(\/sync)?$/.exec(pathname);
+    if (customerMatch && (method === 'GET' ? !customerMatch[2] : method === 'POST' && customerMatch[2])) {
+      const customers = customersOrOff();
+      const { customerId, account } = customerOf(customerMatch[1] ?? '', url);
+      if (method === 'POST') {
+        await readJson(request);
+        const outcome = await syncNow(customers, customerId, account);
+        sendJson(response, 200, outcome);
+        return true;
+      }
+      const state = await customers.get(customerId, account);
+      if (!state) {
+        throw new ConsoleRequestError(
+          404,
+          'not_synced',
+          `${customerId}${account ? ` (${account})` : ''} is not synced yet: no billing state is stored for it. An event about it, or Sync now, stores one.`,
+        );
+      }
+      sendJson(response, 200, state);
+      return true;
+    }
     const suppressionMatch = /^\/_local\/suppressions\/([^/]+)$/.exec(pathname);
     if (method === 'DELETE' && suppressionMatch) {
       await readJson(request);
@@ -239,6 +327,10 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
       } catch (error) {
         if (error instanceof SuppressionTableMissingError) {
           sendJson(response, 503, { error: { code: 'no_suppression_table', message: error.message } });
+          return true;
+        }
+        if (error instanceof BillingStateTableMissingError) {
+          sendJson(response, 503, { error: { code: 'no_billing_state_table', message: error.message } });
           return true;
         }
         if (!(error instanceof ConsoleRequestError) && !(error instanceof InvalidEventOptionError)) throw error;

@@ -22,6 +22,10 @@ export const localResourceNames = {
   signingSecret: 'stripe-webhooks/local/signing-secret',
   largeEventBucket: 'stripe-webhooks-local-large-events',
   stripeApiKey: 'stripe-webhooks/local/stripe-api-key',
+  /** The billing state feature's table and sync queue (with its own dead-letter queue). */
+  billingStateTable: 'stripe-webhooks-local-billing-state',
+  billingSyncQueue: 'stripe-webhooks-local-billing-sync',
+  billingSyncDeadLetterQueue: 'stripe-webhooks-local-billing-sync-dead-letter',
 } as const;
 
 /** Port of the fake Stripe API that `npm start` serves, the same as stripe-mock's. */

@@ -7,15 +7,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { envVarNames, webhookPath } from '../../config/contract';
 import type { PipelineSettings } from '../../config/settings';
+import { parseSyncRequest } from '../../functions/billing-state/sync-queue';
 import type { Subscriptions } from '../../functions/consumer/define-subscriptions';
+import { describeSyncOutcome, describeSyncRequest, type LocalBillingSync } from './billing-sync';
 import { bootLocalEnvironment, loadLambdaHandlers } from './boot';
 import { consoleRoutes } from './console-routes';
+import { localCustomers } from './customers-view';
 import { createEventLog, type LocalEmail, type LocalEvent } from './event-log';
 import { localEventBridgeTarget } from './eventbridge-target';
 import { startHttpEndpoint } from './http-endpoint';
 import { type LocalResources, localClientConfig } from './resources';
 import { startSesSimulator } from './ses-simulator';
-import { startSqsPoller } from './sqs-poller';
+import { type SqsPoller, startSqsPoller } from './sqs-poller';
 import { startLocalStripeApi } from './stripe-api';
 
 export type { LocalEmail, LocalEvent, LocalEventDetail, LocalEventStatus } from './event-log';
@@ -47,6 +50,13 @@ export interface LocalPipelineOptions {
   readonly stripeApiPort?: number;
   /** The handlers to run, as a construct's `subscriptionsEntry` gives them. @default this project's subscriptions */
   readonly subscriptions?: Subscriptions;
+  /**
+   * Runs the billing state feature: its table, the sync queue and the sync function, the consumer's billing
+   * handlers, and the console's Customers view. @default true
+   */
+  readonly billingState?: boolean;
+  /** Seconds a billing sync request waits on the sync queue (tests make it short). @default BILLING_SYNC_DELAY_SECONDS, else 5 */
+  readonly billingSyncDelaySeconds?: number;
 }
 
 export interface LocalPipeline {
@@ -57,7 +67,7 @@ export interface LocalPipeline {
   readonly settings: PipelineSettings;
   /** Base URL of the fake Stripe API (its control API is under `/_fake/`). */
   readonly stripeApiUrl: string;
-  /** The event types the handlers subscribe to, comma-separated, as the receiver reads them (thin ones too). */
+  /** The event types the handlers subscribe to, comma-separated, as the receiver reads them (thin ones too, and the billing sync's). */
   readonly subscribedTypes: string;
   emails(): Promise<LocalEmail[]>;
   events(): LocalEvent[];
@@ -140,6 +150,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       deadLetterQueueUrl: resources.deadLetterQueueUrl,
       dynamodb: consoleDynamoDb,
       suppressionTableName: resources.suppressionTableName,
+      ...(handlers.billingSync && resources.billingState
+        ? {
+            customers: localCustomers({
+              dynamodb: consoleDynamoDb,
+              tableName: resources.billingState.tableName,
+              service: handlers.billingSync.service,
+            }),
+          }
+        : {}),
     }),
   });
   selfUrl = endpoint.url;
@@ -150,6 +169,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     consumer: handlers.consumer,
     log,
   });
+  const syncPoller =
+    handlers.billingSync && resources.billingState
+      ? await startBillingSyncPoller({
+          emulatorEndpoint,
+          queueUrl: resources.billingState.syncQueueUrl,
+          settings,
+          billingSync: handlers.billingSync,
+          print: log.print,
+          retryDelaySeconds: options.visibilityTimeoutSeconds ?? settings.visibilityTimeoutSeconds,
+        })
+      : undefined;
 
   return {
     url: endpoint.url,
@@ -163,7 +193,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     events: () => log.events(),
     async stop() {
       // No new batch from here on, and nothing more printed, while the endpoint and the batch in hand finish.
-      const polled = poller.stop();
+      const polled = Promise.all([poller.stop(), syncPoller?.stop()]);
       log.stop();
       sesSimulator.stop();
       await endpoint.close();
@@ -173,6 +203,65 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       await sesSimulator.idle();
       await stripeApi.fake.close();
       await environment.stop();
+    },
+  };
+}
+
+/**
+ * The billing sync function's event source: the sync queue polled like the consumer's, one terminal line
+ * per sync (`↻ billing sync cus_123 [evt_456]: synced (access yes, ...)`), and per failed request the
+ * attempt and what comes next (a retry after the visibility timeout, or the sync dead-letter queue).
+ */
+async function startBillingSyncPoller(options: {
+  readonly emulatorEndpoint: string;
+  readonly queueUrl: string;
+  readonly settings: PipelineSettings;
+  readonly billingSync: LocalBillingSync;
+  readonly print: (line: string) => void;
+  readonly retryDelaySeconds: number;
+}): Promise<SqsPoller> {
+  const { billingSync, print, settings } = options;
+  // The handler reports a failed record after the sync threw: the error, kept until then.
+  const errors = new Map<string, string>();
+  const keyOf = (request: { customerId: string; account: string | null; eventId: string | null }) =>
+    `${request.account}/${request.customerId}/${request.eventId}`;
+  const unsubscribe = billingSync.onSync((report) => {
+    if ('outcome' in report) {
+      print(`↻ billing sync ${describeSyncRequest(report.request)}: ${describeSyncOutcome(report.outcome)}`);
+    } else {
+      errors.set(keyOf(report.request), String(report.error));
+    }
+  });
+  const poller = await startSqsPoller({
+    emulatorEndpoint: options.emulatorEndpoint,
+    queueUrl: options.queueUrl,
+    settings,
+    consumer: billingSync.handler,
+    functionName: 'billing-sync',
+    log: { print, noteReceiveCount: () => undefined, forgetReceiveCount: () => undefined },
+    onFailedRecord(record) {
+      const attempt = Number(record.attributes.ApproximateReceiveCount);
+      const next =
+        attempt >= settings.maxReceiveCount
+          ? '→ billing sync dead-letter queue'
+          : `→ retried after ${options.retryDelaySeconds} s`;
+      let who = `message ${record.messageId}`;
+      let error = 'the sync function failed';
+      try {
+        const request = parseSyncRequest(record.body);
+        who = describeSyncRequest(request);
+        error = errors.get(keyOf(request)) ?? error;
+        errors.delete(keyOf(request));
+      } catch (malformed) {
+        error = String(malformed);
+      }
+      print(`✖ billing sync ${who} failed (attempt ${attempt} of ${settings.maxReceiveCount}): ${error} ${next}`);
+    },
+  });
+  return {
+    async stop() {
+      unsubscribe();
+      await poller.stop();
     },
   };
 }

@@ -23,6 +23,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import {
+  billingStateTableSchema,
   envVarNames,
   idempotencyTableSchema,
   largeEventKeyPrefix,
@@ -30,6 +31,7 @@ import {
 } from '../../config/contract';
 import type { PipelineSettings } from '../../config/settings';
 import { encodeSubscribedTypes } from '../../config/subscribed-types';
+import { billingSyncSubscribedTypes, parseBillingSyncOffTypes } from '../../functions/billing-state/billing-sync-types';
 import { type Subscriptions, subscribedTypesOf } from '../../functions/consumer/define-subscriptions';
 import projectSubscriptions from '../../functions/subscriptions';
 import { localRegion, localResourceNames } from './defaults';
@@ -46,6 +48,18 @@ export interface LocalResources {
   readonly configurationSetName: string;
   /** Table of suppressed recipients, written by the SES events handler and read by the consumer. */
   readonly suppressionTableName: string;
+  /** The billing state feature's resources; absent when it is off. */
+  readonly billingState?: LocalBillingStateResources;
+}
+
+/** What the construct creates for `billingState`: the table of customers' states and the delayed sync queue. */
+export interface LocalBillingStateResources {
+  /** One item per customer (`billingStateTableSchema`), written by the sync and read by `ctx.billingState`. */
+  readonly tableName: string;
+  /** The consumer's billing handlers send their delayed "sync this customer" requests here; the sync function reads it. */
+  readonly syncQueueUrl: string;
+  /** Where a sync request rests after `maxReceiveCount` failed syncs. */
+  readonly syncDeadLetterQueueUrl: string;
 }
 
 /** Names of the deliverability resources in the local emulator (kept here, beside how they are created). */
@@ -104,8 +118,8 @@ export function localS3ClientConfig(endpoint: string) {
  * Creates in the emulator what the CDK stack creates in AWS, with the same settings: the queue and its
  * dead-letter queue (redrive after `maxReceiveCount`), the idempotency table with its TTL attribute,
  * the verified sender identity, the signing secret, the large-event bucket with its expiry, the SES
- * configuration set and the suppression table.
- * Safe to call again on existing resources.
+ * configuration set and the suppression table; with `billingState`, the billing state table and the sync
+ * queue with its own dead-letter queue. Safe to call again on existing resources.
  */
 export async function createLocalResources(
   endpoint: string,
@@ -116,6 +130,8 @@ export async function createLocalResources(
     readonly visibilityTimeoutSeconds?: number;
     /** Appended to every resource name, see {@link localResourceNamesWith}. @default none */
     readonly nameSuffix?: string;
+    /** Creates the billing state feature's table and queues too, as the construct's `billingState` does. @default false */
+    readonly billingState?: boolean;
   },
 ): Promise<LocalResources> {
   const names = localResourceNamesWith(options.nameSuffix);
@@ -131,23 +147,20 @@ export async function createLocalResources(
     const deadLetterQueueUrl = await ensureQueue(sqs, names.deadLetterQueue, {
       MessageRetentionPeriod: String(settings.deadLetterRetentionDays * 86_400),
     });
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+    const queueUrl = await ensureQueue(
+      sqs,
+      names.queue,
+      await redrivenQueueAttributes(sqs, deadLetterQueueUrl, settings, options.visibilityTimeoutSeconds),
     );
-    const queueUrl = await ensureQueue(sqs, names.queue, {
-      VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? settings.visibilityTimeoutSeconds),
-      MessageRetentionPeriod: String(settings.queueRetentionDays * 86_400),
-      RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: Attributes?.QueueArn,
-        maxReceiveCount: settings.maxReceiveCount,
-      }),
-    });
     await ensureIdempotencyTable(dynamodb, names.idempotencyTable);
     await ensureLargeEventBucket(s3, names.largeEventBucket, settings);
 
     await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: options.senderAddress }));
     await ensureConfigurationSet(sesv2, deliverability.configurationSet);
     await ensureSuppressionTable(dynamodb, deliverability.suppressionTable);
+    const billingState = options.billingState
+      ? await ensureBillingStateResources(sqs, dynamodb, names, settings, options.visibilityTimeoutSeconds)
+      : undefined;
 
     try {
       await secrets.send(new CreateSecretCommand({ Name: names.signingSecret, SecretString: options.signingSecret }));
@@ -167,6 +180,7 @@ export async function createLocalResources(
       largeEventBucket: names.largeEventBucket,
       configurationSetName: deliverability.configurationSet,
       suppressionTableName: deliverability.suppressionTable,
+      ...(billingState === undefined ? {} : { billingState }),
     };
   } finally {
     for (const client of [sqs, dynamodb, ses, sesv2, secrets, s3]) client.destroy();
@@ -184,6 +198,66 @@ async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<stri
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
     return QueueUrl;
   }
+}
+
+/** A queue's attributes with redrive to the dead-letter queue after `maxReceiveCount` receives, as the stack sets them. */
+async function redrivenQueueAttributes(
+  sqs: SQSClient,
+  deadLetterQueueUrl: string,
+  settings: PipelineSettings,
+  visibilityTimeoutSeconds: number | undefined,
+): Promise<Record<string, string>> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return {
+    VisibilityTimeout: String(visibilityTimeoutSeconds ?? settings.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(settings.queueRetentionDays * 86_400),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: Attributes?.QueueArn,
+      maxReceiveCount: settings.maxReceiveCount,
+    }),
+  };
+}
+
+/**
+ * The billing state feature's resources: its table, and the sync queue, whose failed syncs are retried
+ * after the visibility timeout and rest in their own dead-letter queue after `maxReceiveCount`.
+ */
+async function ensureBillingStateResources(
+  sqs: SQSClient,
+  dynamodb: DynamoDBClient,
+  names: LocalResourceNames,
+  settings: PipelineSettings,
+  visibilityTimeoutSeconds: number | undefined,
+): Promise<LocalBillingStateResources> {
+  const syncDeadLetterQueueUrl = await ensureQueue(sqs, names.billingSyncDeadLetterQueue, {
+    MessageRetentionPeriod: String(settings.deadLetterRetentionDays * 86_400),
+  });
+  const syncQueueUrl = await ensureQueue(
+    sqs,
+    names.billingSyncQueue,
+    await redrivenQueueAttributes(sqs, syncDeadLetterQueueUrl, settings, visibilityTimeoutSeconds),
+  );
+  const tableName = await ensureBillingStateTable(dynamodb, names.billingStateTable);
+  return { tableName, syncQueueUrl, syncDeadLetterQueueUrl };
+}
+
+/** The billing state table as the construct defines it: `billingStateTableSchema`'s key, on-demand, no TTL. */
+export async function ensureBillingStateTable(dynamodb: DynamoDBClient, tableName: string): Promise<string> {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: billingStateTableSchema.partitionKey, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: billingStateTableSchema.partitionKey, KeyType: 'HASH' }],
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+  }
+  return tableName;
 }
 
 /** The idempotency table as the construct defines it: `idempotencyTableSchema`'s key and TTL, on-demand. */
@@ -294,15 +368,26 @@ export function quietSdkNodeVersionWarning(): void {
 
 /**
  * Gives this process the environment the stack gives the Lambda functions, pointed at the emulator.
- * The handlers read it once, when first imported, so call this before importing them.
+ * The handlers read it once, when first imported, so call this before importing them. The billing state
+ * feature is on exactly when `resources` has its resources: its table and queue are set, and the receiver
+ * queues its types beside the handlers' (less those `BILLING_SYNC_OFF_TYPES` switches off), as the
+ * construct does.
  */
 export function configureHandlerEnvironment(
   endpoint: string,
   resources: LocalResources,
   settings: PipelineSettings,
   subscriptions: Subscriptions = projectSubscriptions,
+  options: {
+    /** Seconds a sync request waits on the sync queue (tests make it short). @default BILLING_SYNC_DELAY_SECONDS, else the feature's default */
+    readonly billingSyncDelaySeconds?: number;
+  } = {},
 ): void {
   quietSdkNodeVersionWarning();
+  const billing = resources.billingState;
+  const billingTypes = billing
+    ? billingSyncSubscribedTypes(parseBillingSyncOffTypes(process.env[envVarNames.billingSyncOffTypes]))
+    : [];
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: localRegion,
@@ -324,8 +409,19 @@ export function configureHandlerEnvironment(
     [envVarNames.sesConfigurationSetName]: resources.configurationSetName,
     [envVarNames.suppressionTableName]: resources.suppressionTableName,
     // What the construct writes at synth from the same module: the receiver queues only these types.
-    [envVarNames.subscribedEventTypes]: encodeSubscribedTypes(subscribedTypesOf(subscriptions)),
+    [envVarNames.subscribedEventTypes]: encodeSubscribedTypes([...subscribedTypesOf(subscriptions), ...billingTypes]),
   });
+  if (billing) {
+    process.env[envVarNames.billingStateTableName] = billing.tableName;
+    process.env[envVarNames.billingSyncQueueUrl] = billing.syncQueueUrl;
+    if (options.billingSyncDelaySeconds !== undefined) {
+      process.env[envVarNames.billingSyncDelaySeconds] = String(options.billingSyncDelaySeconds);
+    }
+  } else {
+    // Off: a table name left in the shell must not turn half of the feature on.
+    delete process.env[envVarNames.billingStateTableName];
+    delete process.env[envVarNames.billingSyncQueueUrl];
+  }
   // Never let a local run pick up a real AWS profile or session.
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;

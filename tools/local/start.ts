@@ -1,9 +1,11 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { envVarNames } from '../../config/contract';
+import { defaultSyncDelaySeconds } from '../../functions/billing-state/sync-queue';
 import { defaultFakeStripePort, defaultLocalPort, devSigningSecret } from './defaults';
 import { MotoNotInstalledError } from './moto';
 import { MotoProvisioningError, PythonNotFoundError } from './moto-provisioning';
-import { startLocalPipeline } from './pipeline';
+import { type LocalPipeline, startLocalPipeline } from './pipeline';
 import { type LocalPipelineState, localPipelineStatePath } from './state';
 import { loadSubscriptionsModule, SubscriptionsModuleError } from './subscriptions-module';
 
@@ -13,7 +15,7 @@ function describeSecret(secret: string, fromEnvironment: boolean): string {
   return `${secret.slice(0, 6)}…${secret.slice(-4)}  (from STRIPE_WEBHOOK_SECRET)`;
 }
 
-const usage = `Usage: npm start [-- --subscriptions PATH] [-- --help]
+const usage = `Usage: npm start [-- --subscriptions PATH] [-- --no-billing-state] [-- --help]
 
 Runs the whole pipeline on this machine: moto_server (SQS, DynamoDB, SES, S3, Secrets Manager), the real
 receiver and consumer handlers, a fake Stripe API, and the console at http://127.0.0.1:${defaultLocalPort}/.
@@ -25,9 +27,16 @@ Options:
                          e.g. examples/custom-handlers/subscriptions.ts) instead of this project's
                          functions/subscriptions.ts; the receiver then queues the types it subscribes to.
                          Its handlers read their settings (FINANCE_ADDRESS, ...) from this environment.
+  --no-billing-state     run without the billing state feature (on by default): no billing state table, no
+                         sync queue or sync function, no Customers view; the receiver then queues only the
+                         types the handlers subscribe to.
 
 Environment variables:
   SUBSCRIPTIONS          the same as --subscriptions
+  BILLING_STATE          off: the same as --no-billing-state
+  BILLING_SYNC_DELAY_SECONDS
+                         seconds a billing sync request waits on the sync queue (default ${defaultSyncDelaySeconds})
+  BILLING_SYNC_OFF_TYPES event types the billing sync does not sync from, comma-separated
   PORT                   port of the webhook endpoint and the console (default ${defaultLocalPort})
   FAKE_STRIPE_PORT       port of the fake Stripe API (default ${defaultFakeStripePort})
   MOTO_PORT              port for the moto_server it starts (default: a free one)
@@ -37,9 +46,13 @@ Environment variables:
   STRIPE_WEBHOOK_SECRET  signing secret(s) the receiver accepts, comma-separated (default: the public dev secret)
   POWERTOOLS_LOG_LEVEL   show the handlers' JSON logs too, e.g. INFO (default SILENT)`;
 
-/** The value of `--subscriptions PATH` or `--subscriptions=PATH`, if given; any other option is refused. */
-function subscriptionsArgument(args: readonly string[]): string | undefined {
+/**
+ * The value of `--subscriptions PATH` or `--subscriptions=PATH`, if given, and whether `--no-billing-state`
+ * was; any other option is refused.
+ */
+function parseArguments(args: readonly string[]): { subscriptions: string | undefined; noBillingState: boolean } {
   let value: string | undefined;
+  let noBillingState = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg.startsWith('--subscriptions=')) {
@@ -49,11 +62,40 @@ function subscriptionsArgument(args: readonly string[]): string | undefined {
       if (value === undefined || value.startsWith('--')) {
         throw new SubscriptionsModuleError(`--subscriptions takes the path of a subscriptions module.\n\n${usage}`);
       }
+    } else if (arg === '--no-billing-state') {
+      noBillingState = true;
     } else {
       throw new SubscriptionsModuleError(`Unknown option ${JSON.stringify(arg)}.\n\n${usage}`);
     }
   }
-  return value;
+  return { subscriptions: value, noBillingState };
+}
+
+class StartOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartOptionError';
+  }
+}
+
+/** `BILLING_STATE=off` (or `false`, `0`) turns the feature off; unset, `on`, `true` or `1` keep it on. */
+function billingStateFromEnvironment(value: string | undefined): boolean {
+  const setting = (value ?? '').trim().toLowerCase();
+  if (setting === '' || setting === 'on' || setting === 'true' || setting === '1') return true;
+  if (setting === 'off' || setting === 'false' || setting === '0') return false;
+  throw new StartOptionError(
+    `BILLING_STATE=${value} is neither on nor off: BILLING_STATE=off (or --no-billing-state) runs without the billing state.`,
+  );
+}
+
+/** The banner's line on the billing state feature: where the customers are, or how to turn it back on. */
+function describeBillingState(pipeline: LocalPipeline): string {
+  const billing = pipeline.resources.billingState;
+  if (!billing) return 'Billing state: off (--no-billing-state or BILLING_STATE=off)';
+  return (
+    `Billing state: table ${billing.tableName}, synced ${process.env[envVarNames.billingSyncDelaySeconds] ?? defaultSyncDelaySeconds} s after an event through queue ${billing.syncQueueUrl.split('/').pop()}\n` +
+    `Customers: ${pipeline.url}/#/customers   GET ${pipeline.url}/_local/customers  (--no-billing-state to turn off)`
+  );
 }
 
 async function main(): Promise<void> {
@@ -61,8 +103,9 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
-  const subscriptionsPath =
-    subscriptionsArgument(process.argv.slice(2)) ?? (process.env.SUBSCRIPTIONS?.trim() || undefined);
+  const args = parseArguments(process.argv.slice(2));
+  const subscriptionsPath = args.subscriptions ?? (process.env.SUBSCRIPTIONS?.trim() || undefined);
+  const billingState = !args.noBillingState && billingStateFromEnvironment(process.env.BILLING_STATE);
   const subscriptions = subscriptionsPath === undefined ? undefined : await loadSubscriptionsModule(subscriptionsPath);
   const fromEnvironment = Boolean(process.env.STRIPE_WEBHOOK_SECRET?.trim());
   const signingSecret = fromEnvironment ? (process.env.STRIPE_WEBHOOK_SECRET ?? '').trim() : devSigningSecret;
@@ -81,6 +124,7 @@ async function main(): Promise<void> {
     motoHost: process.env.MOTO_HOST?.trim() || undefined,
     stripeApiPort: process.env.FAKE_STRIPE_PORT ? Number(process.env.FAKE_STRIPE_PORT) : defaultFakeStripePort,
     print,
+    billingState,
     ...(subscriptions ? { subscriptions } : {}),
   });
   const { settings, resources } = pipeline;
@@ -92,17 +136,19 @@ async function main(): Promise<void> {
     queueUrl: resources.queueUrl,
     tableName: resources.tableName,
     subscribedTypes: pipeline.subscribedTypes,
+    ...(resources.billingState ? { billingStateTableName: resources.billingState.tableName } : {}),
   };
   mkdirSync(dirname(localPipelineStatePath), { recursive: true });
   writeFileSync(localPipelineStatePath, `${JSON.stringify(state, null, 2)}\n`);
   console.log(`
 Ready! Webhook endpoint: POST ${pipeline.webhookUrl}
-Console: ${pipeline.url}/  (events, emails, dead letters, suppressions, trigger any event type)
+Console: ${pipeline.url}/  (events, emails, dead letters, suppressions, ${resources.billingState ? 'customers, ' : ''}trigger any event type)
 Signing secret: ${describeSecret(signingSecret, fromEnvironment)}
 Emulator: ${pipeline.emulatorEndpoint}  queue ${resources.queueUrl.split('/').pop()}  table ${resources.tableName}
 Handlers: ${subscriptionsPath ?? 'functions/subscriptions.ts (the built-in emails)'}
 Retries: ${settings.maxReceiveCount} attempts, ${settings.visibilityTimeoutSeconds} s apart, then the dead-letter queue
 Sent emails: GET ${pipeline.url}/_local/emails   Events: GET ${pipeline.url}/_local/events
+${describeBillingState(pipeline)}
 Fake Stripe API: ${pipeline.stripeApiUrl}  (customers of the events you post; FAKE_STRIPE_PORT to move it)
 
 Send a test event:   npm run trigger -- invoice.paid
@@ -128,7 +174,8 @@ main().catch((error: unknown) => {
     error instanceof MotoNotInstalledError ||
     error instanceof PythonNotFoundError ||
     error instanceof MotoProvisioningError ||
-    error instanceof SubscriptionsModuleError
+    error instanceof SubscriptionsModuleError ||
+    error instanceof StartOptionError
   ) {
     console.error(error.message);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

@@ -14,4 +14,6 @@ export interface LocalPipelineState {
   readonly tableName?: string;
   /** The types its handlers subscribe to, comma-separated (`npm start --subscriptions` may change them); absent in older files. */
   readonly subscribedTypes?: string;
+  /** The billing state table (`npm start` runs the feature unless --no-billing-state); absent when off and in older files. */
+  readonly billingStateTableName?: string;
 }

@@ -2,7 +2,21 @@
 // (textContent, never innerHTML, so nothing in an event can inject markup). Emails render in a sandboxed iframe.
 
 const $ = (selector) => document.querySelector(selector);
-const state = { events: [], deadLetters: [], suppressions: [], detail: null, view: 'events', eventId: null };
+const state = {
+  events: [],
+  deadLetters: [],
+  suppressions: [],
+  detail: null,
+  view: 'events',
+  eventId: null,
+  customers: [],
+  customersOff: false,
+  // The open customer: its id and account, and what the pipeline answered for it (a state, or an error).
+  customerId: null,
+  customerAccount: null,
+  customer: null,
+  customerError: null,
+};
 
 function element(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -21,6 +35,13 @@ async function getJson(path) {
   return response.json();
 }
 
+/** A GET whose error answer matters too (a customer not synced yet is a 404 with what to do). */
+async function getAnswer(path) {
+  const response = await fetch(path, { cache: 'no-store' });
+  const body = await response.json().catch(() => null);
+  return { ok: response.ok, status: response.status, body };
+}
+
 async function postJson(path, body, method = 'POST') {
   const response = await fetch(path, {
     method,
@@ -33,6 +54,18 @@ async function postJson(path, body, method = 'POST') {
 }
 
 const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : '');
+const dateTime = (iso) =>
+  iso
+    ? new Date(iso).toLocaleString([], {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hour12: false,
+      })
+    : '—';
 const statusBadge = (status) => element('span', { class: `status ${status}`, textContent: status });
 const kindBadges = (event) => [
   event.payload === 'thin' ? element('span', { class: 'kind', textContent: 'thin' }) : null,
@@ -239,10 +272,230 @@ async function removeSuppression(address) {
   }
 }
 
+// The Customers view: the stored states, and one customer's with its subscriptions, entitlements and "Sync now".
+
+function customerPath(id, account) {
+  const query = account ? `?account=${encodeURIComponent(account)}` : '';
+  return `#/customers/${encodeURIComponent(id)}${query}`;
+}
+
+function customerApiPath(suffix = '') {
+  const query = state.customerAccount ? `?account=${encodeURIComponent(state.customerAccount)}` : '';
+  return `/_local/customers/${encodeURIComponent(state.customerId)}${suffix}${query}`;
+}
+
+const yesNo = (value) =>
+  element('span', { class: `status ${value ? 'yes' : 'no'}`, textContent: value ? 'yes' : 'no' });
+/** A yes or no that is neither good nor bad news (cancel at period end), or bad news when yes (deleted). */
+const flag = (value, badWhenYes = false) =>
+  element('span', { class: `status flag${value && badWhenYes ? ' deleted' : ''}`, textContent: value ? 'yes' : 'no' });
+
+function accessBadge(customer) {
+  return customer.deleted
+    ? element('span', { class: 'status deleted', textContent: 'deleted' })
+    : yesNo(customer.access);
+}
+
+/** A link inside a clickable row: follows itself, not the row. */
+function rowLink(eventId) {
+  const link = eventLink(eventId);
+  link.addEventListener('click', (click) => click.stopPropagation());
+  return link;
+}
+
+function renderCustomers() {
+  const count = state.customers.length;
+  $('#customers-count').textContent = state.customersOff ? 'off' : String(count);
+  $('#customers tbody').replaceChildren(
+    ...state.customers.map((c) =>
+      element(
+        'tr',
+        {
+          'data-id': c.customerId,
+          onclick: () => {
+            location.hash = customerPath(c.customerId, c.account);
+          },
+        },
+        element('td', { textContent: dateTime(c.syncedAt) }),
+        element(
+          'td',
+          { class: 'id' },
+          c.customerId,
+          c.account ? element('small', { class: 'account', textContent: ` ${c.account}` }) : null,
+        ),
+        element('td', { textContent: c.email ?? '—' }),
+        element('td', { class: 'access' }, accessBadge(c)),
+        element(
+          'td',
+          { class: 'subscriptions' },
+          ...(c.subscriptions.length
+            ? c.subscriptions.map((s) => element('span', { class: `status ${s.status}`, textContent: s.status }))
+            : ['—']),
+        ),
+        element('td', { textContent: String(c.entitlements.length) }),
+        element(
+          'td',
+          {},
+          c.sourceEventId ? rowLink(c.sourceEventId) : element('span', { class: 'empty', textContent: 'Sync now' }),
+        ),
+      ),
+    ),
+  );
+  $('#customers').hidden = state.customersOff;
+  $('#customers-empty').hidden = state.customersOff || count > 0;
+  $('#customers-off').hidden = !state.customersOff;
+}
+
+function fact(term, ...value) {
+  return [element('dt', { textContent: term }), element('dd', {}, ...value)];
+}
+
+function paymentMethod(method) {
+  if (!method) return 'none';
+  return `${method.brand ?? 'card'} •••• ${method.last4 ?? '????'}`;
+}
+
+function subscriptionRows(subscription) {
+  const items = subscription.items.length ? subscription.items : [null];
+  return items.map((item, index) => {
+    // The subscription's own cells span its items' rows.
+    const own =
+      index === 0
+        ? [
+            element('td', { class: 'id', rowSpan: items.length, textContent: subscription.id }),
+            element(
+              'td',
+              { rowSpan: items.length },
+              element('span', { class: `status ${subscription.status}`, textContent: subscription.status }),
+            ),
+            element('td', { rowSpan: items.length }, flag(subscription.cancelAtPeriodEnd)),
+            element('td', { rowSpan: items.length, textContent: dateTime(subscription.currentPeriodEnd) }),
+            element('td', { rowSpan: items.length, textContent: dateTime(subscription.trialEnd) }),
+          ]
+        : [];
+    return element(
+      'tr',
+      { 'data-id': subscription.id, class: index === 0 ? 'first' : 'more' },
+      ...own,
+      element('td', { class: 'id', textContent: item?.priceId ?? '—' }),
+      element('td', { textContent: item?.lookupKey ?? '—' }),
+      element('td', { class: 'id', textContent: item?.productId ?? '—' }),
+      element('td', { textContent: item?.quantity === null || item === null ? '—' : String(item.quantity) }),
+    );
+  });
+}
+
+function renderCustomer() {
+  const customer = state.customer;
+  const error = state.customerError;
+  $('#customer-title').replaceChildren(
+    element('code', { textContent: state.customerId ?? '' }),
+    state.customerAccount ? element('small', { class: 'account', textContent: ` on ${state.customerAccount}` }) : '',
+    customer ? ' ' : '',
+    customer
+      ? element('span', {
+          class: `status ${customer.deleted ? 'deleted' : customer.access ? 'yes' : 'no'}`,
+          textContent: customer.deleted ? 'deleted' : customer.access ? 'access' : 'no access',
+        })
+      : '',
+  );
+  $('#customer-sync').disabled = state.customersOff;
+  $('#customer-body').hidden = !customer;
+  $('#customer-missing').hidden = Boolean(customer) || !error;
+  if (!customer) {
+    $('#customer-missing').textContent = error
+      ? error.code === 'not_synced'
+        ? `${state.customerId} is not synced yet: no billing event about it has been processed, and nobody pressed Sync now. Sync now reads it from Stripe's API (the fake) and stores it.`
+        : error.message
+      : '';
+    return;
+  }
+  $('#customer-meta').replaceChildren(
+    'synced by ',
+    customer.sourceEventId ? eventLink(customer.sourceEventId) : 'Sync now (no event)',
+    ` at ${dateTime(customer.syncedAt)}`,
+  );
+  $('#customer-facts').replaceChildren(
+    ...fact('Access', yesNo(customer.access)),
+    ...fact('Deleted', flag(customer.deleted, true)),
+    ...fact('Email', customer.email ?? '—'),
+    ...fact('Name', customer.name ?? '—'),
+    ...fact('Default payment method', paymentMethod(customer.defaultPaymentMethod)),
+  );
+  $('#customer-subscriptions tbody').replaceChildren(...customer.subscriptions.flatMap(subscriptionRows));
+  $('#customer-subscriptions').hidden = customer.subscriptions.length === 0;
+  $('#customer-subscriptions-empty').hidden = customer.subscriptions.length > 0;
+  $('#customer-entitlements tbody').replaceChildren(
+    ...customer.entitlements.map((e) =>
+      element(
+        'tr',
+        { 'data-lookup-key': e.lookupKey },
+        element('td', { class: 'id', textContent: e.featureId }),
+        element('td', { textContent: e.lookupKey }),
+      ),
+    ),
+  );
+  $('#customer-entitlements').hidden = customer.entitlements.length === 0;
+  $('#customer-entitlements-empty').hidden = customer.entitlements.length > 0;
+}
+
+async function refreshCustomers() {
+  const list = await getAnswer('/_local/customers');
+  state.customersOff = list.body?.error?.code === 'billing_state_off';
+  state.customers = list.ok ? list.body : [];
+  renderCustomers();
+  if (state.customerId && !state.customersOff) {
+    const id = state.customerId;
+    const answer = await getAnswer(customerApiPath());
+    if (id !== state.customerId) return; // another customer was opened meanwhile
+    state.customer = answer.ok ? answer.body : null;
+    state.customerError = answer.ok ? null : (answer.body?.error ?? { message: `${answer.status}` });
+    renderCustomer();
+  } else if (state.customerId) {
+    state.customer = null;
+    state.customerError = { code: 'billing_state_off', message: $('#customers-off').textContent };
+    renderCustomer();
+  }
+}
+
+async function syncCustomerNow() {
+  if (!state.customerId) return;
+  const button = $('#customer-sync');
+  button.disabled = true;
+  $('#customer-result').textContent = `↻ syncing ${state.customerId}…`;
+  try {
+    const answer = await postJson(customerApiPath('/sync'));
+    state.customer = answer.state;
+    state.customerError = null;
+    renderCustomer();
+    const access = answer.state.deleted ? 'deleted, no access' : `access ${answer.state.access ? 'yes' : 'no'}`;
+    $('#customer-result').textContent =
+      `↻ ${answer.status}${answer.changed === false ? ' (unchanged)' : ''}: ${access}, ` +
+      `${answer.state.subscriptions.length} subscription(s), ${answer.state.entitlements.length} entitlement(s)`;
+    await refresh();
+  } catch (error) {
+    $('#customer-result').textContent = `✖ ${error.message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function route() {
   const match = /^#\/events\/(.+)$/.exec(location.hash);
-  const named = { '#/dead-letters': 'dead-letters', '#/suppressions': 'suppressions' };
-  state.view = match ? 'event' : (named[location.hash] ?? 'events');
+  const customerMatch = /^#\/customers\/([^?]+)(?:\?account=(.+))?$/.exec(location.hash);
+  const named = { '#/dead-letters': 'dead-letters', '#/suppressions': 'suppressions', '#/customers': 'customers' };
+  state.view = match ? 'event' : customerMatch ? 'customer' : (named[location.hash] ?? 'events');
+  const customerId = customerMatch ? decodeURIComponent(customerMatch[1]) : null;
+  const customerAccount = customerMatch?.[2] ? decodeURIComponent(customerMatch[2]) : null;
+  if (customerId !== state.customerId || customerAccount !== state.customerAccount) {
+    state.customer = null;
+    state.customerError = null;
+    $('#customer-result').textContent = '';
+    $('#customer-body').hidden = true;
+    $('#customer-missing').hidden = true;
+  }
+  state.customerId = customerId;
+  state.customerAccount = customerAccount;
   const eventId = match ? decodeURIComponent(match[1]) : null;
   if (eventId !== state.eventId) {
     state.detail = null;
@@ -254,6 +507,12 @@ function route() {
   $('#view-event').hidden = state.view !== 'event';
   $('#view-dead-letters').hidden = state.view !== 'dead-letters';
   $('#view-suppressions').hidden = state.view !== 'suppressions';
+  $('#view-customers').hidden = state.view !== 'customers';
+  $('#view-customer').hidden = state.view !== 'customer';
+  for (const link of document.querySelectorAll('nav a')) {
+    const view = link.getAttribute('href').slice(2) || 'events';
+    link.classList.toggle('current', view === state.view || `${view.replace(/s$/, '')}` === state.view);
+  }
   refresh();
 }
 
@@ -277,6 +536,8 @@ async function refresh() {
       state.detail = await getJson(`/_local/events/${encodeURIComponent(state.eventId)}`).catch(() => null);
       renderDetail();
     }
+    // On its own too: a failing table scan must not take the other views with it.
+    await refreshCustomers().catch(() => undefined);
     document.body.dataset.connected = 'true';
   } catch {
     document.body.dataset.connected = 'false';
@@ -332,6 +593,14 @@ $('#dlq-redrive').addEventListener('click', async () => {
   } catch (error) {
     $('#dlq-result').textContent = `✖ ${error.message}`;
   }
+});
+
+$('#customer-sync').addEventListener('click', syncCustomerNow);
+
+$('#customer-open').addEventListener('submit', (submit) => {
+  submit.preventDefault();
+  const id = $('#customer-open-id').value.trim();
+  if (id) location.hash = customerPath(id, null);
 });
 
 $('#filter-type').addEventListener('input', renderEvents);
