@@ -26,7 +26,7 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 });
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  const match = /^\/billing\/(cus_[A-Za-z0-9]+)(\/sync)?$/.exec(event.rawPath);
+  const match = /^\/billing\/(cus_[A-Za-z0-9_]+)(\/sync)?$/.exec(event.rawPath);
   const customerId = match?.[1];
   if (customerId === undefined) return json(404, { error: 'Use GET /billing/cus_... or POST /billing/cus_.../sync.' });
   const sync = match?.[2] !== undefined;

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { envVarNames } from '../../config/contract';
 import type { LoggerPort } from '../shared/logger';
 import { secretsManagerApiKey } from '../shared/stripe-api/api-key';
 import { createStripeBillingApi, type StripeBillingApi } from '../shared/stripe-api/billing';
@@ -27,7 +28,10 @@ export interface BillingStateReaderOptions {
   readonly secretsManager?: SecretsManagerClient;
   /** Stripe's API for `syncCustomer`, instead of one from the key secret (tests, the fake Stripe API). */
   readonly stripe?: StripeBillingApi;
-  /** Base URL of the Stripe API; only for the fake Stripe API. @default https://api.stripe.com */
+  /**
+   * Base URL of the Stripe API; only for the fake Stripe API.
+   * @default `STRIPE_API_URL` when set (as the pipeline's functions read it locally), else https://api.stripe.com
+   */
   readonly stripeApiUrl?: string;
   /** Where the sync logs (identifiers and outcomes only). @default nowhere */
   readonly logger?: LoggerPort;
@@ -50,7 +54,7 @@ export function createBillingStateReader(options: BillingStateReaderOptions): Bi
             readKey ??= secretsManagerApiKey(secrets, secretId, logger);
             return readKey();
           },
-          apiUrl: options.stripeApiUrl,
+          apiUrl: options.stripeApiUrl ?? (process.env[envVarNames.stripeApiUrl]?.trim() || undefined),
           logger,
         }));
   const service = createBillingStateService({
