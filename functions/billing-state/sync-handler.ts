@@ -41,7 +41,7 @@ export function createBillingSyncHandler(
   const metrics = createPowertoolsMetrics(serviceNames.billingSync, env[envVarNames.stage] ?? 'unknown');
   const tracing = createTracing(serviceNames.billingSync, env);
   const count = (name: string, value = 1) => metrics.addMetric(name, MetricUnit.Count, value);
-  const service =
+  const configured =
     overrides.service ??
     billingStateFromEnvironment(env, {
       logger,
@@ -49,14 +49,15 @@ export function createBillingSyncHandler(
       now: () => new Date(),
       captureClient: (client) => tracing.captureClient(client),
     })?.service;
-  if (service === undefined) throw new BillingStateOffError();
+  if (configured === undefined) throw new BillingStateOffError();
+  const service: BillingStateAccess = configured;
   const processor = new BatchProcessor(EventType.SQS);
 
   async function syncRecord(record: SQSRecord): Promise<void> {
     const request = parseSyncRequest(record.body);
     try {
       // Same guards as every sync: skipped when a state fetched after the event is stored.
-      await service?.runSync(request);
+      await service.runSync(request);
     } catch (error) {
       count('BillingSyncFailed');
       logger.error('Billing sync failed; it will be retried', {

@@ -107,7 +107,7 @@ export function createConsumerHandler(
             suppressionTableName,
           ),
         }),
-    now: () => new Date(),
+    now,
     logger,
     metrics: handlerMetrics,
     inProgressExpirySeconds: settings.inProgressExpirySeconds,

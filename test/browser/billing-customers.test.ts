@@ -55,6 +55,7 @@ beforeAll(async () => {
     emulatorEndpoint: endpoint,
     settings: resolveSettings({ stage: 'local' }),
     resourceNameSuffix: 'billing-browser',
+    billingState: true,
     // The sync runs 1 s after the event instead of 5 s.
     billingSyncDelaySeconds: 1,
   });

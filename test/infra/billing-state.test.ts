@@ -368,7 +368,9 @@ describe('withBillingSyncTypes', () => {
     ]);
     const added = withBillingSyncTypes(['invoice.paid', 'charge.refunded']);
     expect(added.filter((t) => t === 'invoice.paid')).toHaveLength(1);
-    expect(added).toEqual(expect.arrayContaining(['charge.refunded', 'customer.subscription.updated', entitlementsType]));
+    expect(added).toEqual(
+      expect.arrayContaining(['charge.refunded', 'customer.subscription.updated', entitlementsType]),
+    );
     expect(withBillingSyncTypes(['charge.refunded'], [entitlementsType])).not.toContain(entitlementsType);
   });
 });

@@ -18,7 +18,11 @@ jest.setTimeout(90_000);
 const signingSecret = 'whsec_billing_state_test_secret_not_real';
 
 // The default sync delay (5 s): the burst test measures the budget the deployed pipeline has.
-const { pipeline, printed } = useTestPipeline({ signingSecret, resourceNameSuffix: 'billing-state' });
+const { pipeline, printed } = useTestPipeline({
+  signingSecret,
+  resourceNameSuffix: 'billing-state',
+  billingState: true,
+});
 const { post } = localPipelineClient(pipeline, signingSecret);
 
 interface RecordedRequest {
@@ -239,8 +243,9 @@ describe('billing state, on the local pipeline', () => {
     const customer = 'cus_billing_deleted';
     await setInStripe({ id: customer, object: 'customer', email: 'gone@example.com', created: 1 });
     await setInStripe(subscription('sub_deleted', customer, 'active'));
-    // Act: Stripe deletes the customer (the fake then answers its deleted stub), and sends customer.deleted.
-    await postEvent(buildStripeEvent('customer.deleted', { object: { id: customer } }));
+    // Act: Stripe deletes the customer (its API then answers the deleted stub), and sends customer.deleted.
+    await setInStripe({ id: customer, object: 'customer', deleted: true });
+    await postEvent(buildStripeEvent('customer.deleted', { created: nowSeconds() - 5, object: { id: customer } }));
     // Assess
     const state = await syncedState(customer, (candidate) => candidate.deleted);
     expect(state).toMatchObject({ deleted: true, access: false, email: null, subscriptions: [], entitlements: [] });
@@ -265,6 +270,27 @@ describe('billing state, on the local pipeline', () => {
     const calls = await requestsFor(customer);
     expect(calls.length).toBeGreaterThanOrEqual(3);
     expect(calls.every((call) => call.stripeAccount === account)).toBe(true);
+  });
+
+  it('stores a customer Stripe does not know as deleted, and rides out a 429 mid-sync', async () => {
+    // Prepare: Stripe answers 404 for the first customer; one 429 on the second's entitlement list.
+    const unknown = 'cus_missing_billing';
+    const throttled = 'cus_billing_throttled';
+    await setInStripe({ id: throttled, object: 'customer', created: 1 });
+    await setInStripe(entitlement(1, throttled));
+    await fake('/_fake/faults', {
+      method: 'POST',
+      body: JSON.stringify({ status: 429, count: 1, path: '/v1/entitlements/active_entitlements' }),
+    });
+    // Act
+    await postEvent(buildStripeEvent('invoice.paid', { created: nowSeconds() - 10, object: { customer: unknown } }));
+    await postEvent(buildStripeEvent('invoice.paid', { created: nowSeconds() - 10, object: { customer: throttled } }));
+    // Assess
+    expect(await syncedState(unknown, (state) => state.deleted)).toMatchObject({ deleted: true, access: false });
+    const state = await syncedState(throttled, (candidate) => candidate.entitlements.length === 1);
+    expect(state.entitlements).toEqual([{ featureId: 'feat_1', lookupKey: 'feature_1' }]);
+    const lists = (await requestsFor(throttled)).filter((call) => call.path === '/v1/entitlements/active_entitlements');
+    expect(lists.map((call) => (call as RecordedRequest & { status: number }).status)).toEqual([429, 200]);
   });
 
   it('acknowledges an event that names no customer without a sync', async () => {

@@ -11,6 +11,7 @@ import { lambdaContext } from '../../tools/local/lambda-shapes';
 import { configureHandlerEnvironment, createLocalResources } from '../../tools/local/resources';
 import { buildConsumerSqsEvent } from '../../tools/receiver-events';
 import { buildStripeEvent } from '../../tools/stripe-events';
+import { sesMessages } from '../support/local-pipeline-client';
 import { requireMotoEndpoint } from '../support/wait-for';
 
 // `cdk synth` of a separate app (tsx start, two esbuild bundles) takes about 10 s on 2 cores.
@@ -106,10 +107,7 @@ describe('examples/custom-handlers: a team’s own CDK app', () => {
     const sent = first?.status === 'processed' ? first.emails : [];
     expect(sent.map((email) => email.to)).toEqual(['jenny.rosen@example.com', 'finance@example.org']);
     expect(sent[1]?.subject).toMatch(/^Refund: /);
-    const store = (await (await fetch(`${endpoint}/moto-api/data.json`)).json()) as {
-      ses?: { Message?: { id: string }[] };
-    };
-    const stored = (store.ses?.Message ?? []).map((message) => message.id);
+    const stored = (await sesMessages(endpoint)).map((message) => message.id);
     for (const email of sent) expect(stored).toContain(email.messageId);
   });
 });

@@ -11,6 +11,7 @@ const signingSecret = 'whsec_billing_console_test_secret_not_real';
 const { pipeline, printed } = useTestPipeline({
   signingSecret,
   resourceNameSuffix: 'billing-console',
+  billingState: true,
   billingSyncDelaySeconds: 1,
 });
 const { post } = localPipelineClient(pipeline, signingSecret);

@@ -51,7 +51,7 @@ describe('the npm package', () => {
       ],
       project,
     );
-    for (const item of ['bin', 'subscriptions.ts']) {
+    for (const item of ['bin', 'subscriptions.ts', 'billing-api.ts']) {
       cpSync(path.join(root, 'examples', 'custom-handlers', item), path.join(project, item), { recursive: true });
     }
     // As an installed project runs it: plain tsx, so the package's compiled dist/ is what loads.
@@ -59,7 +59,10 @@ describe('the npm package', () => {
     // Act
     const resolved = run(
       'node',
-      ['-p', "[require.resolve('stripe-webhooks-aws/cdk'), require.resolve('stripe-webhooks-aws/handlers')].join(' ')"],
+      [
+        '-p',
+        "['cdk', 'handlers', 'billing-state'].map((entry) => require.resolve('stripe-webhooks-aws/' + entry)).join(' ')",
+      ],
       project,
     );
     run(path.join(project, 'node_modules', '.bin', 'cdk'), ['synth', '-q', '-o', 'out'], project);
@@ -69,11 +72,14 @@ describe('the npm package', () => {
     expect(resolved.trim().split(' ')).toEqual([
       path.join(project, 'node_modules', 'stripe-webhooks-aws', 'dist', 'lib', 'index.js'),
       path.join(project, 'node_modules', 'stripe-webhooks-aws', 'dist', 'functions', 'handlers.js'),
+      path.join(project, 'node_modules', 'stripe-webhooks-aws', 'dist', 'functions', 'billing-state.js'),
     ]);
-    expect(template).toContain(
-      '"SUBSCRIBED_EVENT_TYPES": "charge.refunded,customer.subscription.deleted,customer.subscription.trial_will_end,invoice.paid,invoice.payment_action_required,invoice.payment_failed,v1.billing.meter.error_report_triggered"',
-    );
+    // The example's own types and the billing sync's (it turns billingState on)
+    expect(template).toContain('"SUBSCRIBED_EVENT_TYPES": "charge.refunded,checkout.session.async_payment_failed,');
+    expect(template).toContain('entitlements.active_entitlement_summary.updated,invoice.marked_uncollectible,');
+    expect(template).toContain('BillingApi');
     expect(files).toContain('package/dist/lib/index.d.ts');
+    expect(files).toContain('package/dist/functions/billing-state.d.ts');
     expect(files.filter((file) => file.startsWith('package/test/') || file.startsWith('package/tools/'))).toEqual([]);
   });
 });

@@ -29,10 +29,19 @@ export interface SesMessage {
   readonly destinations: { readonly ToAddresses: string[] };
 }
 
-/** Every message moto's SES accepted, read from moto's own store (one request: the store is large). */
+/**
+ * Every message moto's SES accepted, read from moto's own store (one request: the store is large). Its
+ * dump walks every backend while other files' pipelines change them, and now and then answers that with
+ * a 500 page: asked again, it answers.
+ */
 export async function sesMessages(endpoint: string): Promise<SesMessage[]> {
-  const data = (await (await fetch(`${endpoint}/moto-api/data.json`)).json()) as { ses: { Message: SesMessage[] } };
-  return data.ses.Message;
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await fetch(`${endpoint}/moto-api/data.json`);
+    const text = await response.text();
+    if (response.ok) return (JSON.parse(text) as { ses: { Message: SesMessage[] } }).ses.Message;
+    if (attempt === 5) throw new Error(`moto's data.json answered ${response.status} 5 times: ${text.slice(0, 200)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** The messages moto's SES accepted for `address`. */

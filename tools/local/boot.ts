@@ -45,7 +45,7 @@ export interface LocalBootOptions {
   readonly print?: (line: string) => void;
   /**
    * Runs the billing state feature: its table and sync queue are created, the consumer's billing handlers
-   * queue syncs, and the receiver queues their types. @default true
+   * queue syncs, and the receiver queues their types. @default false (`npm start` turns it on)
    */
   readonly billingState?: boolean;
   /** Seconds a billing sync request waits on the sync queue. @default BILLING_SYNC_DELAY_SECONDS, else the feature's default (5) */
@@ -87,7 +87,7 @@ export async function bootLocalEnvironment(options: LocalBootOptions): Promise<L
       senderAddress: options.senderAddress ?? localSenderAddress,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
       nameSuffix: options.resourceNameSuffix,
-      billingState: options.billingState ?? true,
+      billingState: options.billingState ?? false,
     });
   } catch (error) {
     // The caller gets no handle to stop it with, so a moto started for nothing must end here.

@@ -52,7 +52,8 @@ export interface LocalPipelineOptions {
   readonly subscriptions?: Subscriptions;
   /**
    * Runs the billing state feature: its table, the sync queue and the sync function, the consumer's billing
-   * handlers, and the console's Customers view. @default true
+   * handlers, and the console's Customers view. `npm start` turns it on (`--no-billing-state` off); tests ask
+   * for it where they test it, since its second poller is load on the shared emulator. @default false
    */
   readonly billingState?: boolean;
   /** Seconds a billing sync request waits on the sync queue (tests make it short). @default BILLING_SYNC_DELAY_SECONDS, else 5 */

@@ -93,7 +93,7 @@ function describeBillingState(pipeline: LocalPipeline): string {
   const billing = pipeline.resources.billingState;
   if (!billing) return 'Billing state: off (--no-billing-state or BILLING_STATE=off)';
   return (
-    `Billing state: table ${billing.tableName}, synced ${process.env[envVarNames.billingSyncDelaySeconds] ?? defaultSyncDelaySeconds} s after an event through queue ${billing.syncQueueUrl.split('/').pop()}\n` +
+    `Billing state: table ${billing.tableName}, synced up to ${process.env[envVarNames.billingSyncDelaySeconds] ?? defaultSyncDelaySeconds} s after an event through queue ${billing.syncQueueUrl.split('/').pop()}\n` +
     `Customers: ${pipeline.url}/#/customers   GET ${pipeline.url}/_local/customers  (--no-billing-state to turn off)`
   );
 }
