@@ -19,7 +19,7 @@ import { runtimeModule } from './pipeline-runtime';
 export interface BillingStateOptions {
   /**
    * Event types the billing sync does not sync from, each one of `billingSyncEventTypes`
-   * (`stripe-webhooks-aws/billing-state`; a prefix such as `customer.subscription.` is written with its dot).
+   * (`stripe-webhooks-aws/billing-state`), e.g. `invoice.payment_succeeded`.
    * They are then neither queued for the sync nor, unless a handler wants them, enabled on the endpoint.
    * @default - none: every type of `billingSyncEventTypes` is synced from
    */
