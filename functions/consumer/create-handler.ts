@@ -21,6 +21,7 @@ import { readConsumerConfig } from './consumer-config';
 import { countRecordOutcome, createConsumerMetrics } from './consumer-metrics';
 import { buildRegistry, defineSubscriptions, type Subscriptions, subscriptionsOfModule } from './define-subscriptions';
 import { readDeliverabilityConfig } from './deliverability-config';
+import type { HandlerMetrics } from './handler-context';
 import { dynamoDbIdempotencyStore } from './idempotency-store';
 import { eventIdentityOfBody } from './incoming-event';
 import { livemodeFilter } from './livemode-filter';
@@ -68,7 +69,17 @@ export function createConsumerHandler(
   const tracing = createTracing(serviceNames.consumer, env);
   // Both optional: without them (a stack without EmailDeliverability), no configuration set and no lookups.
   const { configurationSetName, suppressionTableName } = readDeliverabilityConfig(env);
-  const handlerMetrics = { count: (name: string, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };
+  const handlerMetrics: HandlerMetrics = {
+    count: (name, value = 1, dimensions) => {
+      metrics.addMetric(name, MetricUnit.Count, value);
+      if (dimensions === undefined || Object.keys(dimensions).length === 0) return;
+      // The breakdown on its own line (a single metric): the buffered metrics keep the usual dimensions.
+      const single = metrics.singleMetric();
+      for (const [dimension, dimensionValue] of Object.entries(dimensions))
+        single.addDimension(dimension, dimensionValue);
+      single.addMetric(name, MetricUnit.Count, value);
+    },
+  };
   const accountSenders = [...config.connectedAccountEmails.values()].flatMap((account) =>
     account.senderAddress === undefined ? [] : [account.senderAddress],
   );

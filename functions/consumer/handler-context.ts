@@ -9,7 +9,12 @@ import { type Mailer, type OutgoingEmail, PermanentEmailError } from './mailer';
 
 /** Counts a handler's own metrics beside the pipeline's (namespace `StripeWebhooks`, unit Count). */
 export interface HandlerMetrics {
-  count(name: string, value?: number): void;
+  /**
+   * Adds `value` (default 1) to the metric `name`. With `dimensions` (a few low-cardinality values, e.g.
+   * `{ reason: 'no_email' }`), the count is also published under the usual dimensions plus these, so the
+   * total and the breakdown are both in CloudWatch.
+   */
+  count(name: string, value?: number, dimensions?: Readonly<Record<string, string>>): void;
 }
 
 /** What a subscribed handler may use: the same context the built-in emails use. */

@@ -15,17 +15,18 @@ function idOf(value: unknown): string | null {
   return null;
 }
 
-/** Fields of the pre-basil shape, absent from the `stripe` package's current types. */
-interface PreBasilInvoiceFields {
-  readonly subscription?: unknown;
-  readonly payment_intent?: unknown;
+/** An object (not null, not an array), read loosely: pre-basil fields are absent from the `stripe` package's types. */
+function recordOf(value: unknown): Readonly<Record<string, unknown>> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Readonly<Record<string, unknown>>)
+    : undefined;
 }
 
 /** The subscription that generated the invoice, in either shape; null for a one-off invoice. */
 export function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
-  const current = idOf(invoice.parent?.subscription_details?.subscription);
+  const current = idOf(recordOf(recordOf(recordOf(invoice)?.parent)?.subscription_details)?.subscription);
   if (current !== null) return current;
-  return idOf((invoice as Stripe.Invoice & PreBasilInvoiceFields).subscription);
+  return idOf(recordOf(invoice)?.subscription);
 }
 
 /**
@@ -35,10 +36,17 @@ export function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
  * `expand: ['payments']` when you need it.
  */
 export function invoicePaymentIntentId(invoice: Stripe.Invoice): string | null {
-  const payments = (invoice.payments?.data ?? []).filter((entry) => entry.payment?.type === 'payment_intent');
+  // Read as any payload may be: a field missing, null or of another type is as good as absent.
+  const data = recordOf(recordOf(invoice)?.payments)?.data;
+  const payments = (Array.isArray(data) ? data : []).flatMap((entry) => {
+    const payment = recordOf(recordOf(entry)?.payment);
+    return payment?.type === 'payment_intent' ? [{ entry: recordOf(entry) ?? {}, payment }] : [];
+  });
   const chosen =
-    payments.find((entry) => entry.is_default) ?? payments.find((entry) => entry.status === 'paid') ?? payments[0];
+    payments.find(({ entry }) => entry.is_default === true) ??
+    payments.find(({ entry }) => entry.status === 'paid') ??
+    payments[0];
   const current = idOf(chosen?.payment.payment_intent);
   if (current !== null) return current;
-  return idOf((invoice as Stripe.Invoice & PreBasilInvoiceFields).payment_intent);
+  return idOf(recordOf(invoice)?.payment_intent);
 }

@@ -2,9 +2,18 @@ import type Stripe from 'stripe';
 import { defineSubscriptions, type Subscriptions } from '../define-subscriptions';
 import type { EventHandler, EventOfType } from '../event-registry';
 import type { HandlerContext } from '../handler-context';
-import { findRecipient, type RecipientHints, reportNoRecipient } from './recipient';
+import { recordOf, textOf } from './fields';
+import {
+  findRecipient,
+  type NoRecipient,
+  type RecipientHints,
+  reportNoRecipient,
+  reportSkippedEmail,
+} from './recipient';
 import {
   type EmailContent,
+  type MissingEmailFact,
+  missingMoneyFact,
   type RenderOptions,
   renderCheckoutConfirmation,
   renderInvoiceReceipt,
@@ -31,13 +40,55 @@ export interface BuiltInEmailRules {
   readonly subscriptionCheckoutConfirmation?: boolean;
 }
 
-function skipped(context: HandlerContext, message: string, outcome: string): void {
-  context.logger.info(message, { eventId: context.eventId, outcome });
-  context.metrics.count('EmailsSkipped');
+/**
+ * Why a built-in email was not sent, as the `reason` dimension of `EmailsSkipped` and the log's
+ * `outcome: skipped_<reason>`: no recipient (`no_email`, `customer_deleted`, `stripe_api_not_configured`),
+ * a key fact missing or malformed in the payload (`no_amount`, `no_currency`, `no_object`), or a rule
+ * (`zero_amount`, `subscription_checkout`).
+ */
+export type EmailSkipReason = NoRecipient | MissingEmailFact | 'no_object' | 'zero_amount' | 'subscription_checkout';
+
+function skipped(
+  context: HandlerContext,
+  reason: EmailSkipReason,
+  message: string,
+  details?: Readonly<Record<string, unknown>>,
+): void {
+  reportSkippedEmail(
+    context,
+    reason,
+    message,
+    reason === 'zero_amount' || reason === 'subscription_checkout' ? 'info' : 'warn',
+    details,
+  );
+}
+
+/** The event's `data.object` when it is an object (the receiver checks it is; a handler called directly may not). */
+function objectOf<T>(
+  event: { readonly data?: { readonly object?: T } } | undefined,
+  context: HandlerContext,
+): T | undefined {
+  const object = recordOf(recordOf(event?.data)?.object);
+  if (object === undefined) {
+    skipped(context, 'no_object', 'The event has no data.object to write the email from; no email sent');
+    return undefined;
+  }
+  return object as T;
+}
+
+/** Skips, logged and counted, an email whose amount or currency is missing or malformed in the payload. */
+function lacksMoney(context: HandlerContext, object: unknown, amountField: string, objectName: string): boolean {
+  const problem = missingMoneyFact(object, amountField, objectName);
+  if (problem === undefined) return false;
+  skipped(context, problem.reason, `${problem.field} is missing or malformed in the event; no email sent`, {
+    field: problem.field,
+  });
+  return true;
 }
 
 /** Finds the recipient, renders in their language with the business's layout, and sends once. */
 async function sendCustomerEmail(
+  event: { readonly created?: unknown },
   context: HandlerContext,
   hints: RecipientHints,
   render: (options: RenderOptions) => EmailContent,
@@ -45,7 +96,12 @@ async function sendCustomerEmail(
   const recipient = await findRecipient(hints, context);
   if ('skipped' in recipient) return reportNoRecipient(context, recipient.skipped);
   const { businessName, supportAddress, logoUrl } = context.emailSettings;
-  const content = render({ locale: recipient.locale, brand: { businessName, supportAddress, logoUrl } });
+  const eventCreated = typeof event.created === 'number' ? { eventCreated: event.created } : {};
+  const content = render({
+    locale: recipient.locale,
+    brand: { businessName, supportAddress, logoUrl },
+    ...eventCreated,
+  });
   await context.sendEmail({ to: recipient.to, ...content });
 }
 
@@ -56,32 +112,36 @@ function invoiceHints(invoice: Stripe.Invoice): RecipientHints {
 /** `invoice.paid`: the receipt. */
 export function invoiceReceipt(rules: BuiltInEmailRules = {}) {
   return async (event: Stripe.InvoicePaidEvent, context: HandlerContext): Promise<void> => {
-    const invoice = event.data.object;
+    const invoice = objectOf(event, context);
+    if (invoice === undefined || lacksMoney(context, invoice, 'amount_paid', 'invoice')) return;
     if (invoice.amount_paid === 0 && !rules.zeroAmountReceipts) {
-      return skipped(
-        context,
-        'Invoice of amount 0; no receipt sent (zeroAmountReceipts is off)',
-        'skipped_zero_amount',
-      );
+      return skipped(context, 'zero_amount', 'Invoice of amount 0; no receipt sent (zeroAmountReceipts is off)');
     }
-    await sendCustomerEmail(context, invoiceHints(invoice), (options) => renderInvoiceReceipt(invoice, options));
+    await sendCustomerEmail(event, context, invoiceHints(invoice), (options) => renderInvoiceReceipt(invoice, options));
   };
 }
 
 /** `checkout.session.completed`: the order confirmation of a payment-mode Checkout. */
 export function checkoutConfirmation(rules: BuiltInEmailRules = {}) {
   return async (event: Stripe.CheckoutSessionCompletedEvent, context: HandlerContext): Promise<void> => {
-    const session = event.data.object;
+    const session = objectOf(event, context);
+    if (session === undefined) return;
     if (session.mode === 'subscription' && !rules.subscriptionCheckoutConfirmation) {
       return skipped(
         context,
+        'subscription_checkout',
         "Subscription checkout; its first invoice's receipt is the one email (subscriptionCheckoutConfirmation is off)",
-        'skipped_subscription_checkout',
       );
     }
+    // A session in setup mode has no amount; one in payment mode without it still confirms the order.
     await sendCustomerEmail(
+      event,
       context,
-      { email: session.customer_details?.email, customer: session.customer, locale: session.locale },
+      {
+        email: recordOf(session.customer_details)?.email as string | undefined,
+        customer: session.customer,
+        locale: session.locale,
+      },
       (options) => renderCheckoutConfirmation(session, options),
     );
   };
@@ -89,8 +149,9 @@ export function checkoutConfirmation(rules: BuiltInEmailRules = {}) {
 
 /** `invoice.payment_failed`: what is due, which attempt failed, when Stripe tries again, and a link to pay. */
 export async function paymentFailedNotice(event: Stripe.InvoicePaymentFailedEvent, context: HandlerContext) {
-  const invoice = event.data.object;
-  await sendCustomerEmail(context, invoiceHints(invoice), (options) => renderPaymentFailed(invoice, options));
+  const invoice = objectOf(event, context);
+  if (invoice === undefined || lacksMoney(context, invoice, 'amount_due', 'invoice')) return;
+  await sendCustomerEmail(event, context, invoiceHints(invoice), (options) => renderPaymentFailed(invoice, options));
 }
 
 /** `invoice.payment_action_required`: the customer must complete the payment (3-D Secure, say). */
@@ -98,40 +159,51 @@ export async function paymentActionRequiredNotice(
   event: Stripe.InvoicePaymentActionRequiredEvent,
   context: HandlerContext,
 ) {
-  const invoice = event.data.object;
-  await sendCustomerEmail(context, invoiceHints(invoice), (options) => renderPaymentActionRequired(invoice, options));
+  const invoice = objectOf(event, context);
+  if (invoice === undefined || lacksMoney(context, invoice, 'amount_due', 'invoice')) return;
+  await sendCustomerEmail(event, context, invoiceHints(invoice), (options) =>
+    renderPaymentActionRequired(invoice, options),
+  );
 }
 
 /** `charge.refunded`: how much of the charge went back, with the receipt link. */
 export async function refundNotice(event: Stripe.ChargeRefundedEvent, context: HandlerContext) {
-  const charge = event.data.object;
+  const charge = objectOf(event, context);
+  if (charge === undefined || lacksMoney(context, charge, 'amount_refunded', 'charge')) return;
   await sendCustomerEmail(
+    event,
     context,
-    { email: charge.receipt_email ?? charge.billing_details?.email, customer: charge.customer },
+    {
+      email: textOf(charge.receipt_email) ?? textOf(recordOf(charge.billing_details)?.email),
+      customer: charge.customer,
+    },
     (options) => renderRefundNotice(charge, options),
   );
 }
 
 /** `customer.subscription.trial_will_end`: when the trial ends and what is charged after it. */
 export async function trialEndingNotice(event: Stripe.CustomerSubscriptionTrialWillEndEvent, context: HandlerContext) {
-  const subscription = event.data.object;
-  await sendCustomerEmail(context, { customer: subscription.customer }, (options) =>
+  const subscription = objectOf(event, context);
+  if (subscription === undefined) return;
+  await sendCustomerEmail(event, context, { customer: subscription.customer }, (options) =>
     renderTrialEnding(subscription, options),
   );
 }
 
 /** `customer.subscription.deleted`: the subscription has ended. */
 export async function subscriptionEndedNotice(event: Stripe.CustomerSubscriptionDeletedEvent, context: HandlerContext) {
-  const subscription = event.data.object;
-  await sendCustomerEmail(context, { customer: subscription.customer }, (options) =>
+  const subscription = objectOf(event, context);
+  if (subscription === undefined) return;
+  await sendCustomerEmail(event, context, { customer: subscription.customer }, (options) =>
     renderSubscriptionEnded(subscription, options),
   );
 }
 
 /** `invoice.upcoming`: a renewal reminder (off by default: many businesses let renewals pass quietly). */
 export async function renewalReminder(event: Stripe.InvoiceUpcomingEvent, context: HandlerContext) {
-  const invoice = event.data.object;
-  await sendCustomerEmail(context, invoiceHints(invoice), (options) => renderRenewalReminder(invoice, options));
+  const invoice = objectOf(event, context);
+  if (invoice === undefined || lacksMoney(context, invoice, 'amount_due', 'invoice')) return;
+  await sendCustomerEmail(event, context, invoiceHints(invoice), (options) => renderRenewalReminder(invoice, options));
 }
 
 /** The receipt with the default rules. */

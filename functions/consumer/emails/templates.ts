@@ -6,6 +6,7 @@
  */
 import type Stripe from 'stripe';
 import { formatStripeDate } from './dates';
+import { amountOf, countOf, currencyOf, itemsOf, type Loose, recordOf, textOf, timestampOf } from './fields';
 import { safeHttpUrl } from './html';
 import { type EmailBrand, type EmailContent, type EmailLink, type EmailModel, renderEmail } from './layout';
 import { emailLanguageOf, resolveEmailLocale } from './locales';
@@ -32,6 +33,12 @@ export interface RenderOptions {
   readonly locale?: string;
   /** @default { businessName: '' } (then no business name is shown) */
   readonly brand?: EmailBrand;
+  /**
+   * The event's `created` (epoch seconds): the date an email shows when the object's own date of what
+   * happened (paid, ordered, ended) is missing or malformed. Without either, the row is left out.
+   * @default none
+   */
+  readonly eventCreated?: number;
 }
 
 /** What every template needs: the words, and amounts and dates formatted for the email's locale. */
@@ -39,25 +46,80 @@ interface Locale {
   readonly tag: string;
   readonly messages: EmailMessages;
   readonly brand: EmailBrand;
-  readonly amount: (amountInMinorUnits: number, currency: string) => string;
-  readonly date: (epochSeconds: number) => string;
+  /** The amount formatted, or null when the amount or the currency is missing or malformed. */
+  readonly amount: (amountInMinorUnits: unknown, currency: unknown) => string | null;
+  /** The date formatted, or null when the timestamp is missing or malformed. */
+  readonly date: (epochSeconds: unknown) => string | null;
+  /** The event's `created`, when it is a usable timestamp. */
+  readonly eventCreated: number | null;
 }
 
 function localeFor(options: RenderOptions): Locale {
   // Re-resolved here, not trusted: a caller passing 'zh-HK' or 'auto' gets English words and English digits.
-  const tag = resolveEmailLocale([options.locale], 'en');
+  const tag = resolveEmailLocale([typeof options.locale === 'string' ? options.locale : undefined], 'en');
   return {
     tag,
     messages: emailMessages[emailLanguageOf(tag)],
     brand: options.brand ?? { businessName: '' },
-    amount: (amountInMinorUnits, currency) => formatAmount(amountInMinorUnits, currency, tag),
-    date: (epochSeconds) => formatStripeDate(epochSeconds, tag),
+    amount: (amountInMinorUnits, currency) => {
+      const amount = amountOf(amountInMinorUnits);
+      const code = currencyOf(currency);
+      return amount === null || code === null ? null : formatAmount(amount, code, tag);
+    },
+    date: (epochSeconds) => {
+      const seconds = timestampOf(epochSeconds);
+      return seconds === null ? null : formatStripeDate(seconds, tag);
+    },
+    eventCreated: timestampOf(options.eventCreated),
   };
 }
 
-function nonEmpty(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : null;
+/** Why an email cannot be written: a key fact (what is paid, owed or refunded, and in what) is missing. */
+export type MissingEmailFact = 'no_amount' | 'no_currency';
+
+/** A key fact the email cannot do without, missing or malformed: names the field (`invoice.amount_paid`). */
+export class MissingEmailFactError extends Error {
+  readonly reason: MissingEmailFact;
+  readonly field: string;
+  constructor(reason: MissingEmailFact, field: string) {
+    super(
+      `${field} is ${reason === 'no_amount' ? 'missing or not a Stripe amount (an integer of minor units)' : 'missing or not a three-letter currency code'}: the email cannot say what it is about without it.`,
+    );
+    this.name = 'MissingEmailFactError';
+    this.reason = reason;
+    this.field = field;
+  }
+}
+
+/**
+ * The key fact of an email about money: `object[amountField]` in `object.currency`. Returns the problem
+ * (and the field, e.g. `invoice.amount_paid`) when either is missing or malformed, else undefined.
+ */
+export function missingMoneyFact(
+  object: unknown,
+  amountField: string,
+  objectName: string,
+): { readonly reason: MissingEmailFact; readonly field: string } | undefined {
+  const found = recordOf(object);
+  if (amountOf(found?.[amountField]) === null) return { reason: 'no_amount', field: `${objectName}.${amountField}` };
+  if (currencyOf(found?.currency) === null) return { reason: 'no_currency', field: `${objectName}.currency` };
+  return undefined;
+}
+
+/** The key amount of an email, formatted; throws {@link MissingEmailFactError} without it. */
+function requiredMoney(locale: Locale, object: Loose, amountField: string, objectName: string): string {
+  const problem = missingMoneyFact(object, amountField, objectName);
+  if (problem !== undefined) throw new MissingEmailFactError(problem.reason, problem.field);
+  return locale.amount(object[amountField], object.currency) ?? '';
+}
+
+/** The date something happened: the object's first usable timestamp, else the event's `created`, else null. */
+function happenedOn(locale: Locale, ...candidates: unknown[]): string | null {
+  for (const candidate of candidates) {
+    const date = locale.date(candidate);
+    if (date !== null) return date;
+  }
+  return locale.date(locale.eventCreated);
 }
 
 type Detail = readonly [label: string, value: string];
@@ -75,52 +137,72 @@ function render(model: Omit<EmailModel, 'greeting'> & { greetingName: string | n
   );
 }
 
-/** `2 × Pro plan` for a quantity above one. */
-function withQuantity(description: string, quantity: number | null | undefined): string {
-  return quantity !== null && quantity !== undefined && quantity > 1 ? `${quantity} × ${description}` : description;
+/** A link's URL as Stripe gave it, if a string (the layout keeps only http(s) ones). */
+function urlOf(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
 
-function invoiceItems(invoice: Stripe.Invoice, locale: Locale): EmailModel['items'] {
-  return (invoice.lines?.data ?? []).flatMap((line) => {
-    const description = nonEmpty(line.description);
-    if (!description) return [];
-    return [
-      {
-        description: withQuantity(description, line.quantity),
-        amount: locale.amount(line.amount, line.currency || invoice.currency),
-      },
-    ];
+/** `2 × Pro plan` for a quantity above one. */
+function withQuantity(description: string, quantity: unknown): string {
+  const count = countOf(quantity);
+  return count !== null && count > 1 ? `${count} × ${description}` : description;
+}
+
+/** Rows of items with a description and an amount; an item without either is left out. */
+function itemRows(
+  entries: readonly Loose[],
+  locale: Locale,
+  read: (entry: Loose) => { description: unknown; quantity: unknown; amount: unknown; currency: unknown },
+): EmailModel['items'] {
+  return entries.flatMap((entry) => {
+    const { description, quantity, amount, currency } = read(entry);
+    const text = textOf(description);
+    const formatted = locale.amount(amount, currency);
+    if (text === null || formatted === null) return [];
+    return [{ description: withQuantity(text, quantity), amount: formatted }];
   });
 }
 
-/** The invoice's number; finalized invoices always have one, a draft only its id. */
-function invoiceNumberOf(invoice: Stripe.Invoice): string | null {
-  return nonEmpty(invoice.number) ?? nonEmpty(invoice.id);
+function invoiceItems(invoice: Loose, locale: Locale): EmailModel['items'] {
+  return itemRows(itemsOf(recordOf(invoice.lines)?.data), locale, (line) => ({
+    description: line.description,
+    quantity: line.quantity,
+    amount: line.amount,
+    currency: currencyOf(line.currency) ?? invoice.currency,
+  }));
 }
 
-/** A receipt for a paid invoice (`invoice.paid`). */
+/** The invoice's number; finalized invoices always have one, a draft only its id. */
+function invoiceNumberOf(invoice: Loose): string | null {
+  return textOf(invoice.number) ?? textOf(invoice.id);
+}
+
+const loose = (object: unknown): Loose => recordOf(object) ?? {};
+
+/** A receipt for a paid invoice (`invoice.paid`). Throws {@link MissingEmailFactError} without an amount paid and its currency. */
 export function renderInvoiceReceipt(invoice: Stripe.Invoice, options: RenderOptions = {}): EmailContent {
   const locale = localeFor(options);
   const words = locale.messages.invoiceReceipt;
-  const amountPaid = locale.amount(invoice.amount_paid, invoice.currency);
+  const object = loose(invoice);
+  const amountPaid = requiredMoney(locale, object, 'amount_paid', 'invoice');
   // A paid invoice is finalized, so it has a number; its id still identifies it if not.
-  const invoiceNumber = invoiceNumberOf(invoice) ?? invoice.id;
-  const paidAt = invoice.status_transitions?.paid_at ?? invoice.created;
+  const invoiceNumber = invoiceNumberOf(object);
+  const paidOn = happenedOn(locale, recordOf(object.status_transitions)?.paid_at, object.created);
   return render(
     {
       subject: words.subject(invoiceNumber, amountPaid),
-      greetingName: nonEmpty(invoice.customer_name),
+      greetingName: textOf(object.customer_name),
       lead: [words.lead(invoiceNumber)],
       details: [
         [words.amountPaid, amountPaid],
-        [words.invoiceNumber, invoiceNumber],
-        [words.datePaid, locale.date(paidAt)],
+        ...detail(words.invoiceNumber, invoiceNumber),
+        ...detail(words.datePaid, paidOn),
       ],
-      items: invoiceItems(invoice, locale),
+      items: invoiceItems(object, locale),
       notes: [],
       links: [
-        { label: words.viewInvoice, url: invoice.hosted_invoice_url },
-        { label: words.downloadPdf, url: invoice.invoice_pdf },
+        { label: words.viewInvoice, url: urlOf(object.hosted_invoice_url) },
+        { label: words.downloadPdf, url: urlOf(object.invoice_pdf) },
       ],
       closing: words.closing,
     },
@@ -128,7 +210,7 @@ export function renderInvoiceReceipt(invoice: Stripe.Invoice, options: RenderOpt
   );
 }
 
-function isKnownPaymentStatus(status: string): status is CheckoutPaymentStatus {
+function isKnownPaymentStatus(status: unknown): status is CheckoutPaymentStatus {
   return status === 'paid' || status === 'unpaid' || status === 'no_payment_required';
 }
 
@@ -139,31 +221,25 @@ export function renderCheckoutConfirmation(
 ): EmailContent {
   const locale = localeFor(options);
   const words = locale.messages.checkoutConfirmation;
+  const object = loose(session);
   // Sessions in setup mode carry no amount and no currency.
-  const total =
-    session.amount_total !== null && session.currency !== null
-      ? locale.amount(session.amount_total, session.currency)
-      : null;
-  const status = isKnownPaymentStatus(session.payment_status) ? session.payment_status : 'no_payment_required';
+  const total = locale.amount(object.amount_total, object.currency);
+  const status = isKnownPaymentStatus(object.payment_status) ? object.payment_status : 'no_payment_required';
   // `line_items` is only present when the consumer retrieved the session with it expanded.
-  const items = (session.line_items?.data ?? []).flatMap((item) => {
-    const description = nonEmpty(item.description);
-    if (!description) return [];
-    return [
-      {
-        description: withQuantity(description, item.quantity),
-        amount: locale.amount(item.amount_total, item.currency),
-      },
-    ];
-  });
+  const items = itemRows(itemsOf(recordOf(object.line_items)?.data), locale, (item) => ({
+    description: item.description,
+    quantity: item.quantity,
+    amount: item.amount_total,
+    currency: currencyOf(item.currency) ?? object.currency,
+  }));
   return render(
     {
       subject: words.subject(total),
-      greetingName: nonEmpty(session.customer_details?.name),
+      greetingName: textOf(recordOf(object.customer_details)?.name),
       lead: [words.leads[status]],
       details: [
         ...detail(status === 'paid' ? words.amountPaid : words.orderTotal, total),
-        [words.orderDate, locale.date(session.created)],
+        ...detail(words.orderDate, happenedOn(locale, object.created)),
       ],
       items,
       notes: [],
@@ -174,45 +250,57 @@ export function renderCheckoutConfirmation(
   );
 }
 
-/** A failed automatic payment (`invoice.payment_failed`): what is due, when Stripe tries again, and a link to pay. */
+/**
+ * A failed automatic payment (`invoice.payment_failed`): what is due, when Stripe tries again, and a link
+ * to pay. Throws {@link MissingEmailFactError} without an amount due and its currency.
+ */
 export function renderPaymentFailed(invoice: Stripe.Invoice, options: RenderOptions = {}): EmailContent {
   const locale = localeFor(options);
   const words = locale.messages.paymentFailed;
-  const amountDue = locale.amount(invoice.amount_due, invoice.currency);
-  const invoiceNumber = invoiceNumberOf(invoice);
-  // Stripe sets no next attempt when it has given up, or when the customer has to act (send_invoice).
-  const nextAttempt = invoice.next_payment_attempt !== null ? locale.date(invoice.next_payment_attempt) : null;
+  const object = loose(invoice);
+  const amountDue = requiredMoney(locale, object, 'amount_due', 'invoice');
+  const invoiceNumber = invoiceNumberOf(object);
+  // Stripe sets no next attempt (null) when it has given up, or when the customer has to act (send_invoice);
+  // a payload without the field says nothing either way, so the email does not either.
+  const nextAttempt = locale.date(object.next_payment_attempt);
+  const attempts = countOf(object.attempt_count);
+  const retryNote =
+    nextAttempt !== null ? [words.willRetry(nextAttempt)] : object.next_payment_attempt === null ? [words.noRetry] : [];
   return render(
     {
       subject: words.subject(amountDue, invoiceNumber),
-      greetingName: nonEmpty(invoice.customer_name),
+      greetingName: textOf(object.customer_name),
       lead: [words.lead(amountDue, invoiceNumber)],
       details: [
         [words.amountDue, amountDue],
         ...detail(words.invoiceNumber, invoiceNumber),
-        ...detail(words.attempts, invoice.attempt_count > 0 ? words.attemptCount(invoice.attempt_count) : null),
+        ...detail(words.attempts, attempts !== null && attempts > 0 ? words.attemptCount(attempts) : null),
         ...detail(words.nextAttempt, nextAttempt),
       ],
       items: [],
-      notes: [nextAttempt !== null ? words.willRetry(nextAttempt) : words.noRetry],
-      links: [{ label: words.payInvoice, url: invoice.hosted_invoice_url }],
+      notes: retryNote,
+      links: [{ label: words.payInvoice, url: urlOf(object.hosted_invoice_url) }],
       closing: words.closing,
     },
     locale,
   );
 }
 
-/** A payment that needs the customer, e.g. for 3-D Secure (`invoice.payment_action_required`). */
+/**
+ * A payment that needs the customer, e.g. for 3-D Secure (`invoice.payment_action_required`). Throws
+ * {@link MissingEmailFactError} without an amount due and its currency.
+ */
 export function renderPaymentActionRequired(invoice: Stripe.Invoice, options: RenderOptions = {}): EmailContent {
   const locale = localeFor(options);
   const words = locale.messages.paymentActionRequired;
-  const amountDue = locale.amount(invoice.amount_due, invoice.currency);
-  const invoiceNumber = invoiceNumberOf(invoice);
-  const link: EmailLink = { label: words.completePayment, url: invoice.hosted_invoice_url };
+  const object = loose(invoice);
+  const amountDue = requiredMoney(locale, object, 'amount_due', 'invoice');
+  const invoiceNumber = invoiceNumberOf(object);
+  const link: EmailLink = { label: words.completePayment, url: urlOf(object.hosted_invoice_url) };
   return render(
     {
       subject: words.subject(amountDue),
-      greetingName: nonEmpty(invoice.customer_name),
+      greetingName: textOf(object.customer_name),
       lead: [words.lead(amountDue, invoiceNumber)],
       details: [[words.amountDue, amountDue], ...detail(words.invoiceNumber, invoiceNumber)],
       items: [],
@@ -225,56 +313,70 @@ export function renderPaymentActionRequired(invoice: Stripe.Invoice, options: Re
   );
 }
 
-/** A refund (`charge.refunded`): how much of the payment went back so far, with the receipt link. */
+/**
+ * A refund (`charge.refunded`): how much of the payment went back so far, with the receipt link. Throws
+ * {@link MissingEmailFactError} without an amount refunded and its currency.
+ */
 export function renderRefundNotice(charge: Stripe.Charge, options: RenderOptions = {}): EmailContent {
   const locale = localeFor(options);
   const words = locale.messages.refundNotice;
-  const refunded = locale.amount(charge.amount_refunded, charge.currency);
-  const amount = locale.amount(charge.amount, charge.currency);
+  const object = loose(charge);
+  const refunded = requiredMoney(locale, object, 'amount_refunded', 'charge');
+  const amount = locale.amount(object.amount, object.currency);
   // `amount_refunded` is cumulative: a second partial refund reports the total so far.
-  const full = charge.refunded || charge.amount_refunded >= charge.amount;
+  const refundedAmount = amountOf(object.amount_refunded) ?? 0;
+  const originalAmount = amountOf(object.amount);
+  const full = object.refunded === true || (originalAmount !== null && refundedAmount >= originalAmount);
+  const lead =
+    amount === null
+      ? words.leadRefunded(refunded)
+      : full
+        ? words.leadFull(amount)
+        : words.leadPartial(refunded, amount);
   return render(
     {
       subject: words.subject(refunded),
-      greetingName: nonEmpty(charge.billing_details?.name),
-      lead: [full ? words.leadFull(amount) : words.leadPartial(refunded, amount), words.timing],
+      greetingName: textOf(recordOf(object.billing_details)?.name),
+      lead: [lead, words.timing],
       details: [
         [words.amountRefunded, refunded],
-        [words.originalPayment, amount],
-        [words.paymentDate, locale.date(charge.created)],
-        ...detail(words.description, nonEmpty(charge.description)),
+        ...detail(words.originalPayment, amount),
+        ...detail(words.paymentDate, happenedOn(locale, object.created)),
+        ...detail(words.description, textOf(object.description)),
       ],
       items: [],
       notes: [],
-      links: [{ label: words.viewReceipt, url: charge.receipt_url }],
+      links: [{ label: words.viewReceipt, url: urlOf(object.receipt_url) }],
       closing: words.closing,
     },
     locale,
   );
 }
 
-function customerNameOf(customer: Stripe.Subscription['customer']): string | null {
-  return typeof customer === 'object' && customer !== null && !customer.deleted ? nonEmpty(customer.name) : null;
+function customerNameOf(customer: unknown): string | null {
+  const found = recordOf(customer);
+  return found !== undefined && found.deleted !== true ? textOf(found.name) : null;
 }
 
 /** What the subscription names itself: its description, else its prices' nicknames. */
-function planOf(subscription: Stripe.Subscription): string | null {
-  const nicknames = (subscription.items?.data ?? []).flatMap((item) => {
-    const nickname = nonEmpty(item.price?.nickname);
+function planOf(subscription: Loose): string | null {
+  const nicknames = itemsOf(recordOf(subscription.items)?.data).flatMap((item) => {
+    const nickname = textOf(recordOf(item.price)?.nickname);
     return nickname ? [nickname] : [];
   });
-  return nonEmpty(subscription.description) ?? (nicknames.length > 0 ? nicknames.join(', ') : null);
+  return textOf(subscription.description) ?? (nicknames.length > 0 ? nicknames.join(', ') : null);
 }
 
-function isRecurringInterval(value: string): value is RecurringInterval {
-  return (recurringIntervals as readonly string[]).includes(value);
+function isRecurringInterval(value: unknown): value is RecurringInterval {
+  return (recurringIntervals as readonly unknown[]).includes(value);
 }
 
 /** The quantity Stripe bills: a price can bill per package (`transform_quantity`, e.g. per 10 seats, rounded up). */
-function billedQuantity(quantity: number, transform: Stripe.Price.TransformQuantity | null): number {
-  if (!transform || !(transform.divide_by > 0)) return quantity;
-  const packages = quantity / transform.divide_by;
-  return transform.round === 'up' ? Math.ceil(packages) : Math.floor(packages);
+function billedQuantity(quantity: number, transform: Loose | undefined): number {
+  const divideBy = transform?.divide_by;
+  if (typeof divideBy !== 'number' || !(divideBy > 0) || !Number.isFinite(divideBy)) return quantity;
+  const packages = quantity / divideBy;
+  return transform?.round === 'up' ? Math.ceil(packages) : Math.floor(packages);
 }
 
 /**
@@ -282,28 +384,29 @@ function billedQuantity(quantity: number, transform: Stripe.Price.TransformQuant
  * `unit_amount × quantity` (in packages, for a `transform_quantity`) per currency and interval. `null` when any item's price cannot be known
  * from the subscription alone (tiered or metered prices, no quantity): a wrong price is worse than none.
  */
-function recurringPriceOf(subscription: Stripe.Subscription, locale: Locale): string | null {
-  const items = subscription.items?.data ?? [];
+function recurringPriceOf(subscription: Loose, locale: Locale): string | null {
+  const items = itemsOf(recordOf(subscription.items)?.data);
   if (items.length === 0) return null;
   const totals = new Map<string, { currency: string; interval: RecurringInterval; count: number; amount: number }>();
-  for (const { price, quantity } of items) {
-    const recurring = price?.recurring;
-    if (!recurring || price.unit_amount === null || quantity === undefined) return null;
+  for (const item of items) {
+    const price = recordOf(item.price);
+    const recurring = recordOf(price?.recurring);
+    const unitAmount = amountOf(price?.unit_amount);
+    const currency = currencyOf(price?.currency);
+    const quantity = countOf(item.quantity);
+    const intervalCount = countOf(recurring?.interval_count);
+    if (!recurring || unitAmount === null || currency === null || quantity === null) return null;
     if (recurring.usage_type === 'metered' || !isRecurringInterval(recurring.interval)) return null;
-    const key = `${price.currency}|${recurring.interval}|${recurring.interval_count}`;
-    const total = totals.get(key) ?? {
-      currency: price.currency,
-      interval: recurring.interval,
-      count: recurring.interval_count,
-      amount: 0,
-    };
-    total.amount += price.unit_amount * billedQuantity(quantity, price.transform_quantity);
+    if (intervalCount === null || intervalCount < 1) return null;
+    const key = `${currency.toLowerCase()}|${recurring.interval}|${intervalCount}`;
+    const total = totals.get(key) ?? { currency, interval: recurring.interval, count: intervalCount, amount: 0 };
+    total.amount += unitAmount * billedQuantity(quantity, recordOf(price?.transform_quantity));
     if (!Number.isSafeInteger(total.amount)) return null;
     totals.set(key, total);
   }
   return [...totals.values()]
     .map(({ currency, interval, count, amount }) =>
-      locale.messages.recurringPrice(locale.amount(amount, currency), interval, count),
+      locale.messages.recurringPrice(locale.amount(amount, currency) ?? '', interval, count),
     )
     .join(locale.messages.pricesSeparator);
 }
@@ -312,15 +415,17 @@ function recurringPriceOf(subscription: Stripe.Subscription, locale: Locale): st
 export function renderTrialEnding(subscription: Stripe.Subscription, options: RenderOptions = {}): EmailContent {
   const locale = localeFor(options);
   const words = locale.messages.trialEnding;
-  const trialEnd = subscription.trial_end !== null ? locale.date(subscription.trial_end) : null;
-  const price = recurringPriceOf(subscription, locale);
+  const object = loose(subscription);
+  // Not the event's date: the event comes days before the trial ends.
+  const trialEnd = locale.date(object.trial_end);
+  const price = recurringPriceOf(object, locale);
   return render(
     {
       subject: words.subject(trialEnd),
-      greetingName: customerNameOf(subscription.customer),
+      greetingName: customerNameOf(object.customer),
       lead: [words.lead(trialEnd), price !== null ? words.continuesAt(price) : words.continues],
       details: [
-        ...detail(words.plan, planOf(subscription)),
+        ...detail(words.plan, planOf(object)),
         ...detail(words.trialEnds, trialEnd),
         ...detail(words.priceAfterTrial, price),
       ],
@@ -337,14 +442,15 @@ export function renderTrialEnding(subscription: Stripe.Subscription, options: Re
 export function renderSubscriptionEnded(subscription: Stripe.Subscription, options: RenderOptions = {}): EmailContent {
   const locale = localeFor(options);
   const words = locale.messages.subscriptionEnded;
-  const endedAt = subscription.ended_at ?? subscription.canceled_at ?? subscription.cancel_at;
-  const endDate = endedAt !== null ? locale.date(endedAt) : null;
+  const object = loose(subscription);
+  // The deletion event is created when the subscription ends: its date is the end date when the object has none.
+  const endDate = happenedOn(locale, object.ended_at, object.canceled_at, object.cancel_at);
   return render(
     {
       subject: words.subject,
-      greetingName: customerNameOf(subscription.customer),
+      greetingName: customerNameOf(object.customer),
       lead: [words.lead(endDate), words.body],
-      details: [...detail(words.plan, planOf(subscription)), ...detail(words.endDate, endDate)],
+      details: [...detail(words.plan, planOf(object)), ...detail(words.endDate, endDate)],
       items: [],
       notes: [],
       links: [],
@@ -354,25 +460,27 @@ export function renderSubscriptionEnded(subscription: Stripe.Subscription, optio
   );
 }
 
-/** A renewal reminder (`invoice.upcoming`): what will be due, and when. */
+/**
+ * A renewal reminder (`invoice.upcoming`): what will be due, and when. Throws {@link MissingEmailFactError}
+ * without an amount due and its currency.
+ */
 export function renderRenewalReminder(invoice: Stripe.Invoice, options: RenderOptions = {}): EmailContent {
   const locale = localeFor(options);
   const words = locale.messages.renewalReminder;
-  const amountDue = locale.amount(invoice.amount_due, invoice.currency);
-  const date = locale.date(invoice.next_payment_attempt ?? invoice.period_end);
+  const object = loose(invoice);
+  const amountDue = requiredMoney(locale, object, 'amount_due', 'invoice');
+  // Not the event's date: the reminder comes days before the renewal.
+  const date = locale.date(object.next_payment_attempt) ?? locale.date(object.period_end);
   return render(
     {
       subject: words.subject(amountDue, date),
-      greetingName: nonEmpty(invoice.customer_name),
+      greetingName: textOf(object.customer_name),
       lead: [words.lead(date, amountDue)],
-      details: [
-        [words.amountDue, amountDue],
-        [words.renewalDate, date],
-      ],
-      items: invoiceItems(invoice, locale),
+      details: [[words.amountDue, amountDue], ...detail(words.renewalDate, date)],
+      items: invoiceItems(object, locale),
       notes: [words.noAction],
       // An upcoming invoice is a preview without a page; a link appears only if Stripe gives one.
-      links: [{ label: words.viewInvoice, url: invoice.hosted_invoice_url }],
+      links: [{ label: words.viewInvoice, url: urlOf(object.hosted_invoice_url) }],
       closing: words.closing,
     },
     locale,

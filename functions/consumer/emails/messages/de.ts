@@ -22,9 +22,12 @@ export const de: EmailMessages = {
   },
 
   invoiceReceipt: {
-    subject: (invoiceNumber, amountPaid) => `Zahlungsbeleg für Rechnung ${invoiceNumber} — ${amountPaid}`,
+    subject: (invoiceNumber, amountPaid) =>
+      invoiceNumber ? `Zahlungsbeleg für Rechnung ${invoiceNumber} — ${amountPaid}` : `Zahlungsbeleg — ${amountPaid}`,
     lead: (invoiceNumber) =>
-      `Vielen Dank für Ihre Zahlung. Dies ist Ihr Zahlungsbeleg für die Rechnung ${invoiceNumber}.`,
+      invoiceNumber
+        ? `Vielen Dank für Ihre Zahlung. Dies ist Ihr Zahlungsbeleg für die Rechnung ${invoiceNumber}.`
+        : 'Vielen Dank für Ihre Zahlung. Dies ist Ihr Zahlungsbeleg.',
     amountPaid: 'Gezahlter Betrag',
     invoiceNumber: 'Rechnungsnummer',
     datePaid: 'Zahlungsdatum',
@@ -81,6 +84,7 @@ export const de: EmailMessages = {
     subject: (amountRefunded) => `Erstattung über ${amountRefunded}`,
     leadFull: (amount) => `Wir haben Ihre Zahlung über ${amount} vollständig erstattet.`,
     leadPartial: (amountRefunded, amount) => `Wir haben ${amountRefunded} Ihrer Zahlung über ${amount} erstattet.`,
+    leadRefunded: (amountRefunded) => `Wir haben ${amountRefunded} Ihrer Zahlung erstattet.`,
     timing: 'Je nach Bank kann es 5 bis 10 Werktage dauern, bis die Erstattung auf Ihrem Kontoauszug erscheint.',
     amountRefunded: 'Erstatteter Betrag',
     originalPayment: 'Ursprüngliche Zahlung',
@@ -113,9 +117,12 @@ export const de: EmailMessages = {
   },
 
   renewalReminder: {
-    subject: (amountDue, date) => `Ihr Abonnement verlängert sich am ${date} — ${amountDue}`,
+    subject: (amountDue, date) =>
+      date
+        ? `Ihr Abonnement verlängert sich am ${date} — ${amountDue}`
+        : `Ihr Abonnement verlängert sich demnächst — ${amountDue}`,
     lead: (date, amountDue) =>
-      `Wir möchten Sie daran erinnern, dass sich Ihr Abonnement am ${date} verlängert. Der fällige Betrag beläuft sich auf ${amountDue}.`,
+      `Wir möchten Sie daran erinnern, dass sich Ihr Abonnement ${date ? `am ${date}` : 'demnächst'} verlängert. Der fällige Betrag beläuft sich auf ${amountDue}.`,
     noAction: 'Wenn Ihre Zahlungsdaten aktuell sind, müssen Sie nichts weiter tun.',
     amountDue: 'Fälliger Betrag',
     renewalDate: 'Verlängerungsdatum',

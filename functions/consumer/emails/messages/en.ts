@@ -22,8 +22,12 @@ export const en: EmailMessages = {
   },
 
   invoiceReceipt: {
-    subject: (invoiceNumber, amountPaid) => `Receipt for invoice ${invoiceNumber} — ${amountPaid}`,
-    lead: (invoiceNumber) => `Thank you for your payment. This is your receipt for invoice ${invoiceNumber}.`,
+    subject: (invoiceNumber, amountPaid) =>
+      invoiceNumber ? `Receipt for invoice ${invoiceNumber} — ${amountPaid}` : `Receipt — ${amountPaid}`,
+    lead: (invoiceNumber) =>
+      invoiceNumber
+        ? `Thank you for your payment. This is your receipt for invoice ${invoiceNumber}.`
+        : 'Thank you for your payment. This is your receipt.',
     amountPaid: 'Amount paid',
     invoiceNumber: 'Invoice number',
     datePaid: 'Date paid',
@@ -78,6 +82,7 @@ export const en: EmailMessages = {
     subject: (amountRefunded) => `Refund of ${amountRefunded}`,
     leadFull: (amount) => `We have refunded your payment of ${amount} in full.`,
     leadPartial: (amountRefunded, amount) => `We have refunded ${amountRefunded} of your payment of ${amount}.`,
+    leadRefunded: (amountRefunded) => `We have refunded ${amountRefunded} of your payment.`,
     timing: 'Depending on your bank, it can take 5 to 10 business days for the refund to appear on your statement.',
     amountRefunded: 'Amount refunded',
     originalPayment: 'Original payment',
@@ -109,9 +114,10 @@ export const en: EmailMessages = {
   },
 
   renewalReminder: {
-    subject: (amountDue, date) => `Your subscription renews on ${date} — ${amountDue}`,
+    subject: (amountDue, date) =>
+      date ? `Your subscription renews on ${date} — ${amountDue}` : `Your subscription renews soon — ${amountDue}`,
     lead: (date, amountDue) =>
-      `This is a reminder that your subscription renews on ${date}. The amount due will be ${amountDue}.`,
+      `This is a reminder that your subscription renews ${date ? `on ${date}` : 'soon'}. The amount due will be ${amountDue}.`,
     noAction: 'If your payment details are up to date, there is nothing you need to do.',
     amountDue: 'Amount due',
     renewalDate: 'Renewal date',

@@ -24,8 +24,12 @@ export const es: EmailMessages = {
   },
 
   invoiceReceipt: {
-    subject: (invoiceNumber, amountPaid) => `Recibo de la factura ${invoiceNumber} — ${amountPaid}`,
-    lead: (invoiceNumber) => `Gracias por su pago. Le enviamos el recibo de la factura ${invoiceNumber}.`,
+    subject: (invoiceNumber, amountPaid) =>
+      invoiceNumber ? `Recibo de la factura ${invoiceNumber} — ${amountPaid}` : `Recibo — ${amountPaid}`,
+    lead: (invoiceNumber) =>
+      invoiceNumber
+        ? `Gracias por su pago. Le enviamos el recibo de la factura ${invoiceNumber}.`
+        : 'Gracias por su pago. Le enviamos su recibo.',
     amountPaid: 'Importe pagado',
     invoiceNumber: 'Número de factura',
     datePaid: 'Fecha de pago',
@@ -81,6 +85,7 @@ export const es: EmailMessages = {
     subject: (amountRefunded) => `Reembolso de ${amountRefunded}`,
     leadFull: (amount) => `Hemos reembolsado la totalidad de su pago de ${amount}.`,
     leadPartial: (amountRefunded, amount) => `Hemos reembolsado ${amountRefunded} de su pago de ${amount}.`,
+    leadRefunded: (amountRefunded) => `Hemos reembolsado ${amountRefunded} de su pago.`,
     timing: 'Según su banco, el reembolso puede tardar entre 5 y 10 días hábiles en aparecer en su extracto.',
     amountRefunded: 'Importe reembolsado',
     originalPayment: 'Pago original',
@@ -116,9 +121,10 @@ export const es: EmailMessages = {
   },
 
   renewalReminder: {
-    subject: (amountDue, date) => `Su suscripción se renueva el ${date} — ${amountDue}`,
+    subject: (amountDue, date) =>
+      date ? `Su suscripción se renueva el ${date} — ${amountDue}` : `Su suscripción se renueva pronto — ${amountDue}`,
     lead: (date, amountDue) =>
-      `Le recordamos que su suscripción se renovará el ${date}. El importe a pagar será de ${amountDue}.`,
+      `Le recordamos que su suscripción se renovará ${date ? `el ${date}` : 'pronto'}. El importe a pagar será de ${amountDue}.`,
     noAction: 'Si sus datos de pago están actualizados, no tiene que hacer nada.',
     amountDue: 'Importe a pagar',
     renewalDate: 'Fecha de renovación',

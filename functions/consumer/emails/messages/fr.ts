@@ -25,8 +25,12 @@ export const fr: EmailMessages = {
   },
 
   invoiceReceipt: {
-    subject: (invoiceNumber, amountPaid) => `Reçu de la facture ${invoiceNumber} — ${amountPaid}`,
-    lead: (invoiceNumber) => `Merci pour votre paiement. Voici votre reçu pour la facture ${invoiceNumber}.`,
+    subject: (invoiceNumber, amountPaid) =>
+      invoiceNumber ? `Reçu de la facture ${invoiceNumber} — ${amountPaid}` : `Reçu — ${amountPaid}`,
+    lead: (invoiceNumber) =>
+      invoiceNumber
+        ? `Merci pour votre paiement. Voici votre reçu pour la facture ${invoiceNumber}.`
+        : 'Merci pour votre paiement. Voici votre reçu.',
     amountPaid: 'Montant payé',
     invoiceNumber: 'Numéro de facture',
     datePaid: 'Date du paiement',
@@ -84,6 +88,7 @@ export const fr: EmailMessages = {
     subject: (amountRefunded) => `Remboursement de ${amountRefunded}`,
     leadFull: (amount) => `Nous avons remboursé l’intégralité de votre paiement de ${amount}.`,
     leadPartial: (amountRefunded, amount) => `Nous avons remboursé ${amountRefunded} sur votre paiement de ${amount}.`,
+    leadRefunded: (amountRefunded) => `Nous avons remboursé ${amountRefunded} sur votre paiement.`,
     timing: 'Selon votre banque, le remboursement peut mettre 5 à 10 jours ouvrés à apparaître sur votre relevé.',
     amountRefunded: 'Montant remboursé',
     originalPayment: 'Paiement initial',
@@ -119,9 +124,12 @@ export const fr: EmailMessages = {
   },
 
   renewalReminder: {
-    subject: (amountDue, date) => `Votre abonnement sera renouvelé le ${date} — ${amountDue}`,
+    subject: (amountDue, date) =>
+      date
+        ? `Votre abonnement sera renouvelé le ${date} — ${amountDue}`
+        : `Votre abonnement sera bientôt renouvelé — ${amountDue}`,
     lead: (date, amountDue) =>
-      `Nous vous rappelons que votre abonnement sera renouvelé le ${date}. Le montant dû sera de ${amountDue}.`,
+      `Nous vous rappelons que votre abonnement sera ${date ? `renouvelé le ${date}` : 'bientôt renouvelé'}. Le montant dû sera de ${amountDue}.`,
     noAction: 'Si vos informations de paiement sont à jour, vous n’avez rien à faire.',
     amountDue: 'Montant dû',
     renewalDate: 'Date de renouvellement',

@@ -23,8 +23,12 @@ export const ja: EmailMessages = {
   },
 
   invoiceReceipt: {
-    subject: (invoiceNumber, amountPaid) => `請求書 ${invoiceNumber} の領収書（${amountPaid}）`,
-    lead: (invoiceNumber) => `お支払いいただき、ありがとうございます。請求書 ${invoiceNumber} の領収書をお送りします。`,
+    subject: (invoiceNumber, amountPaid) =>
+      invoiceNumber ? `請求書 ${invoiceNumber} の領収書（${amountPaid}）` : `領収書（${amountPaid}）`,
+    lead: (invoiceNumber) =>
+      invoiceNumber
+        ? `お支払いいただき、ありがとうございます。請求書 ${invoiceNumber} の領収書をお送りします。`
+        : 'お支払いいただき、ありがとうございます。領収書をお送りします。',
     amountPaid: 'お支払い金額',
     invoiceNumber: '請求書番号',
     datePaid: 'お支払い日',
@@ -79,6 +83,7 @@ export const ja: EmailMessages = {
     subject: (amountRefunded) => `返金のお知らせ（${amountRefunded}）`,
     leadFull: (amount) => `お支払い（${amount}）の全額を返金いたしました。`,
     leadPartial: (amountRefunded, amount) => `お支払い（${amount}）のうち、${amountRefunded} を返金いたしました。`,
+    leadRefunded: (amountRefunded) => `お支払いのうち、${amountRefunded} を返金いたしました。`,
     timing: 'ご利用の銀行によっては、明細に反映されるまで 5～10 営業日ほどかかる場合があります。',
     amountRefunded: '返金額',
     originalPayment: '元のお支払い金額',
@@ -113,9 +118,12 @@ export const ja: EmailMessages = {
   },
 
   renewalReminder: {
-    subject: (amountDue, date) => `サブスクリプション更新のお知らせ（${date}・${amountDue}）`,
+    subject: (amountDue, date) =>
+      date
+        ? `サブスクリプション更新のお知らせ（${date}・${amountDue}）`
+        : `サブスクリプション更新のお知らせ（${amountDue}）`,
     lead: (date, amountDue) =>
-      `ご利用中のサブスクリプションは${date}に更新されます。お支払い金額は ${amountDue} です。`,
+      `ご利用中のサブスクリプションは${date ? `${date}に` : '近日中に'}更新されます。お支払い金額は ${amountDue} です。`,
     noAction: 'お支払い情報が最新であれば、お手続きは不要です。',
     amountDue: 'お支払い金額',
     renewalDate: '更新日',

@@ -30,8 +30,9 @@ export interface EmailMessages {
   };
 
   readonly invoiceReceipt: {
-    readonly subject: (invoiceNumber: string, amountPaid: string) => string;
-    readonly lead: (invoiceNumber: string) => string;
+    /** `invoiceNumber` is null only for a payload without a number or an id. */
+    readonly subject: (invoiceNumber: string | null, amountPaid: string) => string;
+    readonly lead: (invoiceNumber: string | null) => string;
     readonly amountPaid: string;
     readonly invoiceNumber: string;
     readonly datePaid: string;
@@ -81,6 +82,8 @@ export interface EmailMessages {
     readonly leadFull: (amount: string) => string;
     /** `amountRefunded` is the total refunded so far, out of the payment's `amount`. */
     readonly leadPartial: (amountRefunded: string, amount: string) => string;
+    /** When the payment's own amount is not in the event: only what was refunded. */
+    readonly leadRefunded: (amountRefunded: string) => string;
     readonly timing: string;
     readonly amountRefunded: string;
     readonly originalPayment: string;
@@ -113,8 +116,9 @@ export interface EmailMessages {
   };
 
   readonly renewalReminder: {
-    readonly subject: (amountDue: string, date: string) => string;
-    readonly lead: (date: string, amountDue: string) => string;
+    /** `date` is null when the event gives neither the next payment attempt nor the period's end. */
+    readonly subject: (amountDue: string, date: string | null) => string;
+    readonly lead: (date: string | null, amountDue: string) => string;
     readonly noAction: string;
     readonly amountDue: string;
     readonly renewalDate: string;
