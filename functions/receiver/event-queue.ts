@@ -88,11 +88,15 @@ export function createEventQueue(options: EventQueueOptions): (event: QueuedEven
 
 /**
  * Sends messages to one SQS queue with SendMessage, through the receiver's light AWS client
- * (functions/shared/aws-json-client.ts). The request goes to the queue URL's own host, as the SDK
- * does by default, so a queue in moto, LocalStack or AWS is reached wherever its URL points.
+ * (functions/shared/aws-json-client.ts). Like the SDK: to a configured endpoint (`AWS_ENDPOINT_URL_SQS`,
+ * else `AWS_ENDPOINT_URL`) when there is one, else to the queue URL's own host. A stack deployed into
+ * an emulator has AWS-style queue URLs (`https://sqs.<region>.amazonaws.com/...`) that only the endpoint
+ * reaches; in AWS neither variable is set and the URL's host is the regional endpoint.
  */
 export function sqsSender(client: AwsJsonClient, queueUrl: string, options: SqsSenderOptions = {}): SendToQueue {
-  const endpoint = new URL(new URL(queueUrl).origin);
+  const env = options.env ?? process.env;
+  const configured = (env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL)?.trim();
+  const endpoint = new URL(configured || new URL(queueUrl).origin);
   return async (message, signal) => {
     const attributes: Record<string, { DataType: 'String'; StringValue: string }> = {};
     for (const [name, value] of Object.entries(message.attributes)) {
@@ -128,6 +132,8 @@ export interface SqsSenderOptions {
    * @default none: no trace header
    */
   readonly traceHeader?: () => string | undefined;
+  /** Where `AWS_ENDPOINT_URL_SQS` and `AWS_ENDPOINT_URL` are read from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Sends verified events to SQS; resolves only once SQS has accepted (durably stored) the event. */

@@ -63,8 +63,9 @@ async function misbehavingEndpoint(behaviour: 'hang' | 'error'): Promise<Misbeha
  * is at `sqs`; S3 is wherever AWS_ENDPOINT_URL_S3 points when the handler first calls it.
  */
 async function loadReceiver(sqs: MisbehavingEndpoint): Promise<ReceiverHandler> {
-  // The SQS client sends to the host of the queue URL, so each loaded handler keeps its own queue endpoint.
+  // The receiver sends to AWS_ENDPOINT_URL_SQS when set (as the SDK does), so each loaded handler reads its own.
   process.env[envVarNames.queueUrl] = `${sqs.url}/123456789012/stripe-webhooks-time-budget-events`;
+  process.env.AWS_ENDPOINT_URL_SQS = sqs.url;
   let handler: ReceiverHandler | undefined;
   await jest.isolateModulesAsync(async () => {
     ({ handler } = (await import('../../functions/receiver/handler')) as unknown as { handler: ReceiverHandler });
@@ -120,6 +121,7 @@ afterEach(async () => {
 });
 afterAll(() => {
   delete process.env.AWS_ENDPOINT_URL_S3;
+  delete process.env.AWS_ENDPOINT_URL_SQS;
 });
 
 describe('receiver time budget when SQS or S3 misbehaves', () => {
