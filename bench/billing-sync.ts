@@ -10,6 +10,7 @@
  *
  * Arrival is modelled as Stripe delivers: each event 0.3 to 1.5 s after its `created`, in shuffled order.
  */
+
 import type Stripe from 'stripe';
 import { type BillingState, billingStateKey } from '../functions/billing-state/billing-state';
 import { type BillingStateAccess, createBillingStateService } from '../functions/billing-state/billing-state-service';
@@ -26,10 +27,11 @@ import { type ConsumerDependencies, consumeEvent } from '../functions/consumer/c
 import { buildRegistry } from '../functions/consumer/define-subscriptions';
 import type { LoggerPort } from '../functions/shared/logger';
 import { createStripeBillingApi } from '../functions/shared/stripe-api/billing';
+import { parseCommandLine, runCommand, wantsHelp } from '../tools/cli';
 import type { RecordedRequest } from '../tools/fake-stripe/control';
 import { type FakeStripeApi, startFakeStripeApi } from '../tools/fake-stripe/server';
+import { markdownTable, num, ratio, verdict } from '../tools/measure/format';
 import { InMemoryIdempotencyStore, RecordingMailer } from '../tools/testing/consumer-fakes';
-import { markdownTable, num, ratio, verdict } from './format';
 
 const apiKey = 'rk_test_billing_sync_bench';
 /** 2027-01-15T10:00:00Z: the checkout's first second. */
@@ -568,7 +570,22 @@ export function formatBillingSyncBench(result: BillingSyncBenchResult): string {
   ].join('\n');
 }
 
-async function main(): Promise<void> {
+const usage = `Usage: npm run bench:billing
+
+Stripe API calls per event of the billing state sync: the events of one subscription checkout (a burst),
+the same replayed a day later, and one event alone, against a baseline that syncs on every event, and a
+sweep of the sync delay. In this process, against the fake Stripe API over HTTP, on a simulated queue
+clock (a few seconds). Prints markdown to stdout; exits 1 if the goal is missed. Takes no options.
+
+Options:
+  -h, --help   show this help`;
+
+async function main(argv: readonly string[]): Promise<void> {
+  if (wantsHelp(argv)) {
+    console.log(usage);
+    return;
+  }
+  parseCommandLine(argv, { options: {} }, usage);
   const started = performance.now();
   const result = await measureBillingSync();
   console.log(formatBillingSyncBench(result));
@@ -576,9 +593,4 @@ async function main(): Promise<void> {
   if (!result.goalMet) process.exitCode = 1;
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+if (require.main === module) runCommand(main);

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { envVarNames } from '../config/contract';
+import { kib, markdownTable, num, ratio, verdict } from '../tools/measure/format';
+import { median, summarize } from '../tools/measure/timing';
 import { benchSigningSecret } from './events';
-import { kib, markdownTable, num, ratio, verdict } from './format';
-import { median, summarize } from './timing';
 
 /** Goal of issue 3: ours costs at most this share of the sample's init time above bare node. */
 export const initShareGoal = 0.5;

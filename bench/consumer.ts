@@ -6,13 +6,14 @@ import { buildRegistry } from '../functions/consumer/define-subscriptions';
 import { dynamoDbIdempotencyStore } from '../functions/consumer/idempotency-store';
 import { sesMailer } from '../functions/consumer/mailer';
 import projectSubscriptions from '../functions/subscriptions';
+import { parseCommandLine, runCommand, wantsHelp } from '../tools/cli';
 import { localSenderAddress } from '../tools/local/defaults';
 import { startMoto } from '../tools/local/moto';
 import { createLocalResources, localClientConfig, quietSdkNodeVersionWarning } from '../tools/local/resources';
+import { markdownTable, num, ratio } from '../tools/measure/format';
+import { median } from '../tools/measure/timing';
 import { buildStripeEvent } from '../tools/stripe-events';
 import { InMemoryIdempotencyStore } from '../tools/testing/consumer-fakes';
-import { markdownTable, num, ratio } from './format';
-import { median } from './timing';
 
 /**
  * `npm run bench:consumer`: events per second through the real consumer core (`consumeEvent` with the
@@ -21,6 +22,16 @@ import { median } from './timing';
  * First deliveries (claim, render, send, record the step, complete) and duplicates (one claim
  * that finds the event done) are measured separately.
  */
+
+const usage = `Usage: npm run bench:consumer
+
+Events per second through the real consumer core (consumeEvent with the real subscriptions and email
+templates), one event after the other as one invocation processes a batch: with in-memory fakes (the
+baseline) and against DynamoDB and SES on a moto_server it starts, first deliveries and duplicates
+apart, median of 3 rounds. Prints markdown to stdout (about a minute). Takes no options.
+
+Options:
+  -h, --help   show this help`;
 
 const inMemoryEvents = 2_000;
 const motoEvents = 300;
@@ -56,7 +67,12 @@ async function measure(label: string, count: number, makeDeps: () => ConsumerDep
   return { label, count, first: median(first), duplicates: median(duplicates) };
 }
 
-async function main(): Promise<void> {
+async function main(argv: readonly string[]): Promise<void> {
+  if (wantsHelp(argv)) {
+    console.log(usage);
+    return;
+  }
+  parseCommandLine(argv, { options: {} }, usage);
   quietSdkNodeVersionWarning();
   const settings = resolveSettings({ stage: 'bench' });
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -116,7 +132,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runCommand(main);

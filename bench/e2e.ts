@@ -1,21 +1,23 @@
 /**
- * `npm run bench:e2e`: the local pipeline end to end (bench/local-pipeline-run.ts): events/s and
+ * `npm run bench:e2e`: the local pipeline end to end (tools/measure/local-pipeline-run.ts): events/s and
  * acknowledgement latency for N signed events from K concurrent senders, until all are processed;
  * then, in the same run and on the same moto, the emulator's ceiling for the same calls made
  * directly (no receiver, no consumer code), and where the pipeline's time goes.
  */
+
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { idempotencyTableSchema, suppressionTableSchema } from '../config/contract';
 import { resolveSettings } from '../config/settings';
+import { parseCommandLine, runCommand, wantsHelp } from '../tools/cli';
 import { localSenderAddress } from '../tools/local/defaults';
 import { createLocalResources, localClientConfig } from '../tools/local/resources';
+import type { AwsCall } from '../tools/measure/aws-call-counter';
+import { markdownTable, num, ratio } from '../tools/measure/format';
+import { positiveIntOption, runLocalPipeline, runOptions } from '../tools/measure/local-pipeline-run';
+import { quantile } from '../tools/measure/timing';
 import { buildStripeEvent, toStripeWebhookBody } from '../tools/stripe-events';
-import type { AwsCall } from './aws-call-counter';
-import { markdownTable, num, ratio } from './format';
-import { positiveIntArg, runLocalPipeline } from './local-pipeline-run';
-import { quantile } from './timing';
 
 const usage = `Usage: npm run bench:e2e -- [--events N] [--senders K]
 
@@ -126,14 +128,14 @@ const ms = (value: number) => num(value, 1);
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 const callMs = (calls: readonly AwsCall[]) => sum(calls.map((call) => call.endedMs - call.startedMs));
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
+async function main(argv: readonly string[]): Promise<void> {
+  if (wantsHelp(argv)) {
     console.log(usage);
     return;
   }
-  const events = positiveIntArg(args, '--events', 300, usage);
-  const senders = positiveIntArg(args, '--senders', 8, usage);
+  const { values } = parseCommandLine(argv, { options: runOptions }, usage);
+  const events = positiveIntOption('--events', values.events, 300, usage);
+  const senders = positiveIntOption('--senders', values.senders, 8, usage);
   const progress = (line: string) => console.error(`bench:e2e: ${line}`);
   let direct: DirectRun | undefined;
   const run = await runLocalPipeline({
@@ -209,7 +211,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+runCommand(main, { describeFailure: (error) => (error instanceof Error ? error.message : String(error)) });

@@ -3,10 +3,12 @@
  * big and quick to load its bundle is, each against a stripe-sample receiver. Prints markdown to
  * stdout and writes nothing into the repository (bundles go to a temporary directory).
  */
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
+import { parseCommandLine, runCommand, UsageError, wantsHelp } from '../tools/cli';
 import { measureColdStart, renderColdStart } from './cold-start';
 import { measureVerifyPathRuns, renderVerifyPath } from './verify-path';
 
@@ -44,23 +46,20 @@ Prints markdown to stdout (about a minute on 2 cores; progress on stderr):
      Parameters and Secrets Extension), each as init above bare node and against the sample.
 Ratios are from one run (part 1: the median of its 3); on a shared machine compare several.
   --only verify       part 1 only
-  --only cold-start   part 2 only`;
+  --only cold-start   part 2 only
+  -h, --help          show this help`;
 
 /** Odd, so that one run is the median. */
 const verifyRuns = 3;
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
+async function main(argv: readonly string[]): Promise<void> {
+  if (wantsHelp(argv)) {
     console.log(usage);
     return;
   }
-  const onlyAt = args.indexOf('--only');
-  const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+  const { only } = parseCommandLine(argv, { options: { only: { type: 'string' } } }, usage).values;
   if (only !== undefined && only !== 'verify' && only !== 'cold-start') {
-    console.error(`--only takes verify or cold-start, not ${JSON.stringify(only)}.\n\n${usage}`);
-    process.exitCode = 2;
-    return;
+    throw new UsageError(`--only takes verify or cold-start, not ${JSON.stringify(only)}.\n\n${usage}`);
   }
   const started = performance.now();
   // The AWS SDK warns once on Node.js 20 when the sample's SQS client is created; Lambda runs 24.
@@ -86,7 +85,4 @@ async function main(): Promise<void> {
   console.log(`\n_Benchmark took ${((performance.now() - started) / 1000).toFixed(1)} s._`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runCommand(main);

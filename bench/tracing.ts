@@ -4,15 +4,16 @@
  * on (`POWERTOOLS_TRACE_ENABLED`), interleaved so that the machine's load hits both alike; the result is
  * the ratio of the medians, on against off, measured in the same run. Writes nothing into the repository.
  */
+
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { parseCommandLine, runCommand, UsageError, wantsHelp } from '../tools/cli';
+import { kib, markdownTable, num, ratio } from '../tools/measure/format';
+import { median } from '../tools/measure/timing';
 import { childEnvironment, lambdaBuildOptions } from './cold-start';
-import { kib, markdownTable, num, ratio } from './format';
-import { median } from './timing';
 
 const repoRoot = path.resolve(__dirname, '..');
 const functions = [
@@ -22,7 +23,16 @@ const functions = [
 ] as const;
 
 function usage(): string {
-  return 'Usage: npm run bench:tracing -- [--runs N]\n\nTimes requiring each function bundle in fresh node processes with tracing off and on (default 20 runs each).';
+  return [
+    'Usage: npm run bench:tracing -- [--runs N]',
+    '',
+    'Times requiring each function bundle in fresh node processes with tracing off and on, and prints the',
+    'medians as markdown. Bundles go to a temporary directory; nothing is written into the repository.',
+    '',
+    'Options:',
+    '  --runs N     runs of each bundle with tracing off and on (default 20, at least 3)',
+    '  -h, --help   show this help',
+  ].join('\n');
 }
 
 /** Wall time of the process and time of the require() alone, in ms. */
@@ -36,14 +46,16 @@ function timeRequire(file: string, env: NodeJS.ProcessEnv): { wallMs: number; re
   return { wallMs, requireMs: Number(child.stdout) / 1e6 };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
+async function main(argv: readonly string[]): Promise<void> {
+  if (wantsHelp(argv)) {
     console.log(usage());
     return;
   }
+  const { values } = parseCommandLine(argv, { options: { runs: { type: 'string' } } }, usage());
   const runs = values.runs === undefined ? 20 : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 3) throw new Error(`--runs ${values.runs}: give a whole number, at least 3`);
+  if (!Number.isInteger(runs) || runs < 3) {
+    throw new UsageError(`--runs ${values.runs}: give a whole number, at least 3.\n\n${usage()}`);
+  }
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'bench-tracing-'));
   try {
     const env = childEnvironment(scratch);
@@ -114,7 +126,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+runCommand(main, { describeFailure: (error) => (error instanceof Error ? error.message : String(error)) });

@@ -12,10 +12,10 @@ import type { ReceiverMetrics } from '../functions/receiver/receiver-metrics';
 import { parseSignatureHeader, verifyStripeSignature } from '../functions/receiver/stripe-signature';
 import { signatureToleranceSeconds } from '../functions/receiver/tuning';
 import type { LoggerPort } from '../functions/shared/logger';
+import { kib, markdownTable, num, ratio, verdict } from '../tools/measure/format';
+import { asyncBatch, pairedSpeedup, type Summary, syncBatch, timeCases } from '../tools/measure/timing';
 import { type BenchEvent, benchSigningSecret } from './events';
-import { kib, markdownTable, num, ratio, verdict } from './format';
 import type { toSqsMessage as SampleToSqsMessage } from './sample-receiver';
-import { asyncBatch, pairedSpeedup, type Summary, syncBatch, timeCases } from './timing';
 
 /**
  * Goals of issue 13, per event label: ours at least this many times faster than `constructEvent` with

@@ -1,9 +1,11 @@
 /**
  * `npm run cost`: dollars per million events for the deployed architecture, from the AWS calls and
- * Lambda durations measured per event on the local pipeline (bench/local-pipeline-run.ts) times the
- * list prices in bench/cost-model.ts.
+ * Lambda durations measured per event on the local pipeline (tools/measure/local-pipeline-run.ts) times the
+ * list prices in tools/measure/cost-model.ts.
  */
 
+import { defaultFunctionMemoryMb } from '../lib/pipeline-function';
+import { parseCommandLine, runCommand, wantsHelp } from './cli';
 import {
   type CostLine,
   costLines,
@@ -14,11 +16,10 @@ import {
   perEventUsage,
   pricesAsOf,
   totalUsd,
-} from '../bench/cost-model';
-import { markdownTable, num, ratio, verdict } from '../bench/format';
-import { positiveIntArg, runLocalPipeline } from '../bench/local-pipeline-run';
-import { median } from '../bench/timing';
-import { defaultFunctionMemoryMb } from '../lib/pipeline-function';
+} from './measure/cost-model';
+import { markdownTable, num, ratio, verdict } from './measure/format';
+import { positiveIntOption, runLocalPipeline, runOptions } from './measure/local-pipeline-run';
+import { median } from './measure/timing';
 
 const usage = `Usage: npm run cost -- [--events N] [--senders K]
 
@@ -38,14 +39,14 @@ function perEventCell(line: CostLine): string {
   return line.perEvent === 0 ? '0' : line.perEvent < 0.01 ? line.perEvent.toExponential(2) : num(line.perEvent, 2);
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
+async function main(argv: readonly string[]): Promise<void> {
+  if (wantsHelp(argv)) {
     console.log(usage);
     return;
   }
-  const events = positiveIntArg(args, '--events', 200, usage);
-  const senders = positiveIntArg(args, '--senders', 1, usage);
+  const { values } = parseCommandLine(argv, { options: runOptions }, usage);
+  const events = positiveIntOption('--events', values.events, 200, usage);
+  const senders = positiveIntOption('--senders', values.senders, 1, usage);
   const run = await runLocalPipeline({ events, senders, progress: (line) => console.error(`cost: ${line}`) });
   if (run.notProcessed > 0) throw new Error(`${run.notProcessed} of ${events} events were not processed in time`);
   const memoryMb = defaultFunctionMemoryMb;
@@ -140,7 +141,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+runCommand(main, { describeFailure: (error) => (error instanceof Error ? error.message : String(error)) });

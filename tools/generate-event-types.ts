@@ -7,9 +7,11 @@
  *
  *   npm run events:types          # rewrite the file after upgrading `stripe`
  */
+
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { parseCommandLine, runCommand, wantsHelp } from './cli';
 
 export interface StripeEventTypeTable {
   /** Snapshot type → the `object` values its `data.object` may have (several for a union such as a customer source). */
@@ -116,17 +118,27 @@ export function renderStripeEventTypes(table: StripeEventTypeTable): string {
   return `${JSON.stringify(table, null, 2)}\n`;
 }
 
+const usage = `Usage: npm run events:types
+
+Rewrites events/stripe-event-types.json from the installed stripe package's types (takes a few seconds);
+run it after upgrading stripe. Takes no options.
+
+Options:
+  -h, --help   show this help`;
+
 if (require.main === module) {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(
-      "Usage: npm run events:types\n\nRewrites events/stripe-event-types.json from the installed stripe package's types (takes a few seconds).\n",
-    );
-  } else {
+  runCommand((argv) => {
+    if (wantsHelp(argv)) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    parseCommandLine(argv, { options: {} }, usage);
     process.stdout.write('Reading the stripe package’s event types with the TypeScript checker…\n');
     const table = deriveStripeEventTypes();
     writeFileSync(stripeEventTypesPath, renderStripeEventTypes(table));
     process.stdout.write(
       `Wrote ${Object.keys(table.snapshot).length} snapshot and ${Object.keys(table.thin).length} thin event types to ${stripeEventTypesPath}\n`,
     );
-  }
+    return 0;
+  });
 }

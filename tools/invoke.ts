@@ -1,44 +1,75 @@
 /** `npm run invoke`: one real Lambda handler run on a captured event against the local emulator (see `usage`). */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import { resolveSettings } from '../config/settings';
+import { parseCommandLine, runCommand, UsageError, wantsHelp } from './cli';
 import { bootLocalEnvironment, loadLambdaHandlers } from './local/boot';
 import { devSigningSecret } from './local/defaults';
 import { lambdaContext } from './local/lambda-shapes';
 import { localClientConfig } from './local/resources';
+import { readLocalPipelineState } from './local/state';
 import { type ReceiverEvent, resignReceiverEvent } from './receiver-events';
 
 const usage = `Usage: npm run invoke -- receiver|consumer <event file> [--no-resign]
 
-Runs the real Lambda handler in this process against moto (started for the run, or the emulator at
-AWS_ENDPOINT_URL), with the resources the stack creates: the same as \`sam local invoke\`, without Docker.
+Runs the real Lambda handler in this process against an emulator, with the resources the stack creates:
+the same as \`sam local invoke\`, without Docker. The emulator is the one at AWS_ENDPOINT_URL, else the
+running \`npm start\`'s (found in .local/pipeline.json; what the receiver queues, its consumer then
+processes and its console shows), else a moto_server started for the run.
 
   receiver   an API Gateway HTTP API (v2) or REST (v1) event, e.g. events/receiver-http-api-v2.json;
              re-signed first with a fresh timestamp and STRIPE_WEBHOOK_SECRET or the dev secret
              (a captured signature expires after 300 s); --no-resign sends it as it is
-  consumer   an SQS event, e.g. events/consumer-sqs.json`;
+  consumer   an SQS event, e.g. events/consumer-sqs.json
+
+Options:
+  --no-resign   send a receiver event as it is, with its captured signature
+  -h, --help    show this help`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'no-resign': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [target, file] = positionals;
-  if (values.help || (target !== 'receiver' && target !== 'consumer') || !file) {
+  if (wantsHelp(argv)) {
     console.log(usage);
-    return values.help ? 0 : 2;
+    return 0;
   }
-  const event = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const { positionals, values } = parseCommandLine(
+    argv,
+    { allowPositionals: true, options: { 'no-resign': { type: 'boolean', default: false } } },
+    usage,
+  );
+  const [target, file, ...extra] = positionals;
+  if (target !== 'receiver' && target !== 'consumer') {
+    throw new UsageError(
+      `${target === undefined ? 'Name the function to run' : `Unknown function ${JSON.stringify(target)}`}: receiver or consumer.\n\n${usage}`,
+    );
+  }
+  if (file === undefined || extra.length > 0) {
+    throw new UsageError(`Give one event file, e.g. events/consumer-sqs.json.\n\n${usage}`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read the event file ${file}: ${(error as Error).message}`);
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not JSON: ${(error as Error).message}`);
+  }
 
   const signingSecret = process.env.STRIPE_WEBHOOK_SECRET?.trim() || devSigningSecret;
+  const running = process.env.AWS_ENDPOINT_URL?.trim() ? undefined : readLocalPipelineState();
+  if (running) console.log(`Using the running npm start's emulator at ${running.emulatorEndpoint}`);
   const environment = await bootLocalEnvironment({
     signingSecret,
-    emulatorEndpoint: process.env.AWS_ENDPOINT_URL?.trim() || undefined,
+    emulatorEndpoint: process.env.AWS_ENDPOINT_URL?.trim() || running?.emulatorEndpoint,
+    // The resources are brought to these settings: keep the running npm start's retries as it set them.
+    ...(running?.maxAttempts === undefined
+      ? {}
+      : { settings: resolveSettings({ stage: 'local', maxReceiveCount: running.maxAttempts }) }),
+    ...(running?.retryDelaySeconds === undefined ? {} : { visibilityTimeoutSeconds: running.retryDelaySeconds }),
     // One handler, run once: nothing would poll the billing sync queue, so the consumer runs without the feature.
     billingState: false,
   });
@@ -50,6 +81,14 @@ async function main(argv: string[]): Promise<number> {
         ? (event as ReceiverEvent)
         : resignReceiverEvent(event as ReceiverEvent, signingSecret);
       console.log(JSON.stringify(await handlers.receiver(request), null, 2));
+      if (running) {
+        // Reading the queue here would take the message from the running consumer for a retry delay.
+        console.log(
+          `Queued to ${resources.queueUrl.split('/').pop()} of the running npm start: its consumer processes it ` +
+            `(${new URL('/#/events', running.webhookUrl)})`,
+        );
+        return 0;
+      }
       const sqs = new SQSClient(localClientConfig(endpoint));
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
@@ -86,10 +125,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+// Exits when done: the SDK clients of the handlers keep sockets open.
+runCommand(main, { exit: true, describeFailure: (error) => (error instanceof Error ? error.message : String(error)) });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { GetQueueUrlCommand, ListDeadLetterSourceQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { parseCommandLine, runCommand, wantsHelp } from './cli';
 import { localResourceNames } from './local/defaults';
 import { localClientConfig, quietSdkNodeVersionWarning } from './local/resources';
 import { type LocalPipelineState, localPipelineStatePath } from './local/state';
@@ -15,7 +15,8 @@ already processed are skipped by the consumer, so replaying is safe.
   --max N                    move at most N messages (default: all)
   --dead-letter-queue Q      on AWS: the stack's DeadLetterQueueName output (credentials and region
                              from the usual AWS chain); without it, the local pipeline's (\`npm start\`)
-  --queue Q                  where to move them (default: the queue whose redrive policy names the DLQ)`;
+  --queue Q                  where to move them (default: the queue whose redrive policy names the DLQ)
+  -h, --help                 show this help`;
 
 class RedriveUsageError extends Error {
   constructor(message: string) {
@@ -44,20 +45,22 @@ async function queueUrl(sqs: SQSClient, nameOrUrl: string): Promise<string> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'dry-run': { type: 'boolean', default: false },
-      max: { type: 'string' },
-      'dead-letter-queue': { type: 'string' },
-      queue: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
+  if (wantsHelp(argv)) {
     console.log(usage);
     return 0;
   }
+  const { values } = parseCommandLine(
+    argv,
+    {
+      options: {
+        'dry-run': { type: 'boolean', default: false },
+        max: { type: 'string' },
+        'dead-letter-queue': { type: 'string' },
+        queue: { type: 'string' },
+      },
+    },
+    usage,
+  );
   const max = values.max === undefined ? Number.POSITIVE_INFINITY : Number(values.max);
   if (!(max > 0) || (Number.isFinite(max) && !Number.isInteger(max))) {
     throw new RedriveUsageError(`--max must be a positive whole number, not ${values.max}.\n\n${usage}`);
@@ -103,10 +106,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof RedriveUsageError ? error.message : error);
-    process.exit(error instanceof RedriveUsageError ? 2 : 1);
-  },
-);
+// Exits when done: the SQS client keeps its sockets open.
+runCommand(main, {
+  exit: true,
+  usageErrorNames: ['RedriveUsageError'],
+  describeFailure: (error) => (error instanceof Error ? error.message : String(error)),
+});

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { webhookPath } from '../config/contract';
 import { applyOverrides, type BuiltEvent, buildAnyEvent, eventKindOf, triggerableEventTypes } from './event-catalogue';
 import { defaultLocalPort, devSigningSecret } from './local/defaults';
+import type { LocalPipelineState } from './local/state';
 import { signedDelivery } from './signed-delivery';
 import { defaultAmount, defaultCurrency, defaultCustomerEmail, InvalidEventOptionError } from './stripe-events';
 
@@ -16,6 +17,11 @@ export interface TriggerIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /**
+   * The running `npm start`, whose webhook URL is the default when neither --url nor PORT is given
+   * (the entry point reads `.local/pipeline.json`). @default none: the default port
+   */
+  readonly localPipeline?: () => Pick<LocalPipelineState, 'webhookUrl'> | undefined;
 }
 
 export interface TriggerResult {
@@ -33,7 +39,12 @@ export interface TriggerResult {
 
 const requestTimeoutMs = 10_000;
 
-export function defaultTriggerUrl(env: Readonly<Record<string, string | undefined>>): string {
+/** Where to POST without --url: PORT on 127.0.0.1 if set, else the running `npm start`'s endpoint, else the default port. */
+export function defaultTriggerUrl(
+  env: Readonly<Record<string, string | undefined>>,
+  localPipeline?: Pick<LocalPipelineState, 'webhookUrl'>,
+): string {
+  if (env.PORT === undefined && localPipeline !== undefined) return localPipeline.webhookUrl;
   return `http://127.0.0.1:${env.PORT ?? defaultLocalPort}${webhookPath}`;
 }
 
@@ -47,7 +58,8 @@ export function triggerUsage(env: Readonly<Record<string, string | undefined>> =
     'snapshot (invoice.paid) or thin (v1.billing.meter.error_report_triggered); --list prints them.',
     '',
     'Options:',
-    `  --url URL        where to POST (default ${defaultTriggerUrl(env)}; set PORT to change the port)`,
+    "  --url URL        where to POST (default: the running `npm start`'s endpoint, from .local/pipeline.json;",
+    `                   with PORT set, or no npm start running, ${defaultTriggerUrl(env)})`,
     '  --secret SECRET  webhook signing secret (default $STRIPE_WEBHOOK_SECRET, else the local dev secret)',
     `  --amount N       amount in the currency's minor unit, e.g. 2000 = USD 20.00 (default ${defaultAmount})`,
     `  --currency CODE  three-letter currency code (default ${defaultCurrency})`,
@@ -125,7 +137,7 @@ export async function runTrigger(argv: readonly string[], io: TriggerIo): Promis
     return { exitCode: 2 };
   }
   const viaEventBridge = values.via === 'eventbridge';
-  const webhookUrl = values.url ?? defaultTriggerUrl(io.env);
+  const webhookUrl = values.url ?? defaultTriggerUrl(io.env, io.localPipeline?.());
   // The local pipeline plays the EventBridge rule at /_local/eventbridge, beside /webhook.
   const url =
     viaEventBridge && URL.canParse(webhookUrl) ? new URL('/_local/eventbridge', webhookUrl).toString() : webhookUrl;

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, runCommand, wantsHelp } from './cli';
 import { devSigningSecret } from './local/defaults';
 import {
   buildConsumerSqsEvent,
@@ -73,14 +73,29 @@ export function signCapturedEvents(options: SignEventsOptions): void {
   log('Signatures are valid for 300 s: run `npm run events:sign` again right before `sam local invoke`.');
 }
 
-function main(): void {
-  const { values } = parseArgs({ options: { rebuild: { type: 'boolean' } }, strict: true });
+const usage = `Usage: npm run events:sign [-- --rebuild]
+
+Re-signs the captured receiver events in events/ (receiver-http-api-v2.json, receiver-rest-api-v1.json)
+with a fresh timestamp, keeping each body byte for byte; a signature expires after 300 s, so run it right
+before \`sam local invoke\`. The secret is STRIPE_WEBHOOK_SECRET, else the local dev secret.
+
+Options:
+  --rebuild    build every file, events/consumer-sqs.json too, from a new invoice.paid event
+  -h, --help   show this help`;
+
+function main(argv: readonly string[]): number {
+  if (wantsHelp(argv)) {
+    console.log(usage);
+    return 0;
+  }
+  const { values } = parseCommandLine(argv, { options: { rebuild: { type: 'boolean' } } }, usage);
   signCapturedEvents({
     secret: process.env.STRIPE_WEBHOOK_SECRET ?? devSigningSecret,
     now: new Date(),
     rebuild: values.rebuild ?? false,
     log: (line) => process.stdout.write(`${line}\n`),
   });
+  return 0;
 }
 
-if (require.main === module) main();
+if (require.main === module) runCommand(main);

@@ -1,8 +1,10 @@
 /** Entry point of `npm run smoke -- ...`; see tools/run-smoke.ts. */
+import { endQuietlyOnClosedPipe } from './cli';
 import { quietSdkNodeVersionWarning } from './local/resources';
 import { runSmoke } from './run-smoke';
 
 quietSdkNodeVersionWarning();
+endQuietlyOnClosedPipe();
 
 runSmoke(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseStripeApiKey } from '../functions/shared/stripe-api/api-key';
+import { endQuietlyOnClosedPipe, isUsageError as isCommandLineError } from './cli';
 import { localResourceNames } from './local/defaults';
 import { type LocalPipelineState, localPipelineStatePath } from './local/state';
 import { localStripeApiKey } from './local/stripe-api';
@@ -19,9 +20,9 @@ export class StripeToolUsageError extends Error {
 
 /** Whether `error` is the user's to fix (exit 2, its message alone) rather than a failure (exit 1, in full). */
 function isUsageError(error: unknown, usageErrorNames: readonly string[]): boolean {
-  if (error instanceof StripeToolUsageError) return true;
+  if (error instanceof StripeToolUsageError || isCommandLineError(error)) return true;
   if (error instanceof Error && usageErrorNames.includes(error.name)) return true;
-  return (error as { code?: string } | null)?.code?.startsWith('ERR_PARSE_ARGS') === true;
+  return false;
 }
 
 /** Runs a Stripe tool's `main` as a command: its code is the exit code; a usage error exits 2 with its message. */
@@ -29,6 +30,7 @@ export function runStripeTool(
   main: (args: string[]) => Promise<number>,
   options: { readonly usageErrorNames?: readonly string[] } = {},
 ): void {
+  endQuietlyOnClosedPipe();
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

@@ -1,16 +1,14 @@
 /** Entry point of `npm run trigger -- <event-type> ...`; see tools/run-trigger.ts. */
+import { runCommand } from './cli';
+import { readLocalPipelineState } from './local/state';
 import { runTrigger } from './run-trigger';
 
-runTrigger(process.argv.slice(2), {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  env: process.env,
-}).then(
-  (result) => {
-    process.exitCode = result.exitCode;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(async (argv) => {
+  const { exitCode } = await runTrigger(argv, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    env: process.env,
+    localPipeline: readLocalPipelineState,
+  });
+  return exitCode;
+});

@@ -4,12 +4,22 @@
  * mutation of it, and prints what happened. Exits 1 if any mutated request was accepted or any
  * untouched one refused; the seed reproduces the run.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine, runCommand, UsageError, wantsHelp } from '../../tools/cli';
 import { fuzzReceiver } from './receiver-properties';
 
-export class FuzzUsageError extends Error {
+const usage = `Usage: npm run fuzz -- [--runs N] [--seed S]
+
+Runs the receiver's fuzzing property on N cases, each an untouched signed request and one mutation of it,
+and prints what happened. Exits 1 if any mutated request was accepted or any untouched one refused.
+
+Options:
+  --runs N     cases to run (default 100,000)
+  --seed S     the seed of a run to repeat (printed at the end of every run)
+  -h, --help   show this help`;
+
+export class FuzzUsageError extends UsageError {
   constructor(problem: string) {
-    super(`${problem}. Usage: npm run fuzz -- [--runs N] [--seed S]`);
+    super(`${problem}.\n\n${usage}`);
     this.name = 'FuzzUsageError';
   }
 }
@@ -23,11 +33,12 @@ function integerOption(name: string, value: string | undefined, fallback: number
   return parsed;
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { runs: { type: 'string' }, seed: { type: 'string' } },
-    strict: true,
-  });
+async function main(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    console.log(usage);
+    return 0;
+  }
+  const { values } = parseCommandLine(argv, { options: { runs: { type: 'string' }, seed: { type: 'string' } } }, usage);
   const numRuns = integerOption('runs', values.runs, 100_000) ?? 100_000;
   const seed = integerOption('seed', values.seed, undefined);
   console.log(`Fuzzing the receiver with ${numRuns} cases${seed === undefined ? '' : ` (seed ${seed})`}…`);
@@ -54,12 +65,4 @@ Seed:                          ${report.seed}   (repeat with: npm run fuzz -- --
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof FuzzUsageError ? error.message : error);
-    process.exitCode = 2;
-  },
-);
+runCommand(main);

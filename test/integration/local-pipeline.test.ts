@@ -17,7 +17,8 @@ const signingSecret = 'whsec_integration_test_secret_not_real';
 const endpoint = requireMotoEndpoint();
 const settings = resolveSettings({ stage: 'local' });
 const sqs = new SQSClient(localClientConfig(endpoint));
-jest.setTimeout(60_000);
+// Generous: with two Jest workers, another file may be loading the shared moto at the same time.
+jest.setTimeout(120_000);
 let pipeline: LocalPipeline;
 const printed: string[] = [];
 
@@ -235,7 +236,7 @@ describe('the local pipeline, through its HTTP endpoint, on moto', () => {
     try {
       // Act
       expect((await post(JSON.stringify(event))).status).toBe(200);
-      const failed = await eventWhen(event.id, (e) => e.status === 'dead_lettered', 30_000);
+      const failed = await eventWhen(event.id, (e) => e.status === 'dead_lettered', 90_000);
       // Assess
       expect(failed.attempts).toBe(settings.maxReceiveCount);
       const deadLetter = await waitFor('the event in the dead-letter queue', async () => {

@@ -1,8 +1,10 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { devSigningSecret } from '../../tools/local/defaults';
+import { localClientConfig } from '../../tools/local/resources';
 import { runTrigger } from '../../tools/run-trigger';
 import { waitFor } from '../support/wait-for';
 
@@ -18,7 +20,11 @@ function startCli(
   args: readonly string[] = [],
 ): { child: ChildProcessWithoutNullStreams; output: () => string } {
   const { AWS_ENDPOINT_URL, STRIPE_WEBHOOK_SECRET, MOTO_ENDPOINT, SUBSCRIPTIONS, ...rest } = env;
-  const child = spawn(process.execPath, [...startArgs, ...args], { cwd: root, env: rest });
+  // Its state file apart, so that a developer's running npm start is neither found nor replaced.
+  const child = spawn(process.execPath, [...startArgs, ...args], {
+    cwd: root,
+    env: { LOCAL_PIPELINE_STATE: join(mkdtempSync(join(tmpdir(), 'npm-start-state-')), 'pipeline.json'), ...rest },
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -93,20 +99,65 @@ describe('npm start', () => {
     }
   });
 
+  it('retries as --retry-delay and MAX_ATTEMPTS say, and tells npm run trigger where it listens', async () => {
+    // Prepare: the dead-letter path in seconds, not 15 minutes
+    const state = join(mkdtempSync(join(tmpdir(), 'npm-start-retries-')), 'pipeline.json');
+    const { child, output } = startCli({ ...process.env, PORT: '0', MAX_ATTEMPTS: '2', LOCAL_PIPELINE_STATE: state }, [
+      '--retry-delay',
+      '3',
+    ]);
+    const exited = exitCode(child);
+    try {
+      const url = await waitFor('the Ready line', () => output().match(/Webhook endpoint: POST (\S+)/)?.[1]);
+      const running = JSON.parse(readFileSync(state, 'utf8')) as { emulatorEndpoint: string; queueUrl: string };
+      const sqs = new SQSClient(localClientConfig(running.emulatorEndpoint));
+      // Act
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: running.queueUrl, AttributeNames: ['All'] }),
+      );
+      sqs.destroy();
+      // npm run trigger as typed, without --url or PORT: it finds the running pipeline in its state file
+      const { PORT, ...env } = process.env;
+      const trigger = spawnSync(process.execPath, ['--import', 'tsx', 'tools/trigger.ts', 'invoice.paid'], {
+        cwd: root,
+        env: { ...env, LOCAL_PIPELINE_STATE: state },
+        encoding: 'utf8',
+      });
+      child.kill('SIGINT');
+      // Assess
+      expect(await exited).toBe(0);
+      expect(output()).toMatch(
+        /^Retries: 2 attempts, 3 s apart, then the dead-letter queue {2}\(deployed: 5 attempts, 180 s apart\)$/m,
+      );
+      expect(Attributes.VisibilityTimeout).toBe('3');
+      expect(JSON.parse(Attributes.RedrivePolicy ?? '{}')).toMatchObject({ maxReceiveCount: 2 });
+      expect(trigger.status).toBe(0);
+      expect(trigger.stdout).toContain(`to ${url} : 200`);
+      expect(existsSync(state)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it.each([
-    [['--subscriptions', 'examples/no-such-module.ts'], /no-such-module\.ts does not exist/],
+    [['--subscriptions', 'examples/no-such-module.ts'], {}, 1, /no-such-module\.ts does not exist/],
     [
       ['--subscriptions', 'config/contract.ts'],
+      {},
+      1,
       /is not a set of subscriptions: a subscriptions module must `export default defineSubscriptions/,
     ],
-    [['--subscriptions'], /--subscriptions takes the path of a subscriptions module/],
-    [['--subscription=x'], /Unknown option "--subscription=x"/],
-  ])('refuses %j with what to fix, and starts nothing', async (args, message) => {
+    [['--subscriptions'], {}, 2, /--subscriptions takes the path of a subscriptions module/],
+    [['--subscription=x'], {}, 2, /Unknown option "--subscription=x"/],
+    [['--retry-delay', 'soon'], {}, 2, /--retry-delay "soon" is not a whole number from 0 to 43200/],
+    [['--max-attempts=0'], {}, 2, /--max-attempts "0" is not a whole number from 1 to 1000/],
+    [[], { MAX_ATTEMPTS: 'many' }, 2, /MAX_ATTEMPTS=many is not a whole number from 1 to 1000/],
+  ])('refuses %j %j with exit %d and what to fix, and starts nothing', async (args, env, expectedCode, message) => {
     // Act
-    const { child, output } = startCli({ ...process.env, PORT: '0' }, args);
+    const { child, output } = startCli({ ...process.env, PORT: '0', ...env }, args);
     const code = await exitCode(child);
     // Assess
-    expect(code).toBe(1);
+    expect(code).toBe(expectedCode);
     expect(output()).toMatch(message);
     expect(output()).not.toContain('Starting the local pipeline');
   });
@@ -155,6 +206,10 @@ describe('npm start', () => {
     ])
       expect(output).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(output).toMatch(/^ {2}--subscriptions PATH /m);
+    expect(output).toMatch(/^ {2}--retry-delay SECONDS /m);
+    expect(output).toMatch(/^ {2}--max-attempts N /m);
+    expect(output).toMatch(/^ {2}RETRY_DELAY_SECONDS /m);
+    expect(output).toMatch(/^ {2}MAX_ATTEMPTS /m);
     expect(output).not.toContain('Ready!');
   });
 });

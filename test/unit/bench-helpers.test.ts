@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { type BenchEvent, benchSigningSecret, buildBenchEvents } from '../../bench/events';
-import { pairedSpeedup, quantile, summarize } from '../../bench/timing';
 import { medianRunPerEvent, type VerifyPathResult } from '../../bench/verify-path';
+import { pairedSpeedup, quantile, summarize } from '../../tools/measure/timing';
 
 describe('bench events', () => {
   it('are the advertised ~3 KB and ~100 KB deliveries, signed so that Stripe accepts them', () => {

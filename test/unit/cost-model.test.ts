@@ -1,4 +1,4 @@
-import { classifyAwsRequest } from '../../bench/aws-call-counter';
+import { classifyAwsRequest } from '../../tools/measure/aws-call-counter';
 import {
   callUnits,
   costLines,
@@ -8,7 +8,7 @@ import {
   perEventUsage,
   totalUsd,
   UnpricedCallError,
-} from '../../bench/cost-model';
+} from '../../tools/measure/cost-model';
 
 const call = (service: string, operation: string, items = 1) => ({ service, operation, items });
 
@@ -32,7 +32,7 @@ describe('the cost model of npm run cost', () => {
 
   it('refuses a call it has no price for, saying where to add one', () => {
     expect(() => callUnits(call('kinesis', 'PutRecord'))).toThrow(UnpricedCallError);
-    expect(() => callUnits(call('ses', 'VerifyEmailIdentity'))).toThrow(/callUnits in bench\/cost-model.ts/);
+    expect(() => callUnits(call('ses', 'VerifyEmailIdentity'))).toThrow(/callUnits in tools\/measure\/cost-model.ts/);
   });
 
   it('averages what 2 events used and prices it per million events', () => {

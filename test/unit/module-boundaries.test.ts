@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.join(__dirname, '..', '..');
@@ -16,6 +16,37 @@ function sourcesUnder(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(path.join(root, file), 'utf8');
   return [...text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((match) => match[1] ?? '');
+}
+
+/** The repository files a file imports by relative path (`./x` → `dir/x.ts` or `dir/x/index.ts`). */
+function localImportsOf(file: string): string[] {
+  return importsOf(file)
+    .filter((specifier) => specifier.startsWith('.'))
+    .flatMap((specifier) => {
+      const target = path.join(path.dirname(file), specifier);
+      return [`${target}.ts`, path.join(target, 'index.ts')].filter((candidate) =>
+        existsSync(path.join(root, candidate)),
+      );
+    });
+}
+
+/** The import cycles among `files`, each as the path around it (a → b → a). */
+function importCycles(files: readonly string[], importsOfFile: (file: string) => string[] = localImportsOf): string[] {
+  const graph = new Map(files.map((file) => [file, importsOfFile(file)]));
+  const cycles: string[] = [];
+  const done = new Set<string>();
+  const visit = (file: string, trail: string[]) => {
+    const seen = trail.indexOf(file);
+    if (seen >= 0) {
+      cycles.push([...trail.slice(seen), file].join(' → '));
+      return;
+    }
+    if (done.has(file) || !graph.has(file)) return;
+    for (const next of graph.get(file) ?? []) visit(next, [...trail, file]);
+    done.add(file);
+  };
+  for (const file of files) visit(file, []);
+  return cycles;
 }
 
 describe('module boundaries', () => {
@@ -54,5 +85,31 @@ describe('module boundaries', () => {
     expect(ours.length).toBeGreaterThan(0);
     expect(ours.filter((specifier) => !entryPoints.includes(specifier))).toEqual([]);
     expect(deep).toEqual([]);
+  });
+
+  it('has the benchmarks import the tools, never the reverse: nothing in tools/ imports bench/', () => {
+    // Act
+    const offenders = sourcesUnder('tools').filter((file) =>
+      localImportsOf(file).some((target) => target.split(path.sep)[0] === 'bench'),
+    );
+    // Assess
+    expect(sourcesUnder('tools').length).toBeGreaterThan(20);
+    expect(offenders).toEqual([]);
+  });
+
+  it('has no import cycle in tools/ and bench/ (type-only imports included)', () => {
+    // Act
+    const cycles = importCycles([...sourcesUnder('tools'), ...sourcesUnder('bench')]);
+    // Assess
+    expect(cycles).toEqual([]);
+  });
+
+  it('finds a cycle when there is one, so the check above can fail', () => {
+    // Prepare: the shape that console-routes.ts and http-endpoint.ts had, each importing the other.
+    const imports: Record<string, string[]> = { a: ['b'], b: ['a', 'c'], c: [] };
+    // Act
+    const cycles = importCycles(Object.keys(imports), (file) => imports[file] ?? []);
+    // Assess
+    expect(cycles).toEqual(['a → b → a']);
   });
 });

@@ -144,6 +144,36 @@ describe('runTrigger', () => {
     expect(verify).not.toThrow();
   });
 
+  it('without --url or PORT, posts to the running npm start found in .local/pipeline.json', async () => {
+    // Prepare: npm start on another port, as its state file says
+    const { io } = captureIo({});
+    const running = { ...io, localPipeline: () => ({ webhookUrl: server.url }) };
+
+    // Act
+    const result = await runTrigger(['invoice.paid', '--secret', secret], running);
+
+    // Assess
+    expect(result.exitCode).toBe(0);
+    expect(result.sent?.url).toBe(server.url);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('takes PORT over the running npm start, and --url over both', async () => {
+    // Prepare
+    const elsewhere = { webhookUrl: 'http://127.0.0.1:9/webhook' };
+    const withPort = { ...captureIo({ PORT: String(server.port) }).io, localPipeline: () => elsewhere };
+    const withUrl = { ...captureIo({ PORT: '9' }).io, localPipeline: () => elsewhere };
+
+    // Act
+    const byPort = await runTrigger(['invoice.paid', '--secret', secret], withPort);
+    const byUrl = await runTrigger(['invoice.paid', '--secret', secret, '--url', server.url], withUrl);
+
+    // Assess
+    expect(byPort.sent?.url).toBe(server.url);
+    expect(byUrl.sent?.url).toBe(server.url);
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('exits 1 when the endpoint answers non-2xx', async () => {
     // Prepare
     await server.close();

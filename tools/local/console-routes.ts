@@ -22,7 +22,7 @@ import { describeSyncOutcome } from './billing-sync';
 import { BillingStateTableMissingError, type LocalCustomers } from './customers-view';
 import { peekDeadLetters } from './dead-letter-view';
 import type { EventLog } from './event-log';
-import { readBody, sendJson } from './http-endpoint';
+import { readBody, sendJson } from './http-io';
 import { listSuppressions, removeSuppression, SuppressionTableMissingError } from './suppression-view';
 
 export interface ConsoleRoutesOptions {

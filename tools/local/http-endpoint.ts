@@ -10,6 +10,7 @@ import type { LambdaHandlers } from './boot';
 import type { ConsoleRoutes } from './console-routes';
 import type { EventLog } from './event-log';
 import type { EventBridgeTarget } from './eventbridge-target';
+import { readBody, sendJson } from './http-io';
 import { httpApiEvent } from './lambda-shapes';
 
 export interface HttpEndpointOptions {
@@ -30,8 +31,6 @@ export interface HttpEndpoint {
   readonly url: string;
   close(): Promise<void>;
 }
-
-const maxBodyBytes = 10 * 1024 * 1024; // API Gateway's payload limit
 
 /** Listens on the port; resolves once requests are accepted. */
 export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEndpoint> {
@@ -133,19 +132,6 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
   };
 }
 
-export function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBodyBytes) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(size > maxBodyBytes ? undefined : Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
-
 /** The event's id and type for display, read leniently (the receiver does the real checks). */
 function peekEvent(body: Buffer): { id: string; type: string } | undefined {
   try {
@@ -174,9 +160,4 @@ function describeError(body: string | undefined): string {
   } catch {
     return body ?? '';
   }
-}
-
-export function sendJson(response: ServerResponse, statusCode: number, value: unknown): void {
-  response.writeHead(statusCode, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(value, null, 2));
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { envVarNames } from '../../config/contract';
+import { resolveSettings } from '../../config/settings';
 import { defaultSyncDelaySeconds } from '../../functions/billing-state/sync-queue';
 import { defaultFakeStripePort, defaultLocalPort, devSigningSecret } from './defaults';
 import { MotoNotInstalledError } from './moto';
@@ -9,13 +10,16 @@ import { type LocalPipeline, startLocalPipeline } from './pipeline';
 import { type LocalPipelineState, localPipelineStatePath } from './state';
 import { loadSubscriptionsModule, SubscriptionsModuleError } from './subscriptions-module';
 
+/** The local pipeline's settings as deployed: the retries' defaults. */
+const defaultSettings = resolveSettings({ stage: 'local' });
+
 /** Shows enough of a secret from the environment to recognise it, like a masked API key. */
 function describeSecret(secret: string, fromEnvironment: boolean): string {
   if (!fromEnvironment) return `${secret}  (the public dev default; set STRIPE_WEBHOOK_SECRET to use another)`;
   return `${secret.slice(0, 6)}…${secret.slice(-4)}  (from STRIPE_WEBHOOK_SECRET)`;
 }
 
-const usage = `Usage: npm start [-- --subscriptions PATH] [-- --no-billing-state] [-- --help]
+const usage = `Usage: npm start [-- --subscriptions PATH] [--no-billing-state] [--retry-delay SECONDS] [--max-attempts N]
 
 Runs the whole pipeline on this machine: moto_server (SQS, DynamoDB, SES, S3, Secrets Manager), the real
 receiver and consumer handlers, a fake Stripe API, and the console at http://127.0.0.1:${defaultLocalPort}/.
@@ -30,10 +34,18 @@ Options:
   --no-billing-state     run without the billing state feature (on by default): no billing state table, no
                          sync queue or sync function, no Customers view; the receiver then queues only the
                          types the handlers subscribe to.
+  --retry-delay SECONDS  seconds before a failed event is delivered to the consumer again: the queue's
+                         visibility timeout (default ${defaultSettings.visibilityTimeoutSeconds}, as deployed: 6 × the consumer's timeout)
+  --max-attempts N       deliveries of an event before it moves to the dead-letter queue (default
+                         ${defaultSettings.maxReceiveCount}, as deployed). To see the dead-letter path in a minute:
+                         npm start -- --retry-delay 5 --max-attempts 2
+  -h, --help             show this help
 
 Environment variables:
   SUBSCRIPTIONS          the same as --subscriptions
   BILLING_STATE          off: the same as --no-billing-state
+  RETRY_DELAY_SECONDS    the same as --retry-delay
+  MAX_ATTEMPTS           the same as --max-attempts
   BILLING_SYNC_DELAY_SECONDS
                          seconds a billing sync request waits on the sync queue (default ${defaultSyncDelaySeconds})
   BILLING_SYNC_OFF_TYPES event types the billing sync does not sync from, comma-separated
@@ -46,35 +58,82 @@ Environment variables:
   STRIPE_WEBHOOK_SECRET  signing secret(s) the receiver accepts, comma-separated (default: the public dev secret)
   POWERTOOLS_LOG_LEVEL   show the handlers' JSON logs too, e.g. INFO (default SILENT)`;
 
-/**
- * The value of `--subscriptions PATH` or `--subscriptions=PATH`, if given, and whether `--no-billing-state`
- * was; any other option is refused.
- */
-function parseArguments(args: readonly string[]): { subscriptions: string | undefined; noBillingState: boolean } {
-  let value: string | undefined;
+interface StartArguments {
+  readonly subscriptions: string | undefined;
+  readonly noBillingState: boolean;
+  readonly retryDelay: string | undefined;
+  readonly maxAttempts: string | undefined;
+}
+
+/** The options that take a value, each as `--name VALUE` or `--name=VALUE`, and what the value is. */
+const valueOptions = {
+  '--subscriptions': 'the path of a subscriptions module',
+  '--retry-delay': 'a number of seconds',
+  '--max-attempts': 'a number of attempts',
+} as const;
+
+/** The command line's options; any other option, or one without its value, is refused (exit 2) with the usage. */
+function parseArguments(args: readonly string[]): StartArguments {
+  const values: Partial<Record<keyof typeof valueOptions, string>> = {};
   let noBillingState = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
-    if (arg.startsWith('--subscriptions=')) {
-      value = arg.slice('--subscriptions='.length);
-    } else if (arg === '--subscriptions') {
-      value = args[++i];
+    const name = Object.keys(valueOptions).find((option) => arg === option || arg.startsWith(`${option}=`)) as
+      | keyof typeof valueOptions
+      | undefined;
+    if (name !== undefined) {
+      const value = arg === name ? args[++i] : arg.slice(name.length + 1);
       if (value === undefined || value.startsWith('--')) {
-        throw new SubscriptionsModuleError(`--subscriptions takes the path of a subscriptions module.\n\n${usage}`);
+        throw new StartUsageError(`${name} takes ${valueOptions[name]}.\n\n${usage}`);
       }
+      values[name] = value;
     } else if (arg === '--no-billing-state') {
       noBillingState = true;
     } else {
-      throw new SubscriptionsModuleError(`Unknown option ${JSON.stringify(arg)}.\n\n${usage}`);
+      throw new StartUsageError(`Unknown option ${JSON.stringify(arg)}.\n\n${usage}`);
     }
   }
-  return { subscriptions: value, noBillingState };
+  return {
+    subscriptions: values['--subscriptions'],
+    noBillingState,
+    retryDelay: values['--retry-delay'],
+    maxAttempts: values['--max-attempts'],
+  };
 }
 
-class StartOptionError extends Error {
+/** A whole number from `min` to `max` given as `source` (an option or an environment variable), else a usage error. */
+function wholeNumber(source: string, value: string, min: number, max: number): number {
+  const parsed = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    const given = source.endsWith('=') ? `${source}${value}` : `${source} ${JSON.stringify(value)}`;
+    throw new StartUsageError(`${given} is not a whole number from ${min} to ${max}.`);
+  }
+  return parsed;
+}
+
+/** The retries: --retry-delay and --max-attempts, else RETRY_DELAY_SECONDS and MAX_ATTEMPTS, else as deployed. */
+function retries(args: StartArguments): { retryDelaySeconds: number; maxAttempts: number } {
+  const delay = args.retryDelay ?? (process.env.RETRY_DELAY_SECONDS?.trim() || undefined);
+  const attempts = args.maxAttempts ?? (process.env.MAX_ATTEMPTS?.trim() || undefined);
+  return {
+    // SQS takes a visibility timeout of 0 to 12 hours.
+    retryDelaySeconds:
+      delay === undefined
+        ? defaultSettings.visibilityTimeoutSeconds
+        : wholeNumber(args.retryDelay === undefined ? 'RETRY_DELAY_SECONDS=' : '--retry-delay', delay, 0, 43_200),
+    // The same bounds as the construct's maxReceiveCount.
+    maxAttempts:
+      attempts === undefined
+        ? defaultSettings.maxReceiveCount
+        : wholeNumber(args.maxAttempts === undefined ? 'MAX_ATTEMPTS=' : '--max-attempts', attempts, 1, 1000),
+  };
+}
+
+/** A command line or environment variable to fix: its message alone, and exit 2. */
+class StartUsageError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'StartOptionError';
+    this.name = 'StartUsageError';
   }
 }
 
@@ -83,7 +142,7 @@ function billingStateFromEnvironment(value: string | undefined): boolean {
   const setting = (value ?? '').trim().toLowerCase();
   if (setting === '' || setting === 'on' || setting === 'true' || setting === '1') return true;
   if (setting === 'off' || setting === 'false' || setting === '0') return false;
-  throw new StartOptionError(
+  throw new StartUsageError(
     `BILLING_STATE=${value} is neither on nor off: BILLING_STATE=off (or --no-billing-state) runs without the billing state.`,
   );
 }
@@ -98,12 +157,22 @@ function describeBillingState(pipeline: LocalPipeline): string {
   );
 }
 
+/** How to change the retries, or that they were changed (the deployed stack keeps its defaults). */
+function describeRetryOptions(retryDelaySeconds: number, maxAttempts: number): string {
+  const asDeployed =
+    retryDelaySeconds === defaultSettings.visibilityTimeoutSeconds && maxAttempts === defaultSettings.maxReceiveCount;
+  return asDeployed
+    ? '  (as deployed; --retry-delay 5 --max-attempts 2 to try the dead-letter path in a minute)'
+    : `  (deployed: ${defaultSettings.maxReceiveCount} attempts, ${defaultSettings.visibilityTimeoutSeconds} s apart)`;
+}
+
 async function main(): Promise<void> {
   if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
     console.log(usage);
     return;
   }
   const args = parseArguments(process.argv.slice(2));
+  const { retryDelaySeconds, maxAttempts } = retries(args);
   const subscriptionsPath = args.subscriptions ?? (process.env.SUBSCRIPTIONS?.trim() || undefined);
   const billingState = !args.noBillingState && billingStateFromEnvironment(process.env.BILLING_STATE);
   const subscriptions = subscriptionsPath === undefined ? undefined : await loadSubscriptionsModule(subscriptionsPath);
@@ -111,7 +180,7 @@ async function main(): Promise<void> {
   const signingSecret = fromEnvironment ? (process.env.STRIPE_WEBHOOK_SECRET ?? '').trim() : devSigningSecret;
   const port = process.env.PORT ? Number(process.env.PORT) : defaultLocalPort;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`PORT=${process.env.PORT} is not a TCP port number.`);
+    throw new StartUsageError(`PORT=${process.env.PORT} is not a TCP port number.`);
   }
   const motoPort = process.env.MOTO_PORT ? Number(process.env.MOTO_PORT) : undefined;
   const print = (line: string) => console.log(line);
@@ -125,6 +194,8 @@ async function main(): Promise<void> {
     stripeApiPort: process.env.FAKE_STRIPE_PORT ? Number(process.env.FAKE_STRIPE_PORT) : defaultFakeStripePort,
     print,
     billingState,
+    settings: resolveSettings({ stage: 'local', maxReceiveCount: maxAttempts }),
+    visibilityTimeoutSeconds: retryDelaySeconds,
     ...(subscriptions ? { subscriptions } : {}),
   });
   const { settings, resources } = pipeline;
@@ -137,6 +208,8 @@ async function main(): Promise<void> {
     tableName: resources.tableName,
     subscribedTypes: pipeline.subscribedTypes,
     ...(resources.billingState ? { billingStateTableName: resources.billingState.tableName } : {}),
+    retryDelaySeconds,
+    maxAttempts: settings.maxReceiveCount,
   };
   mkdirSync(dirname(localPipelineStatePath), { recursive: true });
   writeFileSync(localPipelineStatePath, `${JSON.stringify(state, null, 2)}\n`);
@@ -146,7 +219,7 @@ Console: ${pipeline.url}/  (events, emails, dead letters, suppressions, ${resour
 Signing secret: ${describeSecret(signingSecret, fromEnvironment)}
 Emulator: ${pipeline.emulatorEndpoint}  queue ${resources.queueUrl.split('/').pop()}  table ${resources.tableName}
 Handlers: ${subscriptionsPath ?? 'functions/subscriptions.ts (the built-in emails)'}
-Retries: ${settings.maxReceiveCount} attempts, ${settings.visibilityTimeoutSeconds} s apart, then the dead-letter queue
+Retries: ${settings.maxReceiveCount} attempts, ${retryDelaySeconds} s apart, then the dead-letter queue${describeRetryOptions(retryDelaySeconds, settings.maxReceiveCount)}
 Sent emails: GET ${pipeline.url}/_local/emails   Events: GET ${pipeline.url}/_local/events
 ${describeBillingState(pipeline)}
 Fake Stripe API: ${pipeline.stripeApiUrl}  (customers of the events you post; FAKE_STRIPE_PORT to move it)
@@ -174,10 +247,12 @@ main().catch((error: unknown) => {
     error instanceof MotoNotInstalledError ||
     error instanceof PythonNotFoundError ||
     error instanceof MotoProvisioningError ||
-    error instanceof SubscriptionsModuleError ||
-    error instanceof StartOptionError
+    error instanceof SubscriptionsModuleError
   ) {
     console.error(error.message);
+  } else if (error instanceof StartUsageError) {
+    console.error(error.message);
+    process.exit(2);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(
       `Port ${process.env.PORT ?? defaultLocalPort} or ${process.env.FAKE_STRIPE_PORT ?? defaultFakeStripePort} is already in use (another \`npm start\`?). Stop it, or choose other ports: PORT=4343 FAKE_STRIPE_PORT=12112 npm start`,

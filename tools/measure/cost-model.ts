@@ -104,7 +104,7 @@ export interface PerEventUsage {
 export class UnpricedCallError extends Error {
   constructor(call: CountedCall) {
     super(
-      `no price for ${call.service}/${call.operation}: add it to callUnits in bench/cost-model.ts (which request unit it uses)`,
+      `no price for ${call.service}/${call.operation}: add it to callUnits in tools/measure/cost-model.ts (which request unit it uses)`,
     );
     this.name = 'UnpricedCallError';
   }

@@ -1,4 +1,8 @@
-/** A tiny micro-benchmark harness: calibrated batches, run round-robin, reported as medians. */
+/**
+ * A tiny micro-benchmark harness: calibrated batches, run round-robin, reported as medians (and the
+ * median that `npm run cost` reports). In tools/, with the rest of tools/measure/, so the benchmarks in
+ * bench/ and the tools both import it going one way: bench/ imports tools/, never the reverse.
+ */
 
 /**
  * Runs the work under test `iterations` times. Synchronous work loops synchronously, so that no

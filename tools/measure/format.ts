@@ -1,4 +1,4 @@
-/** Markdown tables and numbers for the benchmark's stdout. */
+/** Markdown tables and numbers for the stdout of `npm run cost` and the benchmarks (bench/). */
 
 export type Align = 'left' | 'right';
 

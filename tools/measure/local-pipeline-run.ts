@@ -4,22 +4,27 @@
  * processed. Shared by `npm run cost` (what AWS calls an event costs) and `npm run bench:e2e`
  * (how fast the pipeline goes), so both measure the same thing.
  */
-import { resolveSettings } from '../config/settings';
-import { startMoto } from '../tools/local/moto';
-import { startLocalPipeline } from '../tools/local/pipeline';
-import { buildStripeEvent, signStripePayload, toStripeWebhookBody } from '../tools/stripe-events';
+import { resolveSettings } from '../../config/settings';
+import { UsageError } from '../cli';
+import { startMoto } from '../local/moto';
+import { startLocalPipeline } from '../local/pipeline';
+import { buildStripeEvent, signStripePayload, toStripeWebhookBody } from '../stripe-events';
 import { type AwsCall, startAwsCallCounter } from './aws-call-counter';
 
 const signingSecret = 'whsec_bench_not_a_real_key_123';
 
-/** `--name N` of a command's arguments: a whole number ≥ 1, else `fallback`; a bad value throws with the usage. */
-export function positiveIntArg(args: readonly string[], name: string, fallback: number, usage: string): number {
-  const at = args.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(args[at + 1]);
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} takes a whole number >= 1.\n\n${usage}`);
-  return value;
+/** The value of option `name` (`--events`): a whole number ≥ 1, else `fallback` when not given; a bad value is a usage error. */
+export function positiveIntOption(name: string, value: string | undefined, fallback: number, usage: string): number {
+  if (value === undefined) return fallback;
+  const parsed = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new UsageError(`${name} takes a whole number >= 1, not ${JSON.stringify(value)}.\n\n${usage}`);
+  }
+  return parsed;
 }
+
+/** The options of `npm run cost` and `npm run bench:e2e`: how many events, from how many senders. */
+export const runOptions = { events: { type: 'string' }, senders: { type: 'string' } } as const;
 
 export interface PipelineRunOptions {
   readonly events: number;
