@@ -14,7 +14,7 @@ const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts'
 module.exports = {
   // Two workers on the 2-core machines: most integration and browser files wait on moto, timers and sockets,
   // and a second worker fills that waiting (Jest's default there is one worker, cores - 1). Measured with
-  // `time npm test` on 2 cores: 7 min 36 s with one worker, see the commit for two.
+  // `time npm test` on 2 cores: 7 min 36 s with one worker, 4 min 48 s with two.
   maxWorkers: 2,
   // Jest 30 reads testTimeout only here, not per project; slow files raise it with jest.setTimeout.
   projects: [
