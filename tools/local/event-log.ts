@@ -103,6 +103,15 @@ export interface EventLogOptions {
 
 const time = () => new Date().toISOString().slice(11, 19);
 
+/**
+ * What happened before the queue, per path: /webhook checks the Stripe signature before queuing; an
+ * EventBridge event carries no signature and the rule puts it on the queue as it came, so its step claims no check.
+ */
+const receivedAndQueued: Record<'webhook' | 'eventbridge', string> = {
+  webhook: 'signature verified and queued',
+  eventbridge: 'received from EventBridge and queued',
+};
+
 /** Starts listening to the consumer's record outcomes. */
 export function createEventLog(options: EventLogOptions): EventLog {
   const { maxReceiveCount, retryDelaySeconds } = options;
@@ -220,7 +229,7 @@ export function createEventLog(options: EventLogOptions): EventLog {
         outcome: ignored === undefined ? 'received' : 'ignored',
         message:
           ignored === undefined
-            ? `delivery ${event.deliveries} via ${delivery}: verified and queued`
+            ? `delivery ${event.deliveries} via ${delivery}: ${receivedAndQueued[delivery]}`
             : `delivery ${event.deliveries} via ${delivery}: answered 200, not queued (${ignored})`,
       });
       steps.set(id, list);

@@ -7,6 +7,10 @@ const state = {
   deadLetters: [],
   suppressions: [],
   detail: null,
+  // The open event's id is not one the pipeline has seen (its API answered 404).
+  detailMissing: false,
+  // Whether the first poll has answered: until then the lists say "Loading…", not that they are empty.
+  loaded: false,
   view: 'events',
   eventId: null,
   customers: [],
@@ -53,7 +57,8 @@ async function postJson(path, body, method = 'POST') {
   return answer;
 }
 
-const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : '');
+// Every time shown has its date, in one format ("Dec 6, 2026, 15:52:26"): a list kept across days must not
+// show two events at "09:12:03" without saying which day. h23, not hour12: false, which can print "24:05:00".
 const dateTime = (iso) =>
   iso
     ? new Date(iso).toLocaleString([], {
@@ -63,9 +68,11 @@ const dateTime = (iso) =>
         hour: '2-digit',
         minute: '2-digit',
         second: '2-digit',
-        hour12: false,
+        hourCycle: 'h23',
       })
     : '—';
+/** A date and time as a <time> element, the ISO instant kept in its datetime attribute. */
+const timeElement = (iso) => element('time', { dateTime: iso ?? '', textContent: dateTime(iso) });
 const statusBadge = (status) => element('span', { class: `status ${status}`, textContent: status });
 const kindBadges = (event) => [
   event.payload === 'thin' ? element('span', { class: 'kind', textContent: 'thin' }) : null,
@@ -89,7 +96,7 @@ function renderEvents() {
           location.hash = `#/events/${encodeURIComponent(e.id)}`;
         },
       },
-      element('td', { textContent: time(e.receivedAt) }),
+      element('td', {}, timeElement(e.receivedAt)),
       element('td', { textContent: e.type }),
       element('td', { class: 'id', textContent: e.id }),
       element('td', {}, statusBadge(e.status)),
@@ -99,6 +106,7 @@ function renderEvents() {
     ),
   );
   $('#events tbody').replaceChildren(...rows);
+  $('#events-loading').hidden = true;
   $('#events-empty').hidden = state.events.length > 0;
   $('#events-count').textContent = `${shown.length} of ${state.events.length}`;
 }
@@ -149,7 +157,7 @@ function renderEventSuppressions(detail) {
         { class: `suppression-note ${unsent.reason}` },
         `⊘ "${unsent.subject}" to ${unsent.to} not sent: `,
         unsent.reason === 'suppressed'
-          ? `the address is on the suppression list${entry ? ` (${entry.reason}, ${entry.detail}, since ${time(entry.at)})` : ''}`
+          ? `the address is on the suppression list${entry ? ` (${entry.reason}, ${entry.detail}, since ${dateTime(entry.at)})` : ''}`
           : `SES refused it for good${unsent.code ? ` (${unsent.code})` : ''}`,
         unsent.reason === 'suppressed' && entry?.eventId && entry.eventId !== detail.event.id
           ? ' — after the email of '
@@ -165,7 +173,7 @@ function renderEventSuppressions(detail) {
       element(
         'p',
         { class: 'suppression-note caused' },
-        `⊘ SES reported a ${entry.reason} (${entry.detail}) for this event's email to ${entry.address}: suppressed since ${time(entry.at)}`,
+        `⊘ SES reported a ${entry.reason} (${entry.detail}) for this event's email to ${entry.address}: suppressed since ${dateTime(entry.at)}`,
       ),
     );
   }
@@ -175,19 +183,22 @@ function renderEventSuppressions(detail) {
 let renderedEmails = '';
 function renderDetail() {
   const detail = state.detail;
+  // Nothing of an event shown until its answer, and for an unknown id only that it is unknown: no Resend.
+  $('#event-loading').hidden = Boolean(detail) || state.detailMissing;
+  $('#event-missing').hidden = !state.detailMissing;
+  $('#event-missing-id').textContent = state.eventId ?? '';
+  $('#event-body').hidden = !detail;
   if (!detail) return;
   const { event } = detail;
   $('#event-title').replaceChildren(`${event.type} `, statusBadge(event.status));
   $('#event-meta').replaceChildren(
     element('code', { textContent: event.id }),
-    ` · first seen ${time(event.receivedAt)} · ${event.attempts} attempt(s) · ${event.deliveries} deliver${event.deliveries === 1 ? 'y' : 'ies'} · `,
+    ` · first seen ${dateTime(event.receivedAt)} · ${event.attempts} attempt(s) · ${event.deliveries} deliver${event.deliveries === 1 ? 'y' : 'ies'} · `,
     event.payload === 'thin' ? 'thin event' : 'snapshot event',
     event.delivery === 'eventbridge' ? ' via EventBridge' : ' via webhook',
   );
   $('#event-steps').replaceChildren(
-    ...detail.steps.map((s) =>
-      element('li', { 'data-outcome': s.outcome }, element('time', { textContent: time(s.at) }), s.message),
-    ),
+    ...detail.steps.map((s) => element('li', { 'data-outcome': s.outcome }, timeElement(s.at), s.message)),
   );
   renderEventSuppressions(detail);
   // Re-rendering an iframe reloads it: only when the emails changed.
@@ -218,7 +229,7 @@ function renderDeadLetters() {
             if (d.eventId) location.hash = `#/events/${encodeURIComponent(d.eventId)}`;
           },
         },
-        element('td', { textContent: time(d.sentAt) }),
+        element('td', {}, timeElement(d.sentAt)),
         element('td', { textContent: d.eventType ?? '?' }),
         element('td', { class: 'id', textContent: d.eventId ?? '?' }),
         // The consumer's attempts from the event log: SQS's receive count also counts this page's own peeks.
@@ -227,6 +238,7 @@ function renderDeadLetters() {
       ),
     ),
   );
+  $('#dlq-loading').hidden = true;
   $('#dlq-empty').hidden = count > 0;
   $('#dlq-redrive').disabled = count === 0;
 }
@@ -239,7 +251,7 @@ function renderSuppressions() {
       element(
         'tr',
         { 'data-address': s.address },
-        element('td', { textContent: time(s.at) }),
+        element('td', {}, timeElement(s.at)),
         element('td', { textContent: s.address }),
         element('td', {}, element('span', { class: `status ${s.reason}`, textContent: s.reason })),
         element('td', { textContent: s.detail }),
@@ -259,6 +271,7 @@ function renderSuppressions() {
       ),
     ),
   );
+  $('#suppressions-loading').hidden = true;
   $('#suppressions-empty').hidden = count > 0;
 }
 
@@ -316,7 +329,7 @@ function renderCustomers() {
             location.hash = customerPath(c.customerId, c.account);
           },
         },
-        element('td', { textContent: dateTime(c.syncedAt) }),
+        element('td', {}, timeElement(c.syncedAt)),
         element(
           'td',
           { class: 'id' },
@@ -341,6 +354,7 @@ function renderCustomers() {
       ),
     ),
   );
+  $('#customers-loading').hidden = true;
   $('#customers').hidden = state.customersOff;
   $('#customers-empty').hidden = state.customersOff || count > 0;
   $('#customers-off').hidden = !state.customersOff;
@@ -401,6 +415,7 @@ function renderCustomer() {
   );
   $('#customer-sync').disabled = state.customersOff;
   $('#customer-body').hidden = !customer;
+  $('#customer-loading').hidden = Boolean(customer || error);
   $('#customer-missing').hidden = Boolean(customer) || !error;
   if (!customer) {
     $('#customer-missing').textContent = error
@@ -493,12 +508,17 @@ function route() {
     $('#customer-result').textContent = '';
     $('#customer-body').hidden = true;
     $('#customer-missing').hidden = true;
+    $('#customer-loading').hidden = false;
   }
   state.customerId = customerId;
   state.customerAccount = customerAccount;
   const eventId = match ? decodeURIComponent(match[1]) : null;
   if (eventId !== state.eventId) {
     state.detail = null;
+    state.detailMissing = false;
+    $('#event-loading').hidden = false;
+    $('#event-missing').hidden = true;
+    $('#event-body').hidden = true;
     renderedEmails = '';
     $('#event-emails').replaceChildren();
   }
@@ -524,23 +544,42 @@ async function refresh() {
     const [events, deadLetters] = await Promise.all([getJson('/_local/events'), getJson('/_local/dead-letters')]);
     state.events = events;
     state.deadLetters = deadLetters;
+    if (!state.loaded) for (const loading of document.querySelectorAll('.loading')) loading.textContent = 'Loading…';
     renderEvents();
     renderDeadLetters();
     // On its own: the table can be missing for a while (the browser test deletes it), and the rest still shows.
-    const suppressions = await getJson('/_local/suppressions').catch(() => null);
+    const suppressions = await getJson('/_local/suppressions').catch((error) => {
+      if ($('#suppressions-empty').hidden && !$('#suppressions-loading').hidden) {
+        $('#suppressions-loading').textContent =
+          `Could not read the suppression list (${error.message}): trying again.`;
+      }
+      return null;
+    });
     if (suppressions) {
       state.suppressions = suppressions;
       renderSuppressions();
     }
     if (state.eventId) {
-      state.detail = await getJson(`/_local/events/${encodeURIComponent(state.eventId)}`).catch(() => null);
-      renderDetail();
+      const id = state.eventId;
+      const answer = await getAnswer(`/_local/events/${encodeURIComponent(id)}`).catch(() => null);
+      // Another event opened meanwhile, or no answer at all (then what is shown stays).
+      if (id === state.eventId && answer) {
+        state.detail = answer.ok ? answer.body : null;
+        state.detailMissing = answer.status === 404;
+        renderDetail();
+      }
     }
     // On its own too: a failing table scan must not take the other views with it.
     await refreshCustomers().catch(() => undefined);
+    state.loaded = true;
     document.body.dataset.connected = 'true';
   } catch {
     document.body.dataset.connected = 'false';
+    if (!state.loaded) {
+      for (const loading of document.querySelectorAll('.loading')) {
+        loading.textContent = `Loading… no answer from the pipeline at ${location.origin} yet: is npm start running?`;
+      }
+    }
   } finally {
     refreshing = false;
   }
@@ -573,7 +612,7 @@ $('#trigger-form').addEventListener('submit', async (submit) => {
 });
 
 $('#event-resend').addEventListener('click', async () => {
-  if (!state.eventId) return;
+  if (!state.eventId || !state.detail) return;
   try {
     const answer = await postJson(`/_local/events/${encodeURIComponent(state.eventId)}/resend`);
     $('#trigger-result').textContent = `↻ resent ${answer.id}: ${answer.status} ${JSON.stringify(answer.answer)}`;

@@ -1,0 +1,174 @@
+/**
+ * The console's states in a real headless Chromium (Debian's `chromium`, driven by playwright-core): what it
+ * shows before its first answer, for an event id the pipeline never saw, the dates of its times, the step
+ * wording of each delivery path, and a layout without a sideways scroll at 420 px as at 1400 px.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { resolveSettings } from '../../config/settings';
+import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
+import { requireMotoEndpoint } from '../support/wait-for';
+
+jest.setTimeout(90_000);
+
+/** Debian's package; CHROMIUM_PATH points elsewhere (e.g. another distribution's chromium-browser). */
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const signingSecret = 'whsec_states_browser_test_secret_not_real';
+const endpoint = requireMotoEndpoint();
+const screenshotDirectory = join(__dirname, '..', '..', '.local', 'screenshots');
+/** The Customers view's format, now that of every time shown: "Dec 6, 2026, 15:52:26". */
+const dateAndTime = /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{2}:\d{2}:\d{2}$/;
+
+let pipeline: LocalPipeline;
+let browser: Browser;
+let page: Page;
+/** Set by the test of dates and wording, shown again by the layout test. */
+let webhookId: string | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    // Failing, not skipping: a browser test that silently passes without a browser proves nothing.
+    throw new Error(
+      `No Chromium at ${chromiumPath}. Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set ` +
+        'CHROMIUM_PATH to a Chromium or Chrome binary. .ci/run installs it in CI.',
+    );
+  }
+  pipeline = await startLocalPipeline({
+    port: 0,
+    signingSecret,
+    emulatorEndpoint: endpoint,
+    settings: resolveSettings({ stage: 'local' }),
+    resourceNameSuffix: 'states',
+    billingState: true,
+  });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
+  mkdirSync(screenshotDirectory, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await pipeline?.stop();
+});
+
+async function trigger(type: string, via: 'webhook' | 'eventbridge'): Promise<string> {
+  await page.fill('#trigger-type', type);
+  await page.selectOption('#trigger-via', via);
+  const result = page.locator('#trigger-result');
+  const before = (await result.textContent()) ?? '';
+  await page.click('#trigger-send');
+  await result
+    .filter({ hasText: `→ ${type} evt_test_` })
+    .filter({ hasNotText: before || '\u0000' })
+    .waitFor();
+  const id = /evt_test_\w+/.exec((await result.textContent()) ?? '')?.[0];
+  if (!id) throw new Error(`no event id in: ${await result.textContent()}`);
+  return id;
+}
+
+describe('the console states', () => {
+  it('says Loading… until its first poll answers, and only then that there are no events yet', async () => {
+    // Prepare: the first answer about the events waits until the test lets it go
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(
+      (url) => url.pathname === '/_local/events',
+      async (route) => {
+        await held;
+        await route.continue();
+      },
+    );
+
+    // Act
+    await page.goto(`${pipeline.url}/#/`);
+
+    // Assess: loading, not empty, while the answer is held; empty once it came
+    const loading = page.locator('#events-loading');
+    await loading.waitFor();
+    expect(await loading.textContent()).toBe('Loading…');
+    expect(await page.locator('#events-empty').isVisible()).toBe(false);
+    await page.screenshot({ path: join(screenshotDirectory, 'console-loading.png') });
+    release();
+    await page.locator('#events-empty').waitFor();
+    expect(await page.locator('#events-empty').textContent()).toContain('No events yet');
+    expect(await loading.isVisible()).toBe(false);
+    await page.unroute((url) => url.pathname === '/_local/events');
+  });
+
+  it('shows only "No event <id>" and a way back for an event id the pipeline never saw', async () => {
+    // Prepare: the API does not know it
+    const answer = await fetch(`${pipeline.url}/_local/events/evt_nonexistent`);
+    expect(answer.status).toBe(404);
+
+    // Act
+    await page.goto(`${pipeline.url}/#/events/evt_nonexistent`);
+
+    // Assess: the notice, no Resend, no empty Steps/Emails/Payload
+    const missing = page.locator('#event-missing');
+    await missing.waitFor();
+    expect(await missing.locator('h2').textContent()).toBe('No event evt_nonexistent');
+    expect(await page.locator('#event-resend').isVisible()).toBe(false);
+    expect(await page.locator('#view-event h3').filter({ visible: true }).count()).toBe(0);
+    expect(await page.locator('#event-loading').isVisible()).toBe(false);
+    await page.screenshot({ path: join(screenshotDirectory, 'console-event-not-found.png') });
+    await missing.locator('a[href="#/"]').click();
+    await page.locator('#view-events').waitFor();
+  });
+
+  it('shows dates with times, and says what each path did before the queue', async () => {
+    // Act: one event per path
+    await page.goto(`${pipeline.url}/#/`);
+    webhookId = await trigger('invoice.paid', 'webhook');
+    const bridgeId = await trigger('invoice.paid', 'eventbridge');
+    await page.locator(`#events tr[data-id="${webhookId}"] .status.processed`).waitFor({ timeout: 20_000 });
+    await page.locator(`#events tr[data-id="${bridgeId}"] .status.processed`).waitFor({ timeout: 20_000 });
+
+    // Assess: the list's times have their dates
+    for (const id of [webhookId, bridgeId]) {
+      const received = await page.locator(`#events tr[data-id="${id}"] td`).first().textContent();
+      expect(received).toMatch(dateAndTime);
+    }
+
+    // The webhook path verified a signature; the EventBridge path has none to verify
+    const received = async (id: string) => {
+      await page.goto(`${pipeline.url}/#/events/${id}`);
+      const step = page.locator('#event-steps li[data-outcome="received"]');
+      await step.waitFor();
+      expect(await step.locator('time').textContent()).toMatch(dateAndTime);
+      expect(await page.locator('#event-meta').textContent()).toMatch(/first seen [A-Z][a-z]{2} \d{1,2}, \d{4}, /);
+      return (await step.textContent()) ?? '';
+    };
+    expect(await received(webhookId)).toContain('delivery 1 via webhook: signature verified and queued');
+    const bridgeStep = await received(bridgeId);
+    expect(bridgeStep).toContain('delivery 1 via eventbridge: received from EventBridge and queued');
+    expect(bridgeStep).not.toContain('verified');
+    await page.screenshot({ path: join(screenshotDirectory, 'console-event-eventbridge.png'), fullPage: true });
+  });
+
+  it.each([420, 1400])('lays every view out within %i px, tables scrolling in their own box', async (width) => {
+    if (!webhookId) throw new Error('the test of dates and wording did not trigger its events');
+    await page.setViewportSize({ width, height: 900 });
+    // Each view with what shows once it rendered (a list: its "Loading…" gone).
+    const views: { name: string; hash: string; ready: string; state?: 'hidden' }[] = [
+      { name: 'events', hash: '#/', ready: `#events tr[data-id="${webhookId}"]` },
+      { name: 'event', hash: `#/events/${webhookId}`, ready: '#event-emails .email' },
+      { name: 'event-not-found', hash: '#/events/evt_nonexistent', ready: '#event-missing' },
+      { name: 'dead-letters', hash: '#/dead-letters', ready: '#dlq-loading', state: 'hidden' },
+      { name: 'suppressions', hash: '#/suppressions', ready: '#suppressions-loading', state: 'hidden' },
+      { name: 'customers', hash: '#/customers', ready: '#customers-loading', state: 'hidden' },
+      { name: 'customer', hash: '#/customers/cus_states_unknown', ready: '#customer-missing' },
+    ];
+    for (const view of views) {
+      await page.goto(`${pipeline.url}/${view.hash}`);
+      await page.locator(`#view-${view.name.startsWith('event-') ? 'event' : view.name}`).waitFor();
+      await page.locator(view.ready).waitFor({ state: view.state ?? 'visible', timeout: 20_000 });
+      await page.screenshot({ path: join(screenshotDirectory, `console-${view.name}-${width}.png`), fullPage: true });
+      // A string, evaluated in the page: the tests are typed without the DOM library.
+      const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
+      expect({ view: view.name, fits: scrollWidth <= width }).toEqual({ view: view.name, fits: true });
+    }
+  });
+});
