@@ -16,6 +16,7 @@ import {
   fixture,
   InvalidEventOptionError,
   isSupportedEventType,
+  keepAmountsCoherent,
   testObjectId,
 } from './stripe-events';
 
@@ -129,8 +130,11 @@ const unsafeKeys = new Set(['__proto__', 'constructor', 'prototype']);
  * Applies `path=value` overrides to the event in place: `data.object.amount_paid=1500`,
  * `data.object.lines.data.0.currency=eur`, `livemode=true`. The value is read as JSON when it parses
  * (numbers, booleans, null, objects), else taken as a string; missing objects on the path are created.
+ * Then what an overridden amount decides follows it, unless overridden too (a partial `amount_refunded`
+ * makes the charge `refunded: false`): see {@link keepAmountsCoherent}.
  */
 export function applyOverrides(event: Record<string, unknown>, overrides: readonly string[]): void {
+  const paths: string[][] = [];
   for (const override of overrides) {
     const at = override.indexOf('=');
     const path = at > 0 ? override.slice(0, at).split('.') : [];
@@ -141,6 +145,7 @@ export function applyOverrides(event: Record<string, unknown>, overrides: readon
         'path=value with a dotted path, e.g. data.object.amount=500',
       );
     }
+    paths.push(path);
     const raw = override.slice(at + 1);
     let value: unknown = raw;
     try {
@@ -168,4 +173,5 @@ export function applyOverrides(event: Record<string, unknown>, overrides: readon
       target[Number(last)] = value;
     } else target[last] = value;
   }
+  keepAmountsCoherent(event, paths);
 }

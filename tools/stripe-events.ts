@@ -655,6 +655,103 @@ const previousAttributes: {
   }),
 };
 
+/** Whether an override set the field at `path` (dotted, from `data.object`): itself, or an object holding it. */
+type Overridden = (path: string) => boolean;
+
+function safeAmount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+}
+
+/**
+ * What follows an overridden amount in each type's object, so an override cannot leave it saying two
+ * things (a charge `refunded: true` with a partial `amount_refunded`). A field an override set itself
+ * is never changed.
+ */
+const derivedFromAmounts: {
+  readonly [T in SupportedEventType]?: (object: Record<string, unknown>, overridden: Overridden) => void;
+} = {
+  'charge.refunded': (charge, overridden) => {
+    const amount = safeAmount(charge.amount);
+    if (amount !== undefined && overridden('amount') && !overridden('amount_captured') && 'amount_captured' in charge) {
+      charge.amount_captured = amount;
+    }
+    const list = isPlainObject(charge.refunds) && Array.isArray(charge.refunds.data) ? charge.refunds : undefined;
+    const refunds = list?.data as unknown[] | undefined;
+    const latest = refunds?.[0];
+    const earlier = (refunds ?? [])
+      .slice(1)
+      .map((refund) => (isPlainObject(refund) ? safeAmount(refund.amount) : undefined));
+    const earlierTotal = earlier.every((value) => value !== undefined)
+      ? earlier.reduce((sum: number, value) => sum + (value ?? 0), 0)
+      : undefined;
+    const amountRefunded = safeAmount(charge.amount_refunded);
+    if (overridden('amount_refunded')) {
+      // The latest refund (Stripe lists the newest first) is what the total adds over the earlier ones.
+      const latestAmount =
+        amountRefunded === undefined || earlierTotal === undefined ? undefined : amountRefunded - earlierTotal;
+      if (
+        isPlainObject(latest) &&
+        latestAmount !== undefined &&
+        latestAmount > 0 &&
+        !overridden('refunds.data.0.amount')
+      ) {
+        latest.amount = latestAmount;
+      }
+    } else if (
+      overridden('refunds') &&
+      list?.has_more === false &&
+      isPlainObject(latest) &&
+      earlierTotal !== undefined
+    ) {
+      // A refund's amount was set instead: the total is the complete list's sum.
+      const latestAmount = safeAmount(latest.amount);
+      if (latestAmount !== undefined) charge.amount_refunded = latestAmount + earlierTotal;
+    }
+    const total = safeAmount(charge.amount_refunded);
+    if (!overridden('refunded') && amount !== undefined && total !== undefined) charge.refunded = total >= amount;
+  },
+};
+
+/**
+ * Keeps the fields derived from an amount coherent after overrides of a built event (`--override` of
+ * `npm run trigger`, the console's overrides, `buildStripeEvent`'s `object`): for `charge.refunded`,
+ * `refunded` is true exactly when `amount_refunded >= amount`, and the latest refund in
+ * `refunds.data[0].amount` follows `amount_refunded`. `overriddenPaths` are the overrides' paths from
+ * the event's root (`['data', 'object', 'amount_refunded']`). Other types are left as they are.
+ */
+export function keepAmountsCoherent(
+  event: Record<string, unknown>,
+  overriddenPaths: readonly (readonly string[])[],
+): void {
+  const derive =
+    typeof event.type === 'string' && isSupportedEventType(event.type) ? derivedFromAmounts[event.type] : undefined;
+  const object = isPlainObject(event.data) ? event.data.object : undefined;
+  if (derive === undefined || !isPlainObject(object)) return;
+  // Paths inside data.object; an override of `data` or `data.object` as a whole set every field.
+  const inside = overriddenPaths.flatMap((path) => {
+    const root = ['data', 'object'];
+    if (path.length <= root.length) return path.every((key, i) => key === root[i]) ? [[]] : [];
+    return path[0] === 'data' && path[1] === 'object' ? [path.slice(2)] : [];
+  });
+  const overridden: Overridden = (dotted) => {
+    const field = dotted.split('.');
+    return inside.some((path) => {
+      const common = Math.min(path.length, field.length);
+      return path.slice(0, common).every((key, i) => key === field[i]);
+    });
+  };
+  derive(object, overridden);
+}
+
+/** The paths `deepMerge` sets: into plain objects, and whole at anything else (arrays are replaced whole). */
+function mergedPaths(patch: Record<string, unknown>, prefix: readonly string[]): string[][] {
+  return Object.entries(patch).flatMap(([key, value]) => {
+    if (value === undefined || unsafeKeys.has(key)) return [];
+    const path = [...prefix, key];
+    return isPlainObject(value) && Object.keys(value).length > 0 ? mergedPaths(value, path) : [path];
+  });
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -728,6 +825,7 @@ export function buildStripeEvent<T extends SupportedEventType>(
     request: { id: null, idempotency_key: null },
     type,
   };
+  if (options.object !== undefined) keepAmountsCoherent(event, mergedPaths(options.object, ['data', 'object']));
   // TypeScript cannot relate `type` to the builder's result through the lookup; the signature says what it is.
   return event as unknown as StripeEventOf<T>;
 }

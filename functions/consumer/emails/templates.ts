@@ -326,11 +326,12 @@ export function renderRefundNotice(charge: Stripe.Charge, options: RenderOptions
   // `amount_refunded` is cumulative: a second partial refund reports the total so far.
   const refundedAmount = amountOf(object.amount_refunded) ?? 0;
   const originalAmount = amountOf(object.amount);
-  const full = object.refunded === true || (originalAmount !== null && refundedAmount >= originalAmount);
+  // The amounts decide, not the `refunded` flag: a hand-made or edited event can carry a flag that
+  // contradicts them, and the email shows the amounts. Without the payment's amount, the neutral sentence.
   const lead =
-    amount === null
+    amount === null || originalAmount === null
       ? words.leadRefunded(refunded)
-      : full
+      : refundedAmount >= originalAmount
         ? words.leadFull(amount)
         : words.leadPartial(refunded, amount);
   return render(

@@ -79,6 +79,7 @@ export interface EmailMessages {
 
   readonly refundNotice: {
     readonly subject: (amountRefunded: string) => string;
+    /** When `amount_refunded` reaches the payment's `amount`, whatever the charge's `refunded` flag says. */
     readonly leadFull: (amount: string) => string;
     /** `amountRefunded` is the total refunded so far, out of the payment's `amount`. */
     readonly leadPartial: (amountRefunded: string, amount: string) => string;
