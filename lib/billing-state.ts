@@ -177,7 +177,7 @@ export class BillingStateSync extends Construct {
     this.deadLetterAlarm = deadLetterAlarm(
       this,
       this.syncDeadLetterQueue,
-      'Billing sync requests failed every retry and were moved to the sync dead-letter queue: those customers\' billing state may be stale. Runbook: README, "Alarms", "Billing sync dead letters".',
+      'Billing sync requests failed every retry and were moved to the sync dead-letter queue: those customers\' billing state may be stale. Runbook: docs/operations.md, "Alarms", "Billing sync dead letters".',
     );
 
     const sync = createPipelineFunction(this, 'BillingSyncFunction', {

@@ -73,7 +73,7 @@ const root = join(__dirname, '..');
 const cdk = join(root, 'node_modules', '.bin', 'cdk');
 const signingSecretValue = 'whsec_deploy_rehearsal_0123456789abcdef';
 
-/** The outputs the README names ("The outputs are ..."), without the billingState ones. */
+/** The outputs docs/deploy.md names ("The outputs are ..."), without the billingState ones. */
 export const readmeOutputs = [
   'WebhookUrl',
   'EnabledEvents',
@@ -418,7 +418,7 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
     return `${complete} CREATE_COMPLETE, ${[...missing.values()].reduce((a, b) => a + b, 0)} resources of ${missing.size} types not modelled (listed below)`;
   });
 
-  await rehearsal.step('outputs the README names', async () => {
+  await rehearsal.step('outputs docs/deploy.md names', async () => {
     const absent = readmeOutputs.filter((name) => !outputs[name]);
     check(absent.length === 0, `missing outputs: ${absent.join(', ')}`);
     check(outputs.WebhookUrl?.endsWith('/webhook'), `WebhookUrl ${outputs.WebhookUrl} does not end in /webhook`);

@@ -1,6 +1,6 @@
 /**
  * Invoice fields Stripe moved in API version 2025-03-31 (basil), read from either shape, so a handler
- * works with events of an endpoint still pinned to an older version (see the README's API version section).
+ * works with events of an endpoint still pinned to an older version (see "Thin events, Connect and API versions" in docs/handlers-and-construct.md).
  * Before basil: `invoice.subscription` and `invoice.payment_intent`. Since: `invoice.parent.subscription_details
  * .subscription`, and the payment intent in `invoice.payments` (only when the event or a retrieve expands it).
  */

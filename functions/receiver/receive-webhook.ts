@@ -373,7 +373,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: ReceiverDepe
   };
   if (deps.isSubscribed !== undefined && !deps.isSubscribed(event.type)) {
     // Acknowledged, so Stripe does not retry it: nothing here would ever handle it. The endpoint
-    // should not be sent this type at all (see the README's list of types to enable).
+    // should not be sent this type at all (see the list of types to enable in docs/deploy.md).
     logger.info('Ignored webhook: no handler subscribes to its type', { ...details, outcome: 'ignored' });
     metrics?.count('Ignored');
     return { statusCode: 200, body: { received: true, id: event.id, ignored: true } };

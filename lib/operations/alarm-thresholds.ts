@@ -1,6 +1,6 @@
 /**
  * The thresholds of the pipeline's alarms: construct props (`alarmThresholds`), each with its default
- * and the reason for it, checked at synth. The README's runbook says what each alarm means.
+ * and the reason for it, checked at synth. The runbooks in docs/operations.md say what each alarm means.
  */
 
 /** When each alarm goes off. Every count is over one 5-minute period. */

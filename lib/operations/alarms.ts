@@ -58,7 +58,8 @@ export interface PipelineAlarmsProps {
   readonly otherAlarms?: readonly Alarm[];
 }
 
-const description = (meaning: string, runbook: string) => `${meaning} Runbook: README, "Alarms", "${runbook}".`;
+const description = (meaning: string, runbook: string) =>
+  `${meaning} Runbook: docs/operations.md, "Alarms", "${runbook}".`;
 
 /**
  * The pipeline's alarms, each sending to the alarm topic on ALARM and on OK, with the thresholds of
@@ -225,7 +226,7 @@ export class PipelineAlarms extends Construct {
 
   /**
    * A new alarm in this construct, with the pipeline's conventions (≥ threshold by default, missing data
-   * not breaching, the README runbook named in its description), sent to the topic like the others.
+   * not breaching, the runbook in docs/operations.md named in its description), sent to the topic like the others.
    */
   public addAlarm(
     id: string,

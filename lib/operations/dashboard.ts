@@ -71,7 +71,7 @@ export class PipelineDashboard extends Construct {
     this.dashboard = new Dashboard(this, 'Dashboard');
     this.dashboard.addWidgets(
       new TextWidget({
-        markdown: `# Stripe webhooks (${stage})\nEvery count is per 5 minutes. Runbooks: the README's "Alarms" section.`,
+        markdown: `# Stripe webhooks (${stage})\nEvery count is per 5 minutes. Runbooks: docs/operations.md, "Alarms".`,
         width: 24,
         height: 2,
       }),

@@ -204,7 +204,7 @@ describe('billing state on (-c billingState=true)', () => {
     });
     expect(onStack.pipeline.alarms.all).toContain(sync.deadLetterAlarm);
     on.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmDescription: Match.stringLikeRegexp('Runbook: README, "Alarms", "Billing sync errors"'),
+      AlarmDescription: Match.stringLikeRegexp('Runbook: docs/operations.md, "Alarms", "Billing sync errors"'),
       Threshold: 5,
       AlarmActions: [topic],
       Metrics: Match.arrayWith([

@@ -23,7 +23,7 @@ loopback port (or uses AWS_ENDPOINT_URL), runs the project's own CDK CLI \`cdk b
 \`cdk deploy --outputs-file\`, checks every resource reached CREATE_COMPLETE (types the emulator does not
 model are listed), runs the DEPLOYED receiver and consumer code (the zips from the emulator's Lambda
 API, each in its own Node process with the deployed environment) with a signed invoice.paid and its
-duplicate, checks one receipt in the emulator's SES, checks the outputs the README names, runs
+duplicate, checks one receipt in the emulator's SES, checks the outputs docs/deploy.md names, runs
 \`cdk destroy --force\` and checks that only the retained resources remain.
 
 Options:

@@ -1,7 +1,7 @@
 /**
  * The suppression table of the local pipeline, for the console: every address the SES events handler
  * recorded (permanent bounces and complaints), and the way back, which is deleting its item, as the
- * README's erasure runbook does with `aws dynamodb delete-item`.
+ * erasure runbook in docs/deploy.md does with `aws dynamodb delete-item`.
  */
 import {
   DeleteItemCommand,

@@ -5,25 +5,25 @@ import { subscribedTypesOf } from '../../functions/consumer/define-subscriptions
 import { EventRegistry } from '../../functions/consumer/event-registry';
 import projectSubscriptions from '../../functions/subscriptions';
 
-const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const readme = readFileSync(path.join(__dirname, '..', '..', 'docs', 'deploy.md'), 'utf8');
 
 /** The text of a `### ` section, up to the next heading. */
 function section(title: string): string {
   const start = readme.indexOf(`\n### ${title}\n`);
-  if (start < 0) throw new Error(`README.md has no section "### ${title}"`);
+  if (start < 0) throw new Error(`docs/deploy.md has no section "### ${title}"`);
   const end = readme.indexOf('\n#', start + title.length + 6);
   return readme.slice(start, end < 0 ? undefined : end);
 }
 
 const eventType = /`([a-z_]+(?:\.[a-z_]+)+)`/g;
 
-describe('README: the event types to enable on the Stripe endpoint', () => {
+describe('docs/deploy.md: the event types to enable on the Stripe endpoint', () => {
   const text = section('Create the Stripe endpoint');
   const step = text.slice(text.indexOf('\n2. '), text.indexOf('\n3. '));
   const dashboardTypes = [...step.slice(0, step.indexOf('```')).matchAll(eventType)].map((match) => match[1]);
   const cliTypes = [...step.matchAll(/enabled_events\[\]=([^"\s]+)/g)].map((match) => match[1]);
   // The types a handler subscribes to; a prefix or catch-all subscription shows as `prefix.*` or `*`,
-  // which the README would have to spell out type by type, so this fails until it does.
+  // which the page would have to spell out type by type, so this fails until it does.
   const subscribed = subscribedTypesOf(projectSubscriptions);
 
   it('lists exactly the subscribed types for the Dashboard', () => {
@@ -34,7 +34,7 @@ describe('README: the event types to enable on the Stripe endpoint', () => {
     expect([...cliTypes].sort()).toEqual([...subscribed].sort());
   });
 
-  it('finds the lists it compares (a README reworded so that they vanish fails here)', () => {
+  it('finds the lists it compares (a page reworded so that they vanish fails here)', () => {
     expect(dashboardTypes.length).toBeGreaterThan(0);
     expect(cliTypes.length).toBeGreaterThan(0);
   });
