@@ -13,6 +13,7 @@
 import type { Node } from 'constructs';
 import { contextKeys, InvalidContextError } from './app-context';
 import type { BillingStateOptions } from './billing-state';
+import { contextInteger } from './operations/operations-props';
 import { billingStateKeyRequiredRule, billingSyncDelayRule, billingSyncOffRule } from './pipeline-props';
 
 function contextBoolean(node: Node, key: string): boolean | undefined {
@@ -43,19 +44,6 @@ function contextList(node: Node, key: string): string[] | undefined {
   );
 }
 
-function contextWholeNumber(node: Node, key: string, rule: string): number | undefined {
-  const value: unknown = node.tryGetContext(key);
-  if (value === undefined || value === null || value === '') return undefined;
-  const number =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && /^\s*\d+\s*$/.test(value)
-        ? Number(value)
-        : Number.NaN;
-  if (!Number.isInteger(number)) throw new InvalidContextError(key, value, rule);
-  return number;
-}
-
 /**
  * The `billingState` prop as the context gives it: `undefined` when `-c billingState` is not true, else its
  * options. Throws `InvalidContextError` on a bad value, on `billingState=true` without
@@ -69,7 +57,7 @@ export function billingStateContextOf(
   const pastDueAccess = contextBoolean(node, contextKeys.billingStatePastDueAccess);
   const off = contextList(node, contextKeys.billingStateOff);
   const delayRule = billingSyncDelayRule(-1) ?? '';
-  const syncDelaySeconds = contextWholeNumber(node, contextKeys.billingStateSyncDelaySeconds, delayRule);
+  const syncDelaySeconds = contextInteger(node, contextKeys.billingStateSyncDelaySeconds, delayRule);
   if (!on) {
     const given = [
       ...(pastDueAccess === undefined ? [] : [contextKeys.billingStatePastDueAccess]),

@@ -25,7 +25,7 @@ export interface OperationsProps {
    */
   readonly alarmTopicArn?: string;
   /**
-   * When each alarm goes off (see `lib/operations/alarm-thresholds.ts` and the README's runbooks).
+   * When each alarm goes off (see `lib/operations/alarm-thresholds.ts` and the runbooks in docs/operations.md).
    * @default - the documented defaults
    */
   readonly alarmThresholds?: AlarmThresholds;
@@ -108,7 +108,8 @@ function contextString(node: Node, key: string): string | undefined {
   return value.trim() === '' ? undefined : value.trim();
 }
 
-function contextInteger(node: Node, key: string, rule: string): number | undefined {
+/** A whole number from the context (`-c key=30` is a string, cdk.json may hold a number); undefined when unset. */
+export function contextInteger(node: Node, key: string, rule: string): number | undefined {
   const value: unknown = node.tryGetContext(key);
   if (value === undefined || value === null || value === '') return undefined;
   const number =

@@ -3,18 +3,18 @@
  * a billing event makes the pipeline sync its customer from the fake Stripe API after the sync queue's
  * delay, the view shows what was stored, and "Sync now" reads Stripe's truth again after it changed.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { resolveSettings } from '../../config/settings';
 import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { buildStripeEvent, signStripePayload } from '../../tools/stripe-events';
+import { launchChromium } from '../support/chromium';
+import { setInStripe as setStripeObject } from '../support/fake-stripe-control';
 import { requireMotoEndpoint } from '../support/wait-for';
 
 jest.setTimeout(90_000);
 
-/** Debian's package; CHROMIUM_PATH points elsewhere (e.g. another distribution's chromium-browser). */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const signingSecret = 'whsec_billing_browser_test_secret_not_real';
 const endpoint = requireMotoEndpoint();
 const screenshotDirectory = join(__dirname, '..', '..', '.local', 'screenshots');
@@ -26,15 +26,7 @@ let pipeline: LocalPipeline;
 let browser: Browser;
 let page: Page;
 
-/** Sets an object as the fake Stripe API's current truth (its control API, as for a fake it did not start). */
-async function setInStripe(object: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${pipeline.stripeApiUrl}/_fake/objects`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(object),
-  });
-  if (!response.ok) throw new Error(`the fake refused ${String(object.id)}: ${await response.text()}`);
-}
+const setInStripe = (object: Record<string, unknown>) => setStripeObject(pipeline.stripeApiUrl, object);
 
 async function deleteInStripe(type: string, id: string): Promise<void> {
   const response = await fetch(`${pipeline.stripeApiUrl}/_fake/objects/${type}/${id}`, { method: 'DELETE' });
@@ -42,13 +34,6 @@ async function deleteInStripe(type: string, id: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    // Failing, not skipping: a browser test that silently passes without a browser proves nothing.
-    throw new Error(
-      `No Chromium at ${chromiumPath}. Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set ` +
-        'CHROMIUM_PATH to a Chromium or Chrome binary. .ci/run installs it in CI.',
-    );
-  }
   pipeline = await startLocalPipeline({
     port: 0,
     signingSecret,
@@ -59,7 +44,7 @@ beforeAll(async () => {
     // The sync runs 1 s after the event instead of 5 s.
     billingSyncDelaySeconds: 1,
   });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 });
 

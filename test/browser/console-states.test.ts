@@ -3,17 +3,16 @@
  * shows before its first answer, for an event id the pipeline never saw, the dates of its times, the step
  * wording of each delivery path, and a layout without a sideways scroll at 420 px as at 1400 px.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { resolveSettings } from '../../config/settings';
 import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
+import { launchChromium } from '../support/chromium';
 import { requireMotoEndpoint } from '../support/wait-for';
 
 jest.setTimeout(90_000);
 
-/** Debian's package; CHROMIUM_PATH points elsewhere (e.g. another distribution's chromium-browser). */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const signingSecret = 'whsec_states_browser_test_secret_not_real';
 const endpoint = requireMotoEndpoint();
 const screenshotDirectory = join(__dirname, '..', '..', '.local', 'screenshots');
@@ -27,13 +26,6 @@ let page: Page;
 let webhookId: string | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    // Failing, not skipping: a browser test that silently passes without a browser proves nothing.
-    throw new Error(
-      `No Chromium at ${chromiumPath}. Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set ` +
-        'CHROMIUM_PATH to a Chromium or Chrome binary. .ci/run installs it in CI.',
-    );
-  }
   pipeline = await startLocalPipeline({
     port: 0,
     signingSecret,
@@ -42,7 +34,7 @@ beforeAll(async () => {
     resourceNameSuffix: 'states',
     billingState: true,
   });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
   mkdirSync(screenshotDirectory, { recursive: true });
 });

@@ -2,20 +2,19 @@
  * The console of `npm start` in a real headless Chromium (Debian's `chromium` package, driven by
  * playwright-core; no browser is downloaded): what a person does with it, click by click.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { resolveSettings } from '../../config/settings';
 import { localSenderAddress } from '../../tools/local/defaults';
 import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
 import { createLocalResources, localClientConfig } from '../../tools/local/resources';
+import { launchChromium } from '../support/chromium';
 import { requireMotoEndpoint } from '../support/wait-for';
 
 jest.setTimeout(90_000);
 
-/** Debian's package; CHROMIUM_PATH points elsewhere (e.g. another distribution's chromium-browser). */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const signingSecret = 'whsec_browser_test_secret_not_real';
 const nameSuffix = 'browser';
 const endpoint = requireMotoEndpoint();
@@ -27,13 +26,6 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    // Failing, not skipping: a browser test that silently passes without a browser proves nothing.
-    throw new Error(
-      `No Chromium at ${chromiumPath}. Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set ` +
-        'CHROMIUM_PATH to a Chromium or Chrome binary. .ci/run installs it in CI.',
-    );
-  }
   pipeline = await startLocalPipeline({
     port: 0,
     signingSecret,
@@ -43,7 +35,7 @@ beforeAll(async () => {
     visibilityTimeoutSeconds: 1,
     resourceNameSuffix: nameSuffix,
   });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(`${pipeline.url}/`);
 });

@@ -10,6 +10,7 @@ import { createBillingSyncHandler } from '../../functions/billing-state/sync-han
 import { lambdaContext } from '../../tools/local/lambda-shapes';
 import { localStripeApiKey } from '../../tools/local/stripe-api';
 import { buildStripeEvent } from '../../tools/stripe-events';
+import { setInStripe as setStripeObject } from '../support/fake-stripe-control';
 import { localPipelineClient } from '../support/local-pipeline-client';
 import { useTestPipeline } from '../support/test-pipeline';
 import { waitFor } from '../support/wait-for';
@@ -41,8 +42,7 @@ async function fake(path: string, init?: RequestInit): Promise<unknown> {
 }
 
 /** Sets Stripe's truth: what its API answers from now on (an event created earlier never replaces it). */
-const setInStripe = (object: Record<string, unknown>) =>
-  fake('/_fake/objects', { method: 'POST', body: JSON.stringify(object) });
+const setInStripe = (object: Record<string, unknown>) => setStripeObject(pipeline().stripeApiUrl, object);
 
 async function requestsFor(customerId: string): Promise<RecordedRequest[]> {
   const all = (await fake('/_fake/requests')) as RecordedRequest[];

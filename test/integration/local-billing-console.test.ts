@@ -1,6 +1,7 @@
 /** The billing state in the local pipeline: the delayed sync after an event, and the console's `/_local/customers` JSON. */
 import type { BillingState } from '../../functions/billing-state/billing-state';
 import { buildStripeEvent } from '../../tools/stripe-events';
+import { setInStripe as setStripeObject } from '../support/fake-stripe-control';
 import { localPipelineClient } from '../support/local-pipeline-client';
 import { useTestPipeline } from '../support/test-pipeline';
 import { waitFor } from '../support/wait-for';
@@ -16,14 +17,7 @@ const { pipeline, printed } = useTestPipeline({
 });
 const { post } = localPipelineClient(pipeline, signingSecret);
 
-async function setInStripe(object: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${pipeline().stripeApiUrl}/_fake/objects`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(object),
-  });
-  expect(response.status).toBe(200);
-}
+const setInStripe = (object: Record<string, unknown>) => setStripeObject(pipeline().stripeApiUrl, object);
 
 function syncNow(path: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
   return fetch(`${pipeline().url}/_local/customers/${path}`, { method: 'POST', headers, body: '{}' });
