@@ -89,6 +89,20 @@ export interface WebhookConsumerProps {
    * @default - required
    */
   readonly subscriptionsEntry: string;
+  /**
+   * The queue's dead-letter queue and its `maxReceiveCount`: on an event's last attempt the consumer
+   * sends it there itself with the reason as message attributes (SQS's redrive moves a message unchanged),
+   * so it gets the queue's URL and the count in `environment` and may send to that queue only.
+   * @default - none: SQS's redrive moves a failing event, without its reason
+   */
+  readonly deadLetter?: {
+    readonly queue: IQueue;
+    readonly maxReceiveCount: number;
+    /** Variable that receives the queue's URL: `envVarNames.deadLetterQueueUrl`. */
+    readonly queueUrlEnvVar: string;
+    /** Variable that receives `maxReceiveCount`: `envVarNames.maxReceiveCount`. */
+    readonly maxReceiveCountEnvVar: string;
+  };
 }
 
 /**
@@ -121,7 +135,16 @@ export class WebhookConsumer extends Construct {
       alias: { [subscriptionsModuleId]: props.subscriptionsEntry },
       description: 'Processes queued Stripe events once each and sends the e-mails',
       timeout: props.timeout,
-      environment: { ...props.environment, [props.tableNameEnvVar]: this.table.tableName },
+      environment: {
+        ...props.environment,
+        [props.tableNameEnvVar]: this.table.tableName,
+        ...(props.deadLetter === undefined
+          ? {}
+          : {
+              [props.deadLetter.queueUrlEnvVar]: props.deadLetter.queue.queueUrl,
+              [props.deadLetter.maxReceiveCountEnvVar]: String(props.deadLetter.maxReceiveCount),
+            }),
+      },
       logRetention: props.logRetention,
     });
     this.fn = consumer.fn;
@@ -137,6 +160,8 @@ export class WebhookConsumer extends Construct {
 
     // Sending only to its own queue: a throttled event goes back as a fresh, delayed copy (see process-record.ts).
     props.queue.grantSendMessages(this.fn);
+    // And to its dead-letter queue: an event failing its last attempt goes there with the reason (see dead-letter.ts).
+    props.deadLetter?.queue.grantSendMessages(this.fn);
     this.table.grant(this.fn, ...idempotencyTableActions);
     // s3:GetObject alone: grantRead would add s3:List* and s3:GetBucket*, which reading a known key does not need.
     grantLargeEventObjectAction(props.largeEventBucket, this.fn, props.largeEventKeyPrefix, 's3:GetObject');

@@ -7,7 +7,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { messageAttributeNames } from '../config/contract';
+import { deadLetterAttributeNames, messageAttributeNames } from '../config/contract';
+import { readDeadLetterReason } from '../functions/consumer/dead-letter';
 
 export interface RedriveOptions {
   readonly sqs: SQSClient;
@@ -35,9 +36,24 @@ function describe(message: Message): string {
   return `${attribute(messageAttributeNames.eventType)} [${attribute(messageAttributeNames.eventId)}]`;
 }
 
+/** Why the message is in the dead-letter queue, as the consumer wrote it on its last attempt. */
+function describeReason(message: Message): string {
+  const reason = readDeadLetterReason(message.MessageAttributes);
+  if (reason === undefined) return 'no reason recorded (moved by SQS itself: see the consumer logs)';
+  const context = [
+    reason.attempts > 0 ? `attempt ${reason.attempts}` : '',
+    reason.failedAt === '' ? '' : `at ${reason.failedAt}`,
+  ].filter((part) => part !== '');
+  return context.length === 0 ? reason.error : `${reason.error} (${context.join(', ')})`;
+}
+
+const deadLetterOnly = new Set<string>(Object.values(deadLetterAttributeNames));
+
+/** The message's attributes but the dead-letter reason: a later failure writes a fresh one. */
 function copyAttributes(message: Message): Record<string, MessageAttributeValue> {
   const attributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    if (deadLetterOnly.has(name)) continue;
     attributes[name] = { DataType: value.DataType, StringValue: value.StringValue, BinaryValue: value.BinaryValue };
   }
   return attributes;
@@ -72,7 +88,7 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
       seen.add(message.MessageId ?? '');
       if (options.dryRun) {
         listedHandles.push(message.ReceiptHandle ?? '');
-        print(`  would move ${describe(message)}`);
+        print(`  would move ${describe(message)}\n    last error: ${describeReason(message)}`);
         continue;
       }
       try {

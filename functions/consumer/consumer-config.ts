@@ -6,7 +6,7 @@ import {
   emailSettingsFromEnvironment,
 } from '../../config/email-settings';
 import { type PipelineSettings, resolveSettings } from '../../config/settings';
-import { optionalIntegerEnv, requireEnv } from '../shared/env';
+import { MissingEnvironmentVariableError, optionalIntegerEnv, requireEnv } from '../shared/env';
 
 /** Everything the consumer reads from its environment, read once per container. */
 export interface ConsumerConfig {
@@ -15,6 +15,11 @@ export interface ConsumerConfig {
   readonly largeEventBucket: string;
   /** Its own queue: a throttled event goes back there as a fresh, delayed copy. */
   readonly queueUrl: string;
+  /**
+   * The event queue's dead-letter queue and `maxReceiveCount`: on the last attempt the consumer moves a
+   * failing event there itself, with the reason. Unset (a stack from before): SQS moves it, without one.
+   */
+  readonly deadLetter?: { readonly queueUrl: string; readonly maxReceiveCount: number };
   /** Least milliseconds between two sends of this instance; 0 (unset, the local pipeline) paces nothing. */
   readonly emailSendIntervalMs: number;
   /** Resolved with the function's real timeout, so claims expire when the attempt is really dead. */
@@ -25,8 +30,19 @@ export interface ConsumerConfig {
   readonly connectedAccountEmails: ConnectedAccountEmails;
 }
 
+/** The dead-letter queue and the receive count of the last attempt: both or neither. */
+function readDeadLetter(env: NodeJS.ProcessEnv): ConsumerConfig['deadLetter'] {
+  const queueUrl = env[envVarNames.deadLetterQueueUrl]?.trim();
+  if (queueUrl === undefined || queueUrl === '') return undefined;
+  const maxReceiveCount = optionalIntegerEnv(envVarNames.maxReceiveCount, env);
+  if (maxReceiveCount === undefined) throw new MissingEnvironmentVariableError(envVarNames.maxReceiveCount);
+  return { queueUrl, maxReceiveCount };
+}
+
 export function readConsumerConfig(env: NodeJS.ProcessEnv = process.env): ConsumerConfig {
+  const deadLetter = readDeadLetter(env);
   return {
+    ...(deadLetter === undefined ? {} : { deadLetter }),
     tableName: requireEnv(envVarNames.idempotencyTableName, env),
     senderAddress: requireEnv(envVarNames.senderAddress, env),
     largeEventBucket: requireEnv(envVarNames.largeEventBucketName, env),

@@ -8,6 +8,8 @@ export type RecordOutcome =
       readonly eventId?: string;
       readonly eventType?: string;
       readonly error: string;
+      /** The last attempt: the consumer put the event on the dead-letter queue itself, with this error as its reason. */
+      readonly deadLettered?: boolean;
     }
   | {
       readonly status: 'throttled';

@@ -1,4 +1,5 @@
 import { type ConsumeOptions, type ConsumerDependencies, consumeEvent, type EventOutcome } from './consume-event';
+import { rootCause } from './handler-failure';
 import { SendRateExceededError } from './paced-mailer';
 
 /** What to do with one queued record after the consumer ran it. */
@@ -22,7 +23,9 @@ export type RecordDecision =
 const throttlingNames = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException']);
 
 /** SES says "slow down" (sending rate or daily quota exceeded), as opposed to "this send is wrong". */
-export function isThrottlingError(error: unknown): boolean {
+export function isThrottlingError(given: unknown): boolean {
+  // A handler's send that was throttled arrives wrapped with the handler's name: the cause decides.
+  const error = rootCause(given);
   if (!(error instanceof Error)) return false;
   if (error instanceof SendRateExceededError || throttlingNames.has(error.name)) return true;
   return /maximum sending rate exceeded|daily message quota exceeded/i.test(error.message);
@@ -47,7 +50,8 @@ export async function processRecord(
         kind: 'requeue',
         delaySeconds: throttleDelaySeconds(throttleRetries),
         throttleRetries: throttleRetries + 1,
-        error,
+        // SES's own error: a throttled send is no handler's failure.
+        error: rootCause(error),
       };
     }
     return { kind: 'retry', error };

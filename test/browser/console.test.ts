@@ -125,6 +125,8 @@ describe('the local console', () => {
     await page.click('#nav-dlq');
     const deadLetter = page.locator(`#dead-letters tr[data-id="${id}"]`);
     await deadLetter.waitFor({ timeout: 20_000 });
+    // Why it is there, as the consumer wrote it on the message: the handler and its error.
+    expect(await deadLetter.locator('.dlq-reason').textContent()).toMatch(/^receipt: ResourceNotFoundException/);
     await page.screenshot({ path: join(screenshotDirectory, 'console-dead-letters.png') });
     await page.click('#dlq-redrive');
 

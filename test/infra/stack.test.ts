@@ -191,6 +191,9 @@ describe('functions', () => {
         ACCEPTED_LIVEMODE: 'any',
         EMAIL_DEFAULT_LOCALE: 'en',
         EVENT_QUEUE_URL: ref(ids.queue),
+        // An event failing its last attempt is dead-lettered by the consumer, with the reason (dead-letter-reason.test.ts).
+        DEAD_LETTER_QUEUE_URL: ref(ids.deadLetterQueue),
+        MAX_RECEIVE_COUNT: '5',
         POWERTOOLS_SERVICE_NAME: 'stripe-webhook-consumer',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         // Added by EmailDeliverability.grantSendingTo (test/infra/email-deliverability.test.ts).
@@ -347,7 +350,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets the consumer receive from the queue, send only to that queue, and update and read table items', () => {
+  it('lets the consumer receive from the queue, send only to that queue and its dead-letter queue, and update and read table items', () => {
     // Prepare
     const statements = statementsOfRole(template, ids.consumerRole);
     const sqsStatements = statements.filter((s) => s.Action.some((a) => a.startsWith('sqs:')));
@@ -366,7 +369,18 @@ describe('least privilege', () => {
         'sqs:SendMessage',
       ].sort(),
     );
-    expect(sqsStatements.map((s) => s.Resource)).toEqual(sqsStatements.map(() => [getAtt(ids.queue, 'Arn')]));
+    // The dead-letter queue too, for sending only: an event failing its last attempt goes there with its reason.
+    const onDeadLetterQueue = (s: Statement) =>
+      JSON.stringify(s.Resource) === JSON.stringify([getAtt(ids.deadLetterQueue, 'Arn')]);
+    const onQueue = sqsStatements.filter((s) => !onDeadLetterQueue(s));
+    expect(sqsStatements.filter(onDeadLetterQueue)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Resource: [getAtt(ids.deadLetterQueue, 'Arn')],
+      },
+    ]);
+    expect(onQueue.map((s) => s.Resource)).toEqual(onQueue.map(() => [getAtt(ids.queue, 'Arn')]));
     expect(dynamoStatements).toEqual([
       { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: [getAtt(ids.table, 'Arn')] },
       // The suppression list, looked up before each send.
@@ -414,7 +428,7 @@ describe('least privilege', () => {
     // Nothing else: every consumer action is one of the SQS, DynamoDB or SES actions checked above, or
     // s3:GetObject (checked in large-events.test.ts).
     // (grantSendMessages repeats GetQueueAttributes and GetQueueUrl in its own statement.)
-    expect(actionsOf(statements)).toHaveLength(5 + 3 + 2 + 1 + 2 + 2 + 1);
+    expect(actionsOf(statements)).toHaveLength(5 + 3 + 3 + 2 + 1 + 2 + 2 + 1);
   });
 
   it('uses no wildcard action or resource in any function policy', () => {

@@ -55,6 +55,8 @@ const stripe = (customer: (id: string) => Promise<Stripe.Customer>): StripeApi =
   retrieveEvent: () => Promise.reject(new Error('not used')),
   retrieveThinEvent: () => Promise.reject(new Error('not used')),
   retrieveRelatedObject: () => Promise.reject(new Error('not used')),
+  retrieveDispute: () => Promise.reject(new Error('not used')),
+  retrieveCharge: () => Promise.reject(new Error('not used')),
 });
 
 describe('sanitizeErrorText', () => {
@@ -180,8 +182,11 @@ describe("the consumer's logs", () => {
     const failures = lines.filter((line) => line.message === 'Event failed; it will be retried');
     expect(failures.map((line) => line.error)).toEqual([
       // The display name is taken to run back to the previous separator: it may take more than the name, never less.
-      `ServiceUnavailable: ${redactions.address}`,
-      expect.stringMatching(/^StripeApiError: Invalid email address: \[address\] \(key \[secret\]\)/),
+      // A handler's error is named after the handler and its step (HandlerFailedError); the step's recipient is taken out too.
+      `HandlerFailedError: receipt (step email:${redactions.address}): ServiceUnavailable: ${redactions.address}`,
+      expect.stringMatching(
+        /^HandlerFailedError: subscription-ended: StripeApiError: Invalid email address: \[address\] \(key \[secret\]\)/,
+      ),
       expect.stringMatching(/^MalformedMessageError: /),
     ]);
     expect(failures.every((line) => typeof line.eventId === 'string' || line.eventId === undefined)).toBe(true);

@@ -4,6 +4,7 @@
  */
 import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { messageAttributeNames } from '../../config/contract';
+import { type DeadLetterReason, readDeadLetterReason } from '../../functions/consumer/dead-letter';
 
 export interface DeadLetter {
   readonly messageId: string;
@@ -13,6 +14,8 @@ export interface DeadLetter {
   readonly sentAt: string | undefined;
   /** SQS's receive count: the consumer's attempts before it was moved here, plus every peek of this view. */
   readonly receiveCount: number;
+  /** Why it is here: the last attempt's error, handler, step and field; null when SQS moved it without one. */
+  readonly reason: DeadLetterReason | null;
 }
 
 /** Reads the event id and type from the attributes the receiver sets, else from the body (an EventBridge envelope has none). */
@@ -40,6 +43,7 @@ function describe(message: Message): DeadLetter {
     eventType,
     sentAt: Number.isFinite(sent) ? new Date(sent).toISOString() : undefined,
     receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
+    reason: readDeadLetterReason(message.MessageAttributes) ?? null,
   };
 }
 

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { defineSubscriptions, type Subscriptions } from '../define-subscriptions';
 import type { EventHandler, EventOfType } from '../event-registry';
 import type { HandlerContext } from '../handler-context';
+import { namedHandler } from '../handler-failure';
 import { recordOf, textOf } from './fields';
 import {
   findRecipient,
@@ -211,6 +212,18 @@ export const sendInvoiceReceipt = invoiceReceipt();
 /** The checkout confirmation with the default rules. */
 export const sendCheckoutConfirmation = checkoutConfirmation();
 
+/** Each built-in email's name in a failure's message and on the dead-letter message (`receipt: ...`). */
+const builtInEmailNames: { readonly [T in BuiltInEmailType]: string } = {
+  'invoice.paid': 'receipt',
+  'checkout.session.completed': 'checkout-confirmation',
+  'invoice.payment_failed': 'payment-failed',
+  'invoice.payment_action_required': 'payment-action-required',
+  'charge.refunded': 'refund',
+  'customer.subscription.trial_will_end': 'trial-ending',
+  'customer.subscription.deleted': 'subscription-ended',
+  'invoice.upcoming': 'renewal-reminder',
+};
+
 /** The customer emails this package sends, by the event type that triggers each. */
 const builtInHandlers = {
   'invoice.paid': (rules: BuiltInEmailRules) => invoiceReceipt(rules),
@@ -271,7 +284,8 @@ export function builtInEmails(options: BuiltInEmailsOptions = {}): Subscriptions
   const types = enabledBuiltInEmailTypes(options);
   return defineSubscriptions((on) => {
     for (const type of types) {
-      const handler = options.replace?.[type] ?? builtInHandlers[type](options);
+      // A team's replacement keeps its own name; a built-in gets the email's (see handler-failure.ts).
+      const handler = options.replace?.[type] ?? namedHandler(builtInEmailNames[type], builtInHandlers[type](options));
       // One registration per type; the union of handler types is what `on` cannot narrow by itself.
       (on as (type: string, handler: EventHandler<never, HandlerContext>) => void)(
         type,
