@@ -1,52 +1,71 @@
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
 import { envVarNames } from '../../config/contract';
-import type { StripeWebhooksStack } from '../../lib/stripe-webhooks-stack';
+import {
+  allFeaturesContext,
+  type CloudFormationTemplate,
+  containerEmulatorEndpoint,
+  envJsonPath,
+  formatSamEnvironment,
+  type LocalCounterpart,
+  NoLocalCounterpartError,
+  type SamEnvironment,
+  samEnvironmentOf,
+  synthesizeForSam,
+} from '../../tools/events-env';
 import { localResourceNames, localSenderAddress } from '../../tools/local/defaults';
 import { localDeliverabilityNames } from '../../tools/local/resources';
-import { buildStack, functionLogicalIds, logicalIdOf, receiverOf } from './infra-helpers';
 
-// CDK synthesis (and esbuild, where bundling is on) can take longer than Jest's default 5 s on a slow machine.
+// CDK synthesis (cdk-nag included) takes about 10 s on these machines.
 jest.setTimeout(60_000);
 
-/** `events/env.json`: variables for `sam local invoke --env-vars`, keyed by function logical ID. */
-const envFile = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'events', 'env.json'), 'utf8')) as Record<
-  string,
-  Record<string, string>
->;
+/** `events/env.json` as committed: the variables `sam local invoke --env-vars` sets, by function logical id. */
+const committedText = readFileSync(envJsonPath, 'utf8');
+const committed = JSON.parse(committedText) as SamEnvironment;
 
-const endpointOf = (fnVariables: Record<string, string> | undefined) => fnVariables?.AWS_ENDPOINT_URL;
-
-let devStack: StripeWebhooksStack;
-let devTemplate: Template;
+let template: CloudFormationTemplate;
+let generated: SamEnvironment;
 
 beforeAll(() => {
-  // Prepare + Act: the template `sam local invoke` runs against (synth with -c localEndpointUrl=...).
-  devStack = buildStack({ localEndpointUrl: endpointOf(Object.values(envFile)[0]) });
-  devTemplate = Template.fromStack(devStack);
+  // Prepare + Act: what `npm run events:env` does (one synthesis, every optional feature on).
+  const synthesized = synthesizeForSam(allFeaturesContext(containerEmulatorEndpoint));
+  template = synthesized.template;
+  generated = samEnvironmentOf(template, synthesized.counterparts, containerEmulatorEndpoint);
 });
 
+const functionsOf = (t: CloudFormationTemplate) =>
+  Object.entries(t.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
+
 describe('events/env.json', () => {
-  it('is keyed by exactly the logical IDs of the three functions', () => {
-    // Assess
-    expect(functionLogicalIds(devTemplate)).toHaveLength(3);
-    expect(Object.keys(envFile).sort()).toEqual(functionLogicalIds(devTemplate));
+  it('is what npm run events:env makes from the template (run it when this fails)', () => {
+    // Assess: byte for byte, so that a stale file fails here rather than in sam local invoke.
+    expect(committedText).toBe(formatSamEnvironment(generated));
   });
 
-  it('stays valid for every stage: the logical IDs do not depend on the context', () => {
-    // Prepare
-    const prod = buildStack({ stage: 'prod', senderAddress: 'receipts@example.org', maxReceiveCount: '3' });
-    // Act
-    const prodIds = functionLogicalIds(Template.fromStack(prod));
+  it('sets every variable a function takes from a resource, for every function of the project', () => {
+    // Prepare: what SAM would replace with a logical id or a blank when env.json does not give it.
+    const fromResources = functionsOf(template)
+      .filter(([, resource]) => !String(resource.Metadata?.['aws:cdk:path']).includes('/Provider/framework-'))
+      .map(([logicalId, resource]) => ({
+        logicalId,
+        names: Object.entries(resource.Properties?.Environment?.Variables ?? {})
+          .filter(([, value]) => typeof value !== 'string')
+          .map(([name]) => name)
+          .sort(),
+      }));
     // Assess
-    expect(prodIds).toEqual(functionLogicalIds(devTemplate));
+    expect(fromResources.length).toBeGreaterThanOrEqual(6);
+    for (const { logicalId, names } of fromResources) {
+      expect({
+        logicalId,
+        names: Object.keys(committed[logicalId] ?? {}).filter((name) => names.includes(name)),
+      }).toEqual({ logicalId, names });
+    }
   });
 
   it('only sets variables the template declares (sam local ignores the others)', () => {
     // Assess
-    for (const [logicalId, variables] of Object.entries(envFile)) {
-      const declared = Object.keys(devTemplate.toJSON().Resources[logicalId].Properties.Environment.Variables);
+    for (const [logicalId, variables] of Object.entries(committed)) {
+      const declared = Object.keys(template.Resources[logicalId]?.Properties?.Environment?.Variables ?? {});
       expect({ logicalId, undeclared: Object.keys(variables).filter((name) => !declared.includes(name)) }).toEqual({
         logicalId,
         undeclared: [],
@@ -54,49 +73,75 @@ describe('events/env.json', () => {
     }
   });
 
-  it('points the receiver at the local queue, secret and bucket', () => {
-    // Prepare
-    const receiver = envFile[logicalIdOf(receiverOf(devStack.pipeline).fn)];
-    // Assess
-    expect(receiver).toEqual({
-      AWS_ENDPOINT_URL: 'http://host.docker.internal:5000',
-      [envVarNames.queueUrl]: `http://host.docker.internal:5000/123456789012/${localResourceNames.queue}`,
-      [envVarNames.signingSecretId]: localResourceNames.signingSecret,
-      [envVarNames.largeEventBucketName]: localResourceNames.largeEventBucket,
-      [envVarNames.stage]: 'local',
-    });
-  });
-
-  it('points the consumer at the local table, sender and bucket', () => {
-    // Prepare
-    const consumer = envFile[logicalIdOf(devStack.pipeline.consumer.fn)];
-    // Assess
-    expect(consumer).toEqual({
-      AWS_ENDPOINT_URL: 'http://host.docker.internal:5000',
+  it("points the consumer at npm start's suppression table and configuration set, which SAM would name by logical id", () => {
+    // Assess: the two whose absence made the consumer fail with ResourceNotFoundException (issue 22).
+    expect(committed.ConsumerConsumerFunctionA821CF9C).toMatchObject({
+      AWS_ENDPOINT_URL: containerEmulatorEndpoint,
+      [envVarNames.suppressionTableName]: localDeliverabilityNames.suppressionTable,
+      [envVarNames.sesConfigurationSetName]: localDeliverabilityNames.configurationSet,
       [envVarNames.idempotencyTableName]: localResourceNames.idempotencyTable,
       [envVarNames.senderAddress]: localSenderAddress,
-      [envVarNames.largeEventBucketName]: localResourceNames.largeEventBucket,
-      [envVarNames.stage]: 'local',
     });
   });
 
-  it('points the SES events function at the local suppression table', () => {
-    // Prepare
-    const sesEvents = envFile[logicalIdOf(devStack.pipeline.emailDeliverability.fn)];
+  it('covers the billing sync function with the feature on', () => {
     // Assess
-    expect(sesEvents).toEqual({
-      AWS_ENDPOINT_URL: 'http://host.docker.internal:5000',
-      [envVarNames.suppressionTableName]: localDeliverabilityNames.suppressionTable,
+    expect(committed.BillingStateBillingSyncFunction14935581).toEqual({
+      AWS_ENDPOINT_URL: containerEmulatorEndpoint,
+      [envVarNames.billingStateTableName]: localResourceNames.billingStateTable,
       [envVarNames.stage]: 'local',
+      [envVarNames.stripeApiKeySecretId]: localResourceNames.stripeApiKey,
     });
   });
 
   it('lets sam find each function by its construct id, which is unique in the stack', () => {
     // Prepare: sam takes the path segment before /Resource of aws:cdk:path as the function id.
-    const samIds = Object.values(devTemplate.findResources('AWS::Lambda::Function')).map((f) =>
-      String(f.Metadata['aws:cdk:path']).split('/').at(-2),
+    const samIds = functionsOf(template).map(([, f]) => String(f.Metadata?.['aws:cdk:path']).split('/').at(-2));
+    // Assess
+    expect(new Set(samIds).size).toBe(samIds.length);
+  });
+});
+
+describe('the generator', () => {
+  const queue: LocalCounterpart = { kind: 'queue', name: 'q' };
+  const table: LocalCounterpart = { kind: 'table', name: 't' };
+  const templateWith = (variables: Record<string, unknown>): CloudFormationTemplate => ({
+    Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: variables } } } },
+  });
+  const counterparts = new Map<string, LocalCounterpart>([
+    ['Queue', queue],
+    ['Table', table],
+  ]);
+
+  it('resolves Ref, Fn::GetAtt, Fn::Join and Fn::Sub to the local names, URLs and ARNs', () => {
+    // Act
+    const environment = samEnvironmentOf(
+      templateWith({
+        URL: { Ref: 'Queue' },
+        ARN: { 'Fn::GetAtt': ['Queue', 'Arn'] },
+        JOINED: { 'Fn::Join': ['', ['table=', { Ref: 'Table' }, '@', { Ref: 'AWS::Region' }]] },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not a JS template
+        SUBBED: { 'Fn::Sub': '${Table.Arn}/index/${AWS::AccountId}' },
+        LEFT: 'as is',
+      }),
+      counterparts,
+      'http://e:1',
     );
     // Assess
-    expect(samIds.sort()).toEqual(['ConsumerFunction', 'ReceiverFunction', 'SesEventsFunction']);
+    expect(environment).toEqual({
+      Fn: {
+        ARN: 'arn:aws:sqs:us-east-1:123456789012:q',
+        JOINED: 'table=t@us-east-1',
+        SUBBED: 'arn:aws:dynamodb:us-east-1:123456789012:table/t/index/123456789012',
+        URL: 'http://e:1/123456789012/q',
+      },
+    });
+  });
+
+  it('refuses a reference without a local counterpart, naming the function, the variable and what to add', () => {
+    // Act + Assess
+    expect(() =>
+      samEnvironmentOf(templateWith({ TOPIC_ARN: { Ref: 'AlertTopic' } }), counterparts, 'http://e:1'),
+    ).toThrow(new NoLocalCounterpartError('Fn', 'TOPIC_ARN', 'refers to AlertTopic, which has no local counterpart'));
   });
 });

@@ -8,7 +8,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export const maxBodyBytes = 10 * 1024 * 1024;
 
 /** The whole body, or undefined when it is larger than {@link maxBodyBytes} (read to the end, not kept). */
-export function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+export async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return (await readBodyCounted(request)).body;
+}
+
+/** {@link readBody}, with the body's size in bytes even when it was too large to keep (for the delivery log). */
+export function readBodyCounted(request: IncomingMessage): Promise<{ body: Buffer | undefined; bytes: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -16,7 +21,7 @@ export function readBody(request: IncomingMessage): Promise<Buffer | undefined> 
       size += chunk.length;
       if (size <= maxBodyBytes) chunks.push(chunk);
     });
-    request.on('end', () => resolve(size > maxBodyBytes ? undefined : Buffer.concat(chunks)));
+    request.on('end', () => resolve({ body: size > maxBodyBytes ? undefined : Buffer.concat(chunks), bytes: size }));
     request.on('error', reject);
   });
 }
