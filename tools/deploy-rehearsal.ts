@@ -1,6 +1,6 @@
 /**
  * `npm run deploy:rehearsal`: `cdk bootstrap`, `cdk deploy`, the deployed code run, `cdk destroy`, all on moto.
- * See `--help` (tools/deploy-rehearsal/args.ts) and issue 23.
+ * See `--help` (tools/deploy-rehearsal/args.ts), docs/deploy-rehearsal.md and issue 23.
  *
  * Two things stand between the project's own `cdk deploy` and moto, both on the emulator's side:
  *
@@ -15,11 +15,15 @@
  *    reads for exactly this URL, set to the real regional endpoint, so the URL is the path-style
  *    `https://s3.us-east-1.amazonaws.com/<bucket>/<key>` that CloudFormation gets in AWS and moto parses.
  * 2. moto 5 has no CloudFormation model for a few types the stack cannot do without (the signing secret, the
- *    alarms, the HTTP API, the SES configuration set) and keeps no outputs for a stack made by a change set;
- *    tools/deploy-rehearsal/moto_server_cfn.py adds them, on moto's own backends. Other missing types are
- *    listed by the rehearsal as not modelled.
+ *    alarms, the HTTP API, the SES configuration set), keeps no outputs for a stack made by a change set, and
+ *    runs custom resources only in Docker; tools/deploy-rehearsal/moto_server_cfn.py adds the models and the
+ *    outputs on moto's own backends, and hands custom resource requests to the rehearsal
+ *    (tools/deploy-rehearsal/custom-resources.ts). Other missing types are listed as not modelled.
+ *
+ * `--all-features` deploys every optional feature the emulator can hold (tools/deploy-rehearsal/features.ts
+ * says how each is checked, or why it is not) and runs the optional functions too, against the fake Stripe API.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,7 +61,33 @@ import {
   listFunctionNames,
   listKmsKeys,
 } from './deploy-rehearsal/aws-rest';
+import { type CustomResourceAnswer, runCustomResource, takeRequests } from './deploy-rehearsal/custom-resources';
+import {
+  allFeaturesSteps,
+  beforeDeploy,
+  customResourceDeletes,
+  type FeatureRun,
+  operatorSetup,
+} from './deploy-rehearsal/feature-steps';
+import {
+  allFeaturesContextArgs,
+  featureLines,
+  rehearsalApiKeySecretName,
+  rehearsalFeatures,
+} from './deploy-rehearsal/features';
+import { outputProblems } from './deploy-rehearsal/outputs';
+import {
+  account,
+  check,
+  type DeployedFunction,
+  invokeInChild,
+  Rehearsal,
+  region,
+  StepFailure,
+} from './deploy-rehearsal/steps';
+import { startXrayListener, type XrayListener } from './deploy-rehearsal/xray-listener';
 import { unzipTo } from './deploy-rehearsal/zip';
+import { type FakeStripeApi, startFakeStripeApi } from './fake-stripe/server';
 import { sqsRecord } from './local/lambda-shapes';
 import { startMoto } from './local/moto';
 import { resolveMotoCommand } from './local/moto-provisioning';
@@ -65,98 +95,40 @@ import { quietSdkNodeVersionWarning } from './local/resources';
 import { buildHttpApiEvent } from './receiver-events';
 import { buildStripeEvent, defaultCustomerEmail, signStripePayload, toStripeWebhookBody } from './stripe-events';
 
-const account = '123456789012';
-const region = 'us-east-1';
 const stage = 'dev';
 const stackName = stackNameFor(stage);
 const root = join(__dirname, '..');
 const cdk = join(root, 'node_modules', '.bin', 'cdk');
 const signingSecretValue = 'whsec_deploy_rehearsal_0123456789abcdef';
 
-/** The outputs docs/deploy.md names ("The outputs are ..."), without the billingState ones. */
-export const readmeOutputs = [
-  'WebhookUrl',
-  'EnabledEvents',
-  'EventQueueName',
-  'DeadLetterQueueName',
-  'DeadLetterAlarmName',
-  'AlarmTopicArn',
-  'IdempotencyTableName',
-  'LargeEventBucketName',
-  'SigningSecretName',
-  'SigningSecretArn',
-] as const;
-
-/** Logical-id prefixes of the resources with RemovalPolicy.RETAIN in lib/ (what `cdk destroy` leaves). */
-const retained = {
-  tables: ['ConsumerIdempotencyTable', 'EmailDeliverabilitySuppressionTable'],
-  buckets: ['largeeventsbucket'],
-  secrets: ['stripe-webhooks/dev/signing-secret'],
-  kmsKeys: 2,
-};
-
-interface StepResult {
-  readonly step: string;
-  readonly ok: boolean;
-  readonly seconds: number;
-  readonly detail: string;
+/** The resources with RemovalPolicy.RETAIN in lib/ (what `cdk destroy` leaves), by name part. */
+export function retainedResources(allFeatures: boolean) {
+  return {
+    tables: [
+      'ConsumerIdempotencyTable',
+      'EmailDeliverabilitySuppressionTable',
+      ...(allFeatures ? ['BillingStateTable'] : []),
+    ],
+    buckets: ['largeeventsbucket'],
+    secrets: [`stripe-webhooks/${stage}/signing-secret`],
+    kmsKeys: 2,
+  };
 }
 
-class StepFailure extends Error {}
-
-class Rehearsal {
-  readonly results: StepResult[] = [];
-  readonly notModelled: string[] = [];
-  failed = false;
-
-  constructor(private readonly out: (line: string) => void) {}
-
-  /** Runs one step, timed; a failure is recorded and stops the steps that follow. */
-  async step(name: string, run: () => Promise<string>): Promise<boolean> {
-    if (this.failed) {
-      this.results.push({ step: name, ok: false, seconds: 0, detail: 'skipped (an earlier step failed)' });
-      return false;
-    }
-    const started = Date.now();
-    this.out(`▶ ${name}`);
-    try {
-      const detail = await run();
-      const seconds = (Date.now() - started) / 1000;
-      this.results.push({ step: name, ok: true, seconds, detail });
-      this.out(`  ✓ ${name} (${seconds.toFixed(1)} s): ${detail}`);
-      return true;
-    } catch (error) {
-      const seconds = (Date.now() - started) / 1000;
-      const message = error instanceof Error ? error.message : String(error);
-      this.results.push({ step: name, ok: false, seconds, detail: message });
-      this.out(`  ✗ ${name} (${seconds.toFixed(1)} s): ${message}`);
-      this.failed = true;
-      return false;
-    }
-  }
-
-  summary(): string {
-    const width = Math.max(...this.results.map((r) => r.step.length), 4);
-    const lines = [
-      `| ${'Step'.padEnd(width)} | Result | Time    | Detail`,
-      `|${'-'.repeat(width + 2)}|--------|---------|-------`,
-      ...this.results.map(
-        (r) =>
-          `| ${r.step.padEnd(width)} | ${r.ok ? 'ok    ' : r.detail.startsWith('skipped') ? 'skip  ' : 'FAIL  '} | ${`${r.seconds.toFixed(1)} s`.padStart(7)} | ${r.detail.replace(/\s+/g, ' ').slice(0, 160)}`,
-      ),
-    ];
-    const total = this.results.reduce((sum, r) => sum + r.seconds, 0);
-    lines.push(`Total ${total.toFixed(1)} s; ${this.failed ? 'FAILED' : 'all steps passed'}.`);
-    if (this.notModelled.length > 0) {
-      lines.push('Not modelled by the emulator:');
-      for (const line of this.notModelled) lines.push(`  - ${line}`);
-    }
-    return lines.join('\n');
-  }
-}
-
-function check(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new StepFailure(message);
+/** The role of a deployed function, from its logical id (the construct path the stack gives it). */
+export function functionRole(logicalId: string): string {
+  const roles: [string, string][] = [
+    ['Receiver', 'receiver'],
+    ['Consumer', 'consumer'],
+    ['BillingState', 'billingSync'],
+    ['EmailDeliverabilitySesEvents', 'sesEvents'],
+    ['StripeEndpointStripeEndpointFunction', 'stripeEndpoint'],
+    ['StripeEndpointProviderframework', 'stripeEndpointProvider'],
+    ['Reconciler', 'reconciler'],
+    // aws-cdk-lib's AwsCustomResource provider, one per stack (AwsCustomResource.PROVIDER_FUNCTION_UUID).
+    ['AWS679f53fac002430cb0da5b7982bd2287', 'awsCustomResourceProvider'],
+  ];
+  return roles.find(([prefix]) => logicalId.startsWith(prefix))?.[1] ?? logicalId;
 }
 
 /** Runs the project's CDK CLI; its output goes to a log, the tail of which is the error on failure. */
@@ -202,109 +174,29 @@ async function motoPython(): Promise<string> {
   throw new StepFailure(`could not find the Python that runs ${command.file} (python3 cannot import moto)`);
 }
 
-interface ChildResult {
-  readonly ok: boolean;
-  readonly result?: unknown;
-  readonly error?: string;
-  readonly stderr: string;
-}
-
-/** Runs `handler` of the unzipped package in `directory` in its own Node process, with `env` only. */
-function invokeInChild(
-  directory: string,
-  handler: string,
-  event: unknown,
-  env: Record<string, string>,
-  timeoutSeconds: number,
-  work: string,
-): Promise<ChildResult> {
-  const eventFile = join(work, `event-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
-  const resultFile = `${eventFile}.result`;
-  writeFileSync(eventFile, JSON.stringify(event));
-  const dot = handler.lastIndexOf('.');
-  const script = `
-const fs = require('node:fs');
-const [dir, file, name, eventFile, resultFile, fnName, timeout] = process.argv.slice(1);
-const deadline = Date.now() + Number(timeout) * 1000;
-const context = {
-  callbackWaitsForEmptyEventLoop: true, functionName: fnName, functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:${region}:${account}:function:' + fnName, memoryLimitInMB: '256',
-  awsRequestId: require('node:crypto').randomUUID(), logGroupName: '/aws/lambda/' + fnName, logStreamName: 'rehearsal',
-  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()), done() {}, fail() {}, succeed() {},
-};
-const write = (value) => { fs.writeFileSync(resultFile, JSON.stringify(value)); process.exit(0); };
-Promise.resolve()
-  .then(() => require(require('node:path').join(dir, file))[name](JSON.parse(fs.readFileSync(eventFile, 'utf8')), context))
-  .then((result) => write({ ok: true, result: result === undefined ? null : result }),
-        (error) => write({ ok: false, error: String(error && error.stack || error) }));
-`;
-  return new Promise((resolve) => {
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [
-        '-e',
-        script,
-        directory,
-        handler.slice(0, dot),
-        handler.slice(dot + 1),
-        eventFile,
-        resultFile,
-        env.AWS_LAMBDA_FUNCTION_NAME ?? 'function',
-        String(timeoutSeconds),
-      ],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stdout?.on('data', () => undefined);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), (timeoutSeconds + 5) * 1000);
-    child.on('close', () => {
-      clearTimeout(timer);
-      try {
-        const parsed = JSON.parse(readFileSync(resultFile, 'utf8')) as {
-          ok: boolean;
-          result?: unknown;
-          error?: string;
-        };
-        resolve({ ...parsed, stderr });
-      } catch {
-        resolve({ ok: false, error: `the process ended without a result (timeout ${timeoutSeconds} s?)`, stderr });
-      }
-    });
-  });
-}
-
-interface DeployedFunction {
-  readonly name: string;
-  readonly directory: string;
-  readonly handler: string;
-  readonly timeout: number;
-  readonly env: Record<string, string>;
-}
-
 export async function runRehearsal(options: RehearsalOptions, out: (line: string) => void): Promise<number> {
   const rehearsal = new Rehearsal(out);
+  const { allFeatures } = options;
   const work = mkdtempSync(join(tmpdir(), 'deploy-rehearsal-'));
   const assembly = join(work, 'cdk.out');
   const outputsFile = join(work, 'outputs.json');
+  const spool = join(work, 'custom-resources');
+  mkdirSync(spool);
   let stopEmulator: (() => Promise<void>) | undefined;
+  let fake: FakeStripeApi | undefined;
+  let xray: XrayListener | undefined;
   let endpointUrl = process.env.AWS_ENDPOINT_URL?.trim() ?? '';
   const started = Date.now();
-
-  if (options.allFeatures) {
-    rehearsal.notModelled.push(
-      '--all-features: not built yet in this version of the rehearsal; the default stack is deployed (see the report of issue 23)',
-    );
-  }
+  if (allFeatures) rehearsal.features.push(...featureLines(rehearsalFeatures));
 
   await rehearsal.step('start emulator', async () => {
     if (endpointUrl !== '') {
-      return `using AWS_ENDPOINT_URL=${endpointUrl} (it must model AWS::SecretsManager::Secret, AWS::CloudWatch::Alarm, AWS::ApiGatewayV2::Api and AWS::SES::ConfigurationSet in CloudFormation)`;
+      return `using AWS_ENDPOINT_URL=${endpointUrl} (it must model AWS::SecretsManager::Secret, AWS::CloudWatch::Alarm, AWS::ApiGatewayV2::Api and AWS::SES::ConfigurationSet in CloudFormation${allFeatures ? ', and hand custom resources to this rehearsal as tools/deploy-rehearsal/moto_server_cfn.py does' : ''})`;
     }
     const python = await motoPython();
     const [file, ...args] = python.split(' ');
+    // moto_server_cfn.py writes the custom resource requests here (inherited from this process's environment).
+    process.env.DEPLOY_REHEARSAL_CUSTOM_RESOURCES = spool;
     const moto = await startMoto({
       command: {
         file: file ?? python,
@@ -317,6 +209,14 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
     endpointUrl = moto.endpoint;
     return `moto_server (with tools/deploy-rehearsal/moto_server_cfn.py) at ${endpointUrl}`;
   });
+
+  if (allFeatures) {
+    await rehearsal.step('start fake Stripe API and X-Ray listener', async () => {
+      fake = await startFakeStripeApi({ port: 0 });
+      xray = await startXrayListener();
+      return `tools/fake-stripe at ${fake.url} (STRIPE_API_URL of the functions run here); X-Ray segments to udp ${xray.address}`;
+    });
+  }
 
   const endpoint: Endpoint = { url: endpointUrl, region };
   const env: NodeJS.ProcessEnv = {
@@ -345,21 +245,43 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
   let outputs: Record<string, string> = {};
   let template: { Resources: Record<string, { Type: string }> } = { Resources: {} };
   const functions: Record<string, DeployedFunction> = {};
+  const functionsByName = new Map<string, DeployedFunction>();
+  /** The raw Lambda configurations read back, by role (TracingConfig and the like). */
+  const configurations: Record<string, Record<string, unknown>> = {};
   let codeLocationNoted = false;
   /** The stack's own keys (their ids from CloudFormation): the ones destroy must keep. */
   let stackKeyIds: string[] = [];
   let deployed = false;
+  let secretForSigning = signingSecretValue;
 
   await rehearsal.step('cdk synth', async () => {
-    await runCdk(['synth', '--quiet', '--output', assembly], env, join(work, 'synth.log'));
+    const context = allFeatures ? allFeaturesContextArgs() : [];
+    await runCdk(['synth', '--quiet', '--output', assembly, ...context], env, join(work, 'synth.log'));
     template = JSON.parse(readFileSync(join(assembly, `${stackName}.template.json`), 'utf8'));
-    return `${Object.keys(template.Resources).length} resources in ${stackName}`;
+    return `${Object.keys(template.Resources).length} resources in ${stackName}${allFeatures ? ` (${context.length / 2} context keys)` : ''}`;
   });
 
   await rehearsal.step('cdk bootstrap', async () => {
     await runCdk(['bootstrap', `aws://${account}/${region}`, '--app', assembly], env, join(work, 'bootstrap.log'));
     return `aws://${account}/${region} (CDKToolkit)`;
   });
+
+  const run: FeatureRun = {
+    rehearsal,
+    endpoint,
+    sdk,
+    work,
+    stackName,
+    outputs: () => outputs,
+    functions: () => functions,
+    configurations: () => configurations,
+    fake: () => fake,
+    xray: () => xray,
+    consume: (fn, waitSeconds) => consume(fn, waitSeconds),
+    receipts: () => receiptsTo(),
+  };
+
+  if (allFeatures) await rehearsal.step('operator, before the deploy', () => beforeDeploy(run));
 
   await rehearsal.step('cdk deploy', async () => {
     await runCdk(
@@ -386,7 +308,7 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
     return `${stackName} CREATE_COMPLETE, ${Object.keys(outputs).length} outputs`;
   });
 
-  await rehearsal.step('resources CREATE_COMPLETE', async () => {
+  const listResources = async (): Promise<StackResourceSummary[]> => {
     const summaries: StackResourceSummary[] = [];
     let token: string | undefined;
     do {
@@ -394,6 +316,11 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
       summaries.push(...(page.StackResourceSummaries ?? []));
       token = page.NextToken;
     } while (token);
+    return summaries;
+  };
+
+  await rehearsal.step('resources CREATE_COMPLETE', async () => {
+    const summaries = await listResources();
     const byId = new Map(summaries.filter((s) => s.LogicalResourceId).map((s) => [s.LogicalResourceId, s]));
     stackKeyIds = summaries
       .filter((s) => s.ResourceType === 'AWS::KMS::Key' && s.PhysicalResourceId)
@@ -418,26 +345,15 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
     return `${complete} CREATE_COMPLETE, ${[...missing.values()].reduce((a, b) => a + b, 0)} resources of ${missing.size} types not modelled (listed below)`;
   });
 
-  await rehearsal.step('outputs docs/deploy.md names', async () => {
-    const absent = readmeOutputs.filter((name) => !outputs[name]);
-    check(absent.length === 0, `missing outputs: ${absent.join(', ')}`);
-    check(outputs.WebhookUrl?.endsWith('/webhook'), `WebhookUrl ${outputs.WebhookUrl} does not end in /webhook`);
-    check(outputs.EnabledEvents?.split(',').includes('invoice.paid'), 'EnabledEvents lacks invoice.paid');
-    await sqs.send(new GetQueueUrlCommand({ QueueName: outputs.EventQueueName }));
-    await sqs.send(new GetQueueUrlCommand({ QueueName: outputs.DeadLetterQueueName }));
-    await ddb.send(new DescribeTableCommand({ TableName: outputs.IdempotencyTableName }));
-    const extra = Object.keys(outputs).filter((name) => !(readmeOutputs as readonly string[]).includes(name));
-    return `${readmeOutputs.length} present and resolving; also ${extra.join(', ')}`;
-  });
-
   await rehearsal.step('deployed functions: code and environment', async () => {
+    const deployedVariables = new Map<string, number>();
     const names = new Set(await listFunctionNames(endpoint));
     const ids = Object.entries(template.Resources)
       .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
       .map(([id]) => id);
-    const { StackResourceSummaries = [] } = await cfn.send(new ListStackResourcesCommand({ StackName: stackName }));
+    const summaries = await listResources();
     for (const id of ids) {
-      const physical = StackResourceSummaries.find((s) => s.LogicalResourceId === id)?.PhysicalResourceId;
+      const physical = summaries.find((s) => s.LogicalResourceId === id)?.PhysicalResourceId;
       check(physical && names.has(physical), `function ${id} is not in the emulator's Lambda`);
       const { Code } = await getFunction(endpoint, physical);
       const configuration = await getFunctionConfiguration(endpoint, physical);
@@ -465,32 +381,83 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
       const directory = join(work, 'functions', id);
       mkdirSync(directory, { recursive: true });
       unzipTo(zip, directory);
-      const role = id.startsWith('Receiver') ? 'receiver' : id.startsWith('Consumer') ? 'consumer' : id;
-      functions[role] = {
+      const role = functionRole(id);
+      const { TracingConfig, Runtime } = configuration as { TracingConfig?: { Mode?: string }; Runtime?: string };
+      const deployedFunction: DeployedFunction = {
         name: physical,
         directory,
         handler: configuration.Handler,
         timeout: configuration.Timeout ?? 30,
         env: {
           ...(configuration.Environment?.Variables ?? {}),
-          // What Lambda adds, then the emulator in place of AWS.
+          // What Lambda adds (with TracingConfig Active, the X-Ray daemon's address: here the rehearsal's
+          // listener; invokeInChild adds the sampled trace header), then the emulators in place of AWS and Stripe.
           AWS_LAMBDA_FUNCTION_NAME: physical,
+          AWS_EXECUTION_ENV: `AWS_Lambda_${Runtime ?? 'nodejs'}`,
+          LAMBDA_TASK_ROOT: directory,
           AWS_REGION: region,
           AWS_DEFAULT_REGION: region,
+          ...(TracingConfig?.Mode === 'Active' && xray !== undefined
+            ? { AWS_XRAY_DAEMON_ADDRESS: xray.address, AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR' }
+            : {}),
           AWS_ENDPOINT_URL: endpointUrl,
           AWS_ACCESS_KEY_ID: 'testing',
           AWS_SECRET_ACCESS_KEY: 'testing',
           PATH: process.env.PATH ?? '',
+          ...(fake === undefined ? {} : { STRIPE_API_URL: fake.url }),
         },
       };
+      deployedVariables.set(role, Object.keys(configuration.Environment?.Variables ?? {}).length);
+      functions[role] = deployedFunction;
+      functionsByName.set(physical, deployedFunction);
+      configurations[role] = configuration as unknown as Record<string, unknown>;
     }
     check(functions.receiver && functions.consumer, 'no receiver or consumer function found');
-    return Object.values(functions)
-      .map((f) => `${f.name.replace(`${stackName}-`, '')} (${Object.keys(f.env).length - 7} variables)`)
+    return Object.entries(functions)
+      .map(([role, f]) => `${f.name.replace(`${stackName}-`, '')} (${deployedVariables.get(role)} variables)`)
       .join(', ');
   });
 
+  let customResources: CustomResourceAnswer[] = [];
+  if (allFeatures) {
+    await rehearsal.step('custom resources: Create', async () => {
+      const requests = takeRequests(spool, 'Create');
+      check(requests.length > 0, 'no custom resource request reached the rehearsal (see moto_server_cfn.py)');
+      customResources = [];
+      for (const request of requests) {
+        customResources.push(await runCustomResource(request, { endpointUrl, functionsByName, work }));
+      }
+      const summaries = await listResources();
+      for (const answered of customResources) {
+        const physical = summaries.find((s) => s.LogicalResourceId === answered.logicalId)?.PhysicalResourceId;
+        check(
+          physical === answered.physicalId,
+          `${answered.logicalId}: the stack says ${physical}, the answer was ${answered.physicalId}`,
+        );
+      }
+      return customResources.map((c) => `${c.type} ${c.physicalId}: ${c.how}`).join('; ');
+    });
+  }
+
+  await rehearsal.step('outputs', async () => {
+    const problems = outputProblems(outputs, allFeatures);
+    check(problems.length === 0, problems.join('; '));
+    check(outputs.WebhookUrl?.endsWith('/webhook'), `WebhookUrl ${outputs.WebhookUrl} does not end in /webhook`);
+    check(outputs.EnabledEvents?.split(',').includes('invoice.paid'), 'EnabledEvents lacks invoice.paid');
+    await sqs.send(new GetQueueUrlCommand({ QueueName: outputs.EventQueueName }));
+    await sqs.send(new GetQueueUrlCommand({ QueueName: outputs.DeadLetterQueueName }));
+    await ddb.send(new DescribeTableCommand({ TableName: outputs.IdempotencyTableName }));
+    await ddb.send(new DescribeTableCommand({ TableName: outputs.SuppressionTableName }));
+    if (allFeatures) await ddb.send(new DescribeTableCommand({ TableName: outputs.BillingStateTableName }));
+    return `the ${Object.keys(outputs).length} outputs docs/deploy.md lists${allFeatures ? ' with these features' : ''}, exactly; queues and tables resolve`;
+  });
+
   await rehearsal.step('operator setup: signing secret, SES sender', async () => {
+    if (allFeatures) {
+      const setup = await operatorSetup(run);
+      secretForSigning = setup.signingSecret;
+      return setup.detail;
+    }
     await secrets.send(
       new PutSecretValueCommand({ SecretId: outputs.SigningSecretName, SecretString: signingSecretValue }),
     );
@@ -498,12 +465,13 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
     return `PutSecretValue on ${outputs.SigningSecretName}; VerifyEmailIdentity ${placeholderSenderAddress}`;
   });
 
-  const event = buildStripeEvent('invoice.paid', {}) as Stripe.Event;
+  // livemode=live (--all-features) handles live-mode events only.
+  const event = buildStripeEvent('invoice.paid', allFeatures ? { livemode: true } : {}) as Stripe.Event;
   const body = toStripeWebhookBody(event);
 
   const deliver = async (): Promise<string> => {
     const receiver = functions.receiver as DeployedFunction;
-    const signature = signStripePayload(body, signingSecretValue);
+    const signature = signStripePayload(body, secretForSigning);
     const result = await invokeInChild(
       receiver.directory,
       receiver.handler,
@@ -521,10 +489,10 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
     return `receiver 200`;
   };
 
-  const consume = async (): Promise<string> => {
-    const consumer = functions.consumer as DeployedFunction;
-    const mappings = await listEventSourceMappings(endpoint, consumer.name);
-    check(mappings.length === 1, `${mappings.length} event source mappings for the consumer`);
+  /** Gives `fn` the batch its event source mapping would: up to its batch size from its queue. */
+  const consume = async (fn: DeployedFunction, waitSeconds = 1): Promise<string> => {
+    const mappings = await listEventSourceMappings(endpoint, fn.name);
+    check(mappings.length === 1, `${mappings.length} event source mappings for ${fn.name}`);
     const mapping = mappings[0] as (typeof mappings)[number];
     const queueName = mapping.EventSourceArn.split(':').pop() as string;
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
@@ -535,24 +503,17 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
         MaxNumberOfMessages: Math.min(10, batchSize),
         MessageAttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
-        WaitTimeSeconds: 1,
+        WaitTimeSeconds: waitSeconds,
       }),
     );
-    check(Messages.length > 0, `no message in ${queueName}`);
+    check(Messages.length > 0, `no message in ${queueName} within ${waitSeconds} s`);
     const records = Messages.map((message) => ({ ...sqsRecord(message, mapping.EventSourceArn), awsRegion: region }));
-    const result = await invokeInChild(
-      consumer.directory,
-      consumer.handler,
-      { Records: records },
-      consumer.env,
-      consumer.timeout,
-      work,
-    );
-    check(result.ok, `consumer threw: ${result.error}\n${result.stderr.slice(-800)}`);
+    const result = await invokeInChild(fn.directory, fn.handler, { Records: records }, fn.env, fn.timeout, work);
+    check(result.ok, `${fn.name} threw: ${result.error}\n${result.stderr.slice(-800)}`);
     const failures = (result.result as { batchItemFailures?: unknown[] } | null)?.batchItemFailures ?? [];
     check(
       failures.length === 0,
-      `consumer reported failures ${JSON.stringify(failures)}\n${result.stderr.slice(-800)}`,
+      `${fn.name} reported failures ${JSON.stringify(failures)}\n${result.stderr.slice(-800)}`,
     );
     // Lambda's event source mapping deletes the batch after a successful invocation.
     await sqs.send(
@@ -569,8 +530,21 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
   const receiptsTo = async (): Promise<number> =>
     Number((await ses.send(new GetSendQuotaCommand({}))).SentLast24Hours ?? Number.NaN);
 
+  if (allFeatures) {
+    await rehearsal.step('stripeIpAllowlist: a non-Stripe address → 403', async () => {
+      const receiver = functions.receiver as DeployedFunction;
+      const request = buildHttpApiEvent(body, signStripePayload(body, secretForSigning));
+      const outsider = '192.0.2.10';
+      request.requestContext.http.sourceIp = outsider;
+      request.headers['x-forwarded-for'] = outsider;
+      const result = await invokeInChild(receiver.directory, receiver.handler, request, receiver.env, 10, work);
+      const status = (result.result as { statusCode?: number } | null)?.statusCode;
+      check(result.ok && status === 403, `receiver answered ${status ?? result.error} to ${outsider}, expected 403`);
+      return `403 to ${outsider} (the signed request from Stripe's address is the next step)`;
+    });
+  }
   await rehearsal.step('signed invoice.paid → receiver', deliver);
-  await rehearsal.step('queue → consumer', consume);
+  await rehearsal.step('queue → consumer', () => consume(functions.consumer as DeployedFunction));
   await rehearsal.step('receipt in SES', async () => {
     const count = await receiptsTo();
     check(count === 1, `SES sent ${count} messages, expected 1 (the receipt to ${defaultCustomerEmail})`);
@@ -578,11 +552,12 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
   });
   await rehearsal.step('duplicate delivery → no second receipt', async () => {
     const receiver = await deliver();
-    const consumer = await consume();
+    const consumer = await consume(functions.consumer as DeployedFunction);
     const count = await receiptsTo();
     check(count === 1, `SES sent ${count} messages after the duplicate, expected still 1`);
     return `${receiver}; ${consumer}; still 1 message`;
   });
+  if (allFeatures) await allFeaturesSteps(run, event);
 
   if (!options.keep && deployed) {
     // Destroy even when a step failed, so a kept emulator (AWS_ENDPOINT_URL) is left clean.
@@ -592,30 +567,36 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
       await runCdk(['destroy', stackName, '--app', assembly, '--force'], env, join(work, 'destroy.log'));
       return `${stackName} deleted`;
     });
+    if (allFeatures) {
+      await rehearsal.step('custom resources: Delete', () =>
+        customResourceDeletes(run, takeRequests(spool, 'Delete'), (request) =>
+          runCustomResource(request, { endpointUrl, functionsByName, work }),
+        ),
+      );
+    }
     await rehearsal.step('retained resources remain, nothing else', async () => {
+      const retained = retainedResources(allFeatures);
       const { TableNames = [] } = await ddb.send(new ListTablesCommand({}));
       const { Buckets = [] } = await s3.send(new ListBucketsCommand({}));
       const { SecretList = [] } = await secrets.send(new ListSecretsCommand({}));
       const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
       const functionNames = (await listFunctionNames(endpoint)).filter((name) => name.startsWith(stackName));
       const buckets = Buckets.map((b) => b.Name ?? '').filter((name) => !name.startsWith('cdk-hnb659fds-'));
+      // The operator's Stripe API key secret (--all-features) was made before the deploy, not by the stack.
+      const secretNames = SecretList.map((s) => s.Name ?? '').filter((name) => name !== rehearsalApiKeySecretName);
       const problems: string[] = [];
-      const expectExactly = (what: string, names: string[], prefixes: string[]) => {
-        for (const prefix of prefixes) {
-          if (!names.some((n) => n.includes(prefix))) problems.push(`${what} ${prefix} was not retained`);
+      const expectExactly = (what: string, names: string[], parts: string[]) => {
+        for (const part of parts) {
+          if (!names.some((n) => n.includes(part))) problems.push(`${what} ${part} was not retained`);
         }
         for (const name of names) {
-          if (!prefixes.some((p) => name.includes(p)))
+          if (!parts.some((p) => name.includes(p)))
             problems.push(`${what} ${name} remains but is not retained by the stack`);
         }
       };
       expectExactly('table', TableNames, retained.tables);
       expectExactly('bucket', buckets, retained.buckets);
-      expectExactly(
-        'secret',
-        SecretList.map((s) => s.Name ?? ''),
-        retained.secrets,
-      );
+      expectExactly('secret', secretNames, retained.secrets);
       if (QueueUrls.length > 0) problems.push(`queues remain: ${QueueUrls.join(', ')}`);
       if (functionNames.length > 0) problems.push(`functions remain: ${functionNames.join(', ')}`);
       // Both keys (the SES events topic's and the alarm topic's) are RETAIN. ListKeys only: moto's DescribeKey
@@ -629,7 +610,7 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
           `${kept.length} of the stack's ${stackKeyIds.length} KMS keys remain, expected ${retained.kmsKeys} of ${retained.kmsKeys}`,
         );
       check(problems.length === 0, problems.join('; '));
-      return `kept: ${TableNames.length} tables, ${buckets.length} bucket, ${SecretList.length} secret, ${kept.length} KMS keys; no queue or function left`;
+      return `kept: ${TableNames.length} tables, ${buckets.length} bucket, ${secretNames.length} secret, ${kept.length} KMS keys; no queue or function left`;
     });
     rehearsal.failed = rehearsal.failed || failedBefore;
   }
@@ -637,9 +618,11 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
   for (const client of [cfn, sqs, ddb, s3, secrets, ses]) client.destroy();
   if (options.keep) {
     out(
-      `--keep: the emulator stays at ${endpointUrl} with ${stackName} deployed; work files in ${work}. Ctrl-C to stop.`,
+      `--keep: the emulator stays at ${endpointUrl} with ${stackName} deployed${fake ? `, the fake Stripe API at ${fake.url}` : ''}; work files in ${work}. Ctrl-C to stop.`,
     );
   } else {
+    await fake?.close();
+    await xray?.close();
     await stopEmulator?.();
     if (!rehearsal.failed) rmSync(work, { recursive: true, force: true });
     else out(`Work files (cdk logs, the assembly, the functions) kept in ${work}`);

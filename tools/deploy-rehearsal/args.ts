@@ -5,7 +5,7 @@ export interface RehearsalOptions {
   readonly help: boolean;
   /** Leave the emulator running (and the stack deployed) at the end, and print its endpoint. */
   readonly keep: boolean;
-  /** Deploy with every optional feature the emulator can hold (see rehearsalFeatureContext). */
+  /** Deploy with every optional feature the emulator can hold (tools/deploy-rehearsal/features.ts). */
   readonly allFeatures: boolean;
 }
 
@@ -20,14 +20,20 @@ export const rehearsalUsage = `Usage: npm run deploy:rehearsal [-- --all-feature
 
 Rehearses \`cdk deploy\` end to end on moto (no AWS account needed): starts moto_server on a free
 loopback port (or uses AWS_ENDPOINT_URL), runs the project's own CDK CLI \`cdk bootstrap\` and
-\`cdk deploy --outputs-file\`, checks every resource reached CREATE_COMPLETE (types the emulator does not
-model are listed), runs the DEPLOYED receiver and consumer code (the zips from the emulator's Lambda
-API, each in its own Node process with the deployed environment) with a signed invoice.paid and its
-duplicate, checks one receipt in the emulator's SES, checks the outputs docs/deploy.md names, runs
-\`cdk destroy --force\` and checks that only the retained resources remain.
+\`cdk deploy --require-approval never --outputs-file\`, checks every resource reached CREATE_COMPLETE
+(types the emulator does not model are listed), runs the DEPLOYED receiver and consumer code (the zips
+from the emulator's Lambda API, each in its own Node process with the deployed environment) with a
+signed invoice.paid and its duplicate, checks one receipt in the emulator's SES, checks the stack's
+outputs against docs/deploy.md, runs \`cdk destroy --force\` and checks that only the retained
+resources remain. Prints each step with its time, then a summary table. See docs/deploy-rehearsal.md.
 
 Options:
-  --all-features  (not built yet: says so and deploys the default stack)
+  --all-features  deploy with every optional feature the emulator can hold (managed Stripe endpoint,
+                  reconciler, billing state, EventBridge ingress beside the webhook, IP allowlist,
+                  tracing, alarm e-mail, account-level suppression, ...) and also run the custom
+                  resources, the billing sync, the reconciler and the SES events function, against
+                  the fake Stripe API; the summary lists per feature what is rehearsed and what the
+                  emulator cannot hold, and why
   --keep          leave the emulator running and the stack deployed; print the endpoint
   --help          show this help
 
