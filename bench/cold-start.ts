@@ -37,6 +37,8 @@ type FunctionSetting = keyof typeof envVarNames;
 // Every variable the stack gives the functions, so that the handler can be imported whatever it reads.
 const functionEnvironment: Record<FunctionSetting, string> = {
   queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-events',
+  deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-events-dead-letter',
+  maxReceiveCount: '5',
   signingSecretId: 'stripe-webhooks/bench/signing-secret',
   idempotencyTableName: 'bench-idempotency',
   senderAddress: 'receipts@example.org',
@@ -64,6 +66,14 @@ const functionEnvironment: Record<FunctionSetting, string> = {
   billingSyncDelaySeconds: '',
   billingStatePastDueAccess: '',
   billingSyncOffTypes: '',
+  // The business alerts off too.
+  alertTopicArn: '',
+  alertWebhookSecretId: '',
+  businessAlertsOff: '',
+  disputeReminderFunctionArn: '',
+  disputeReminderRoleArn: '',
+  disputeReminderScheduleGroup: '',
+  disputeReminderLeadHours: '',
 };
 
 export function childEnvironment(scratchDir: string): NodeJS.ProcessEnv {

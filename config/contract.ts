@@ -8,6 +8,10 @@
 export const envVarNames = {
   /** URL of the SQS queue that the receiver sends verified events to. */
   queueUrl: 'EVENT_QUEUE_URL',
+  /** URL of the event queue's dead-letter queue: the consumer puts an event failing its last attempt there itself, with the reason (consumer only). */
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  /** The event queue's `maxReceiveCount`: the attempt at which the consumer dead-letters a failing event itself (consumer only). */
+  maxReceiveCount: 'MAX_RECEIVE_COUNT',
   /** Name or ARN of the Secrets Manager secret holding the Stripe webhook signing secret(s). */
   signingSecretId: 'SIGNING_SECRET_ID',
   /** Name of the DynamoDB idempotency table. */
@@ -60,6 +64,20 @@ export const envVarNames = {
   billingStatePastDueAccess: 'BILLING_STATE_PAST_DUE_ACCESS',
   /** The billing sync's event types switched off (the `off` option), comma-separated; the others are synced from. */
   billingSyncOffTypes: 'BILLING_SYNC_OFF_TYPES',
+  /** ARN of the SNS topic business alerts are published to (the `businessAlerts` feature); unset means the feature is off. */
+  alertTopicArn: 'ALERT_TOPIC_ARN',
+  /** Name or ARN of the Secrets Manager secret whose SecretString is the https URL alerts are also posted to. @default none */
+  alertWebhookSecretId: 'ALERT_WEBHOOK_SECRET_ID',
+  /** Business alert kinds switched off (the `businessAlertsOff` option), comma-separated. @default none */
+  businessAlertsOff: 'BUSINESS_ALERTS_OFF',
+  /** ARN of the dispute reminder function, the target of each reminder schedule (consumer only). */
+  disputeReminderFunctionArn: 'DISPUTE_REMINDER_FUNCTION_ARN',
+  /** ARN of the role EventBridge Scheduler assumes to invoke the reminder function (consumer only). */
+  disputeReminderRoleArn: 'DISPUTE_REMINDER_ROLE_ARN',
+  /** EventBridge Scheduler schedule group the reminder schedules are created in (consumer only). */
+  disputeReminderScheduleGroup: 'DISPUTE_REMINDER_SCHEDULE_GROUP',
+  /** Hours before a dispute's evidence is due that its reminder fires (`disputeReminderLeadHours`). @default 72 */
+  disputeReminderLeadHours: 'DISPUTE_REMINDER_LEAD_HOURS',
 } as const;
 
 /** SQS message attribute names that carry event metadata beside the raw body. */
@@ -78,6 +96,18 @@ export const messageAttributeNames = {
   throttleRetries: 'throttle-retries',
   /** Set on an event queued from Stripe's Events API rather than delivered: who replayed it (`stripe:replay`, `reconciler`). */
   replayedBy: 'replayed-by',
+} as const;
+
+/**
+ * Message attributes the consumer adds when it puts an event that failed its last attempt on the
+ * dead-letter queue (see `functions/consumer/dead-letter.ts`); a redrive takes them off again. Two, because
+ * SQS allows 10 attributes per message and {@link messageAttributeNames} may use 7.
+ */
+export const deadLetterAttributeNames = {
+  /** The last attempt's error, one line, e.g. `receipt: invoice.created is missing` (at most 1,024 characters). */
+  lastError: 'last-error',
+  /** JSON: `{ handler, step, field, attempts, failedAt }` of that failure (`null` where unknown). */
+  lastErrorDetail: 'last-error-detail',
 } as const;
 
 /** Key prefix of the stored bodies: the receiver writes and the consumer reads only under it (IAM says so too). */
@@ -122,4 +152,5 @@ export const serviceNames = {
   sesEvents: 'stripe-webhook-ses-events',
   reconciler: 'stripe-webhook-reconciler',
   billingSync: 'stripe-billing-sync',
+  disputeReminder: 'stripe-dispute-reminder',
 } as const;

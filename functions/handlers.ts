@@ -3,6 +3,10 @@
  * include the built-in emails, and the types and helpers the built-ins use. Nothing here reaches AWS
  * when imported, so a subscriptions module can be loaded at synth to list its event types.
  */
+export { type BusinessAlertKind, businessAlertEventTypes, businessAlertKinds } from './alerts/alert-kinds';
+export type { AlertDestination, BusinessAlert } from './alerts/alert-ports';
+export { type BuiltInBusinessAlertsOptions, builtInBusinessAlerts } from './alerts/business-alert-handlers';
+export type { BusinessAlertsAccess } from './alerts/business-alerts-service';
 export {
   defineSubscriptions,
   InvalidSubscriptionsError,
@@ -35,6 +39,7 @@ export type {
   ThinEventType,
 } from './consumer/event-registry';
 export type { HandlerContext, HandlerMetrics, SentEmail } from './consumer/handler-context';
+export { HandlerFailedError, MissingFieldError } from './consumer/handler-failure';
 export { invoicePaymentIntentId, invoiceSubscriptionId } from './consumer/invoice-fields';
 export type { OutgoingEmail } from './consumer/mailer';
 export type { LoggerPort } from './shared/logger';

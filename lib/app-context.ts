@@ -60,6 +60,12 @@ export const contextKeys = {
   billingStatePastDueAccess: 'billingStatePastDueAccess',
   billingStateOff: 'billingStateOff',
   billingStateSyncDelaySeconds: 'billingStateSyncDelaySeconds',
+  businessAlerts: 'businessAlerts',
+  alertEmail: 'alertEmail',
+  alertTopicArn: 'alertTopicArn',
+  alertWebhookSecretName: 'alertWebhookSecretName',
+  businessAlertsOff: 'businessAlertsOff',
+  disputeReminderLeadHours: 'disputeReminderLeadHours',
 } as const;
 
 /** Sender used when `senderAddress` is not given: synth works, but nothing can be sent from it. */

@@ -10,6 +10,12 @@ export {
   type BillingStateSyncProps,
   withBillingSyncTypes,
 } from './billing-state';
+export {
+  BusinessAlerts,
+  type BusinessAlertsOptions,
+  type BusinessAlertsProps,
+  withBusinessAlertTypes,
+} from './business-alerts';
 export { EventQueue, type EventQueueProps } from './event-queue';
 export {
   type DetailTypeMatcher,

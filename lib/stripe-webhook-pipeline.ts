@@ -28,6 +28,13 @@ import {
   billingStateOptionsOf,
   withBillingSyncTypes,
 } from './billing-state';
+import {
+  BusinessAlerts,
+  type BusinessAlertsOptions,
+  businessAlertsOptionsOf,
+  businessAlertsPropProblems,
+  withBusinessAlertTypes,
+} from './business-alerts';
 import { EmailDeliverability } from './email-deliverability';
 import { EventQueue } from './event-queue';
 import { StripeEventBridgeIngress } from './eventbridge-ingress';
@@ -164,6 +171,17 @@ export interface StripeWebhookPipelineProps extends PipelineSettingsInput, Email
    * @default false
    */
   readonly billingState?: boolean | BillingStateOptions;
+  /**
+   * Alert a person on the events a business must act on (disputes opened and closed, early fraud warnings,
+   * failed payouts, connected accounts with requirements past due, uncollectible invoices, subscriptions
+   * ended unpaid), through an SNS topic (created, KMS-encrypted, TLS only; or `alertTopicArn`) and an
+   * optional webhook URL in Secrets Manager; and remind before a dispute's evidence is due (an EventBridge
+   * Scheduler schedule per dispute invokes a reminder function, which alerts if the dispute still needs a
+   * response). Their event types are then subscribed to. `true` takes the defaults of
+   * {@link BusinessAlertsOptions}. Needs `stripeApiKeySecretName`, a restricted key with read access to disputes.
+   * @default false
+   */
+  readonly businessAlerts?: boolean | BusinessAlertsOptions;
 }
 
 export class InvalidPipelinePropsError extends Error {
@@ -218,6 +236,11 @@ export class StripeWebhookPipeline extends Construct {
    * `undefined` unless `billingState` is on. `billingState.grantRead(fn)` lets a function of yours read it.
    */
   public readonly billingState: BillingStateSync | undefined;
+  /**
+   * The alert topic (and its key), the dispute reminder function, its schedule group, the scheduler role and
+   * the reminder dead-letter queue; `undefined` unless `businessAlerts` is on.
+   */
+  public readonly businessAlerts: BusinessAlerts | undefined;
 
   /** The HTTP API Stripe posts to; `undefined` when `ingress` is `eventbridge`. */
   public readonly api: HttpApi | undefined;
@@ -253,6 +276,7 @@ export class StripeWebhookPipeline extends Construct {
     const problems = [
       ...pipelinePropProblems(props),
       ...billingStatePropProblems(props),
+      ...businessAlertsPropProblems(props),
       ...operationsPropProblems(props),
     ];
     if (problems.length > 0) throw new InvalidPipelinePropsError(problems);
@@ -269,10 +293,14 @@ export class StripeWebhookPipeline extends Construct {
     const subscriptionsEntry = path.resolve(props.subscriptionsEntry ?? defaultSubscriptionsEntry);
     const billingOptions = billingStateOptionsOf(props.billingState);
     // The billing sync's types are queued and enabled too: the consumer's built-in billing handlers take them.
-    this.subscribedEventTypes =
+    const withBilling =
       billingOptions === undefined
         ? readSubscribedTypes(subscriptionsEntry)
         : withBillingSyncTypes(readSubscribedTypes(subscriptionsEntry), billingOptions.off);
+    // So are the business alerts' types: the consumer's built-in alert handlers take them.
+    const alertOptions = businessAlertsOptionsOf(props.businessAlerts);
+    this.subscribedEventTypes =
+      alertOptions === undefined ? withBilling : withBusinessAlertTypes(withBilling, alertOptions.off);
     const split = splitSubscribedTypes(this.subscribedEventTypes);
     this.enabledEvents = {
       snapshot: split.snapshot,
@@ -400,6 +428,19 @@ export class StripeWebhookPipeline extends Construct {
           });
     this.billingState = billingState;
 
+    const businessAlerts =
+      alertOptions === undefined || this.stripeApiKeySecret === undefined
+        ? undefined
+        : new BusinessAlerts(this, 'BusinessAlerts', {
+            ...alertOptions,
+            stage: settings.stage,
+            apiKeySecret: this.stripeApiKeySecret,
+            deadLetterRetentionPeriod: Duration.days(settings.deadLetterRetentionDays),
+            logRetention: props.logRetention,
+            environment: localEndpoint,
+          });
+    this.businessAlerts = businessAlerts;
+
     this.consumer = new WebhookConsumer(this, 'Consumer', {
       queue: this.eventQueue.queue,
       timeout: Duration.seconds(settings.consumerTimeoutSeconds),
@@ -413,6 +454,12 @@ export class StripeWebhookPipeline extends Construct {
       largeEventKeyPrefix,
       logRetention: props.logRetention,
       subscriptionsEntry,
+      deadLetter: {
+        queue: this.eventQueue.deadLetterQueue,
+        maxReceiveCount: settings.maxReceiveCount,
+        queueUrlEnvVar: envVarNames.deadLetterQueueUrl,
+        maxReceiveCountEnvVar: envVarNames.maxReceiveCount,
+      },
       environment: {
         ...props.consumerEnvironment,
         [envVarNames.senderAddress]: props.senderAddress,
@@ -446,6 +493,7 @@ export class StripeWebhookPipeline extends Construct {
                 ? {}
                 : { [envVarNames.billingSyncDelaySeconds]: String(billingOptions.syncDelaySeconds) }),
             }),
+        ...businessAlerts?.consumerEnvironment,
         ...localEndpoint,
       },
     });
@@ -456,6 +504,8 @@ export class StripeWebhookPipeline extends Construct {
       billingState.grantSync(this.consumer.fn);
       billingState.syncQueue.grantSendMessages(this.consumer.fn);
     }
+    // The alert handlers publish and post; the dispute handlers create and delete the reminder schedules.
+    businessAlerts?.grantConsumer(this.consumer.fn);
 
     this.emailDeliverability = new EmailDeliverability(this, 'EmailDeliverability', {
       accountLevelSuppression: props.accountLevelSuppression ?? accountLevelSuppressionOf(this.node),
@@ -501,12 +551,17 @@ export class StripeWebhookPipeline extends Construct {
         this.emailDeliverability.fn,
         ...(this.receiver === undefined ? [] : [this.receiver.fn]),
         ...(billingState === undefined ? [] : [billingState.syncFunction]),
+        ...(businessAlerts === undefined ? [] : [businessAlerts.reminderFunction]),
       ],
-      tracedFunctions: billingState === undefined ? [] : [billingState.syncFunction],
+      tracedFunctions: [
+        ...(billingState === undefined ? [] : [billingState.syncFunction]),
+        ...(businessAlerts === undefined ? [] : [businessAlerts.reminderFunction]),
+      ],
       otherAlarms: [
         this.eventQueue.deadLetterAlarm,
         ...(this.eventBridgeIngress === undefined ? [] : [this.eventBridgeIngress.deadLetterAlarm]),
         ...(billingState === undefined ? [] : [billingState.deadLetterAlarm]),
+        ...(businessAlerts === undefined ? [] : [businessAlerts.deadLetterAlarm]),
       ],
     });
     this.alarmTopic = this.operations.alarmTopic;
@@ -525,6 +580,25 @@ export class StripeWebhookPipeline extends Construct {
           period: metricPeriod,
         }),
         threshold: this.alarms.thresholds.billingSyncErrorsPer5Minutes,
+      });
+    }
+    if (businessAlerts !== undefined) {
+      // Each failure is one dispute's reminder: alarm on the first, whether the function failed (Lambda retries
+      // it twice) or Scheduler could not invoke it at all (the role, a throttle beyond its retries).
+      this.alarms.addAlarm('DisputeReminderFailures', {
+        meaning:
+          'A dispute deadline reminder failed in the last 5 minutes (the reminder function failed, or EventBridge Scheduler dropped its invocation): a dispute may need evidence with no one reminded.',
+        runbook: 'Dispute reminder failures',
+        metric: new MathExpression({
+          expression: 'FILL(errors, 0) + FILL(dropped, 0)',
+          usingMetrics: {
+            errors: businessAlerts.reminderFunction.metricErrors({ period: metricPeriod, statistic: 'Sum' }),
+            dropped: businessAlerts.scheduleGroup.metricDropped({ period: metricPeriod, statistic: 'Sum' }),
+          },
+          label: 'Dispute reminder failures',
+          period: metricPeriod,
+        }),
+        threshold: 1,
       });
     }
 

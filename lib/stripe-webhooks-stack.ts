@@ -6,6 +6,8 @@ import type { PipelineSettings } from '../config/settings';
 import { ingressConfigOf } from './app-context';
 import type { BillingStateOptions } from './billing-state';
 import { billingStateContextOf } from './billing-state-context';
+import type { BusinessAlertsOptions } from './business-alerts';
+import { businessAlertsContextOf } from './business-alerts-context';
 import { operationsContextOf } from './operations/operations-props';
 import { type StripeIngress, usesWebhook } from './pipeline-props';
 import { addStripeRecovery } from './stripe-recovery';
@@ -95,6 +97,13 @@ export interface StripeWebhooksStackProps extends StackProps {
    * `billingStateSyncDelaySeconds` (`lib/billing-state-context.ts`), else off
    */
   readonly billingState?: boolean | BillingStateOptions;
+  /**
+   * Alert a person on the events a business must act on, and remind before a dispute's evidence is due (see
+   * the pipeline's prop of the same name); needs `stripeApiKeySecretName`.
+   * @default - the context values `businessAlerts`, `alertEmail`, `alertTopicArn`, `alertWebhookSecretName`,
+   * `businessAlertsOff` and `disputeReminderLeadHours` (`lib/business-alerts-context.ts`), else off
+   */
+  readonly businessAlerts?: boolean | BusinessAlertsOptions;
 }
 
 /**
@@ -115,6 +124,7 @@ export class StripeWebhooksStack extends Stack {
         : { ingress: props.ingress, stripeEventSourceName: props.stripeEventSourceName };
     const webhook = usesWebhook(ingress);
     const billingState = props.billingState ?? billingStateContextOf(this.node, props.stripeApiKeySecretName);
+    const businessAlerts = props.businessAlerts ?? businessAlertsContextOf(this.node, props.stripeApiKeySecretName);
     // Id "Default" is left out of logical IDs, so the resources keep the IDs they had before the construct
     // existed: an existing stage updates in place instead of replacing its retained table and named secret.
     this.pipeline = new StripeWebhookPipeline(this, 'Default', {
@@ -140,6 +150,7 @@ export class StripeWebhooksStack extends Stack {
       ingress,
       stripeEventSourceName,
       billingState,
+      businessAlerts,
       // Alarms, dashboard, logs, tracing and limits: read from the context here, as the ingress is.
       ...operationsContextOf(this.node),
       ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
@@ -209,6 +220,22 @@ export class StripeWebhooksStack extends Stack {
       new CfnOutput(this, 'BillingSyncDeadLetterQueueName', {
         value: pipeline.billingState.syncDeadLetterQueue.queueName,
         description: 'Billing sync requests that failed every retry; their customers may have a stale billing state',
+      });
+    }
+    if (pipeline.businessAlerts !== undefined) {
+      new CfnOutput(this, 'BusinessAlertTopicArn', {
+        value: pipeline.businessAlerts.topic.topicArn,
+        description:
+          'Business alerts (disputes, fraud warnings, failed payouts...) are published here: subscribe an address, AWS Chatbot or your paging tool (or -c alertEmail=...)',
+      });
+      new CfnOutput(this, 'DisputeReminderScheduleGroupName', {
+        value: pipeline.businessAlerts.scheduleGroup.scheduleGroupName,
+        description:
+          'The EventBridge Scheduler group holding one dispute-reminder-<dispute id> schedule per dispute awaiting its reminder',
+      });
+      new CfnOutput(this, 'DisputeReminderDeadLetterQueueName', {
+        value: pipeline.businessAlerts.reminderDeadLetterQueue.queueName,
+        description: 'Dispute reminders that failed every retry: their disputes may need evidence with no one reminded',
       });
     }
     // The managed Stripe endpoint and the reconciler, each opt-in by context (lib/stripe-recovery-context.ts).

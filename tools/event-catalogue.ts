@@ -9,6 +9,7 @@
 import Stripe from 'stripe';
 import eventTypes from '../events/stripe-event-types.json';
 import fixturesFile from '../events/stripe-fixtures/fixtures.json';
+import { completeAlertExample } from './alert-event-examples';
 import { buildThinEvent } from './event-deliveries';
 import {
   type BuildStripeEventOptions,
@@ -80,6 +81,8 @@ function exampleEvent(
   if (typeof object.id === 'string') object.id = testObjectId(object.id.split('_')[0] || 'obj');
   if (typeof object.created === 'number') object.created = created;
   if ('livemode' in object) object.livemode = options.livemode ?? false;
+  // A dispute's deadline after the event, a failed payout that failed: what the business alerts read.
+  completeAlertExample(type, object, created);
   return {
     id: options.id ?? testObjectId('evt'),
     object: 'event',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type ConnectedAccountEmails, type EmailSettings, resolveEmailSettings } from '../../config/email-settings';
+import type { BusinessAlertsService } from '../alerts/business-alerts-service';
 import type { BillingStateAccess } from '../billing-state/billing-state-service';
 import { errorSummary } from '../shared/errors';
 import type { LoggerPort } from '../shared/logger';
@@ -14,11 +15,13 @@ import {
   type SentEmail,
   type UnsentEmail,
 } from './handler-context';
+import { fieldOf, HandlerFailedError, handlerNameOf, sanitizedStep } from './handler-failure';
 import type { IdempotencyStore } from './idempotency-store';
 import { type ParsedEvent, parseQueuedEvent } from './incoming-event';
 import type { Mailer } from './mailer';
 
 export type { HandlerContext, HandlerMetrics, SentEmail, UnsentEmail } from './handler-context';
+export { HandlerFailedError, MissingFieldError } from './handler-failure';
 export { MalformedMessageError } from './incoming-event';
 
 export type EventOutcome = {
@@ -75,6 +78,8 @@ export interface ConsumerDependencies {
   readonly apiVersionCheck?: ApiVersionCheck;
   /** The billing state (`ctx.billingState`). @default one that says the feature is off */
   readonly billingState?: BillingStateAccess;
+  /** The business alerts (`ctx.businessAlerts`). @default none: the feature is off */
+  readonly businessAlerts?: BusinessAlertsService;
 }
 
 export class EventInProgressError extends Error {
@@ -119,6 +124,12 @@ export interface ConsumeOptions {
   readonly sendDeadlineMs?: number;
 }
 
+function withDefined<T extends Record<string, string | undefined>>(values: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: string;
+  };
+}
+
 const countNothing: HandlerMetrics = { count: () => undefined };
 const defaultEmailSettings = resolveEmailSettings();
 
@@ -130,7 +141,8 @@ const seconds = (date: Date): number => Math.floor(date.getTime() / 1000);
  * Gives one queued Stripe event its effects once: claims its id, runs the subscribed handlers
  * (each side effect recorded as a step, so a retry skips what already happened) and marks it done.
  * A duplicate of a done event is skipped; a failure frees the claim and is rethrown so that the
- * record is retried (and reaches the dead-letter queue if it keeps failing).
+ * record is retried (and reaches the dead-letter queue if it keeps failing). A handler's error is
+ * rethrown as a {@link HandlerFailedError} naming the handler, its step and field, the error its `cause`.
  */
 export async function consumeEvent(
   body: string,
@@ -188,7 +200,7 @@ export async function consumeEvent(
   }
   if (claim.status === 'in_progress') throw new EventInProgressError(event.id, claim.untilSeconds);
 
-  const { context, effects } = createHandlerContext({
+  const { context, effects, failedStep } = createHandlerContext({
     event,
     claim,
     store,
@@ -200,13 +212,28 @@ export async function consumeEvent(
     emailSettings: deps.emailSettings ?? defaultEmailSettings,
     connectedAccountEmails: deps.connectedAccountEmails,
     billingState: deps.billingState,
+    businessAlerts: deps.businessAlerts,
     now: deps.now,
     expiresAtSeconds: now + retentionSeconds,
     sendDeadlineMs: options.sendDeadlineMs,
   });
   try {
     // Handlers get the Stripe event as delivered (an envelope's detail), not the parsed summary.
-    for (const handler of route.handlers) await handler(event.body as unknown as IncomingEvent, context);
+    for (const [index, handler] of route.handlers.entries()) {
+      try {
+        await handler(event.body as unknown as IncomingEvent, context);
+      } catch (error) {
+        // Which handler, in which step, on which field: what the log line and the dead-letter message say.
+        throw new HandlerFailedError(
+          {
+            handler: handlerNameOf(handler, event.type, { index, count: route.handlers.length }),
+            eventType: event.type,
+            ...withDefined({ step: sanitizedStep(failedStep()), field: fieldOf(error) }),
+          },
+          error,
+        );
+      }
+    }
   } catch (error) {
     await store.release(event.id, claim.token).catch((releaseError: unknown) => {
       // The claim then expires on its own; the retry waits for that instead of running at once.

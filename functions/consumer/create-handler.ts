@@ -7,6 +7,9 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { messageAttributeNames, serviceNames } from '../../config/contract';
+import type { AlertDestination, DisputeReminderScheduler } from '../alerts/alert-ports';
+import { builtInBusinessAlerts } from '../alerts/business-alert-handlers';
+import { businessAlertsFromEnvironment } from '../alerts/from-environment';
 import { builtInBillingSync } from '../billing-state/billing-sync-handlers';
 import { billingStateFromEnvironment } from '../billing-state/from-environment';
 import { s3AddressingFor } from '../shared/aws-client-config';
@@ -19,6 +22,7 @@ import { createApiVersionCheck } from './api-version-check';
 import type { ConsumerDependencies } from './consume-event';
 import { readConsumerConfig } from './consumer-config';
 import { countRecordOutcome, createConsumerMetrics } from './consumer-metrics';
+import { type DeadLetterTarget, deadLetterReasonOf, sqsDeadLetter } from './dead-letter';
 import { buildRegistry, defineSubscriptions, type Subscriptions, subscriptionsOfModule } from './define-subscriptions';
 import { readDeliverabilityConfig } from './deliverability-config';
 import type { HandlerMetrics } from './handler-context';
@@ -48,6 +52,15 @@ export interface ConsumerHandlerOverrides
   readonly resolveBody?: (record: SQSRecord) => Promise<string>;
   /** Puts a throttled event back on the queue with a delay. */
   readonly requeue?: (record: SQSRecord, delaySeconds: number, throttleRetries: number) => Promise<void>;
+  /** Sends an event failing its last attempt to the dead-letter queue with the reason (used when the environment names the queue). */
+  readonly sendToDeadLetterQueue?: DeadLetterTarget['send'];
+  /**
+   * Where business alerts go instead of the SNS topic and webhook (the local pipeline's recorder). Given,
+   * the business alerts are on even without `ALERT_TOPIC_ARN`.
+   */
+  readonly alertDestinations?: readonly AlertDestination[];
+  /** Schedules dispute reminders instead of EventBridge Scheduler (the local pipeline's setTimeout scheduler). */
+  readonly disputeReminders?: DisputeReminderScheduler;
 }
 
 /**
@@ -91,14 +104,23 @@ export function createConsumerHandler(
     now,
     captureClient: (client) => tracing.captureClient(client),
   });
+  // The business alerts (ALERT_TOPIC_ARN set, or destinations given) add theirs the same way.
+  const alerts = businessAlertsFromEnvironment(env, {
+    logger,
+    metrics: handlerMetrics,
+    now,
+    captureClient: (client) => tracing.captureClient(client),
+    ...withoutUndefined({ destinations: overrides.alertDestinations, reminders: overrides.disputeReminders }),
+  });
   const teamSubscriptions = subscriptionsOfModule(subscriptions, 'The subscriptions given to the consumer');
   const dependencies: ConsumerDependencies = {
     registry: buildRegistry(
-      billing === undefined
+      billing === undefined && alerts === undefined
         ? teamSubscriptions
         : defineSubscriptions((_on, { include }) => {
             include(teamSubscriptions);
-            include(builtInBillingSync({ off: billing.config.offTypes }));
+            if (billing !== undefined) include(builtInBillingSync({ off: billing.config.offTypes }));
+            if (alerts !== undefined) include(builtInBusinessAlerts({ off: alerts.config.off }));
           }),
       { filters: [livemodeFilter(settings.acceptedLivemode)] },
     ),
@@ -132,6 +154,7 @@ export function createConsumerHandler(
     connectedAccountEmails: config.connectedAccountEmails,
     apiVersionCheck: createApiVersionCheck(logger, handlerMetrics),
     ...(billing === undefined ? {} : { billingState: billing.service }),
+    ...(alerts === undefined ? {} : { businessAlerts: alerts.service }),
     ...withoutUndefined({
       store: overrides.store,
       mailer: overrides.mailer,
@@ -150,6 +173,16 @@ export function createConsumerHandler(
     );
   const requeue =
     overrides.requeue ?? sqsRequeue(tracing.captureClient(new SQSClient({ maxAttempts: 3 })), config.queueUrl);
+  // On the last attempt the consumer dead-letters a failing event itself, so the message says why (dead-letter.ts).
+  const deadLetter: DeadLetterTarget | undefined =
+    config.deadLetter === undefined
+      ? undefined
+      : {
+          maxReceiveCount: config.deadLetter.maxReceiveCount,
+          send:
+            overrides.sendToDeadLetterQueue ??
+            sqsDeadLetter(tracing.captureClient(new SQSClient({ maxAttempts: 3 })), config.deadLetter.queueUrl),
+        };
   const processor = new BatchProcessor(EventType.SQS);
 
   function report(outcome: RecordOutcome): void {
@@ -205,6 +238,10 @@ export function createConsumerHandler(
     }
     const message = errorSummary(decision.error);
     const { eventId, eventType } = identity();
+    if (await deadLetteredWithReason(record, decision.error, { eventId, eventType })) {
+      report({ status: 'failed', messageId: record.messageId, eventId, eventType, error: message, deadLettered: true });
+      return;
+    }
     logger.error('Event failed; it will be retried', {
       eventId,
       eventType,
@@ -214,6 +251,40 @@ export function createConsumerHandler(
     });
     report({ status: 'failed', messageId: record.messageId, eventId, eventType, error: message });
     throw decision.error;
+  }
+
+  /**
+   * On the record's last attempt (its receive count has reached the queue's `maxReceiveCount`), puts a copy
+   * with the reason on the dead-letter queue; true when it did, and the original is then deleted as done.
+   * When the send fails the record fails as any other: SQS's redrive moves it, without a reason, never lost.
+   */
+  async function deadLetteredWithReason(
+    record: SQSRecord,
+    error: unknown,
+    ids: { eventId?: string; eventType?: string },
+  ): Promise<boolean> {
+    const attempts = Number(record.attributes.ApproximateReceiveCount);
+    if (deadLetter === undefined || !(attempts >= deadLetter.maxReceiveCount)) return false;
+    const reason = deadLetterReasonOf(error, attempts, now());
+    try {
+      await deadLetter.send(record, reason);
+    } catch (sendError) {
+      logger.error('Could not put the failed event on the dead-letter queue; SQS moves it there without its reason', {
+        ...ids,
+        error: errorSummary(sendError),
+      });
+      return false;
+    }
+    logger.error('Event failed its last attempt; moved to the dead-letter queue with the reason', {
+      ...ids,
+      outcome: 'dead_lettered',
+      receiveCount: attempts,
+      error: reason.error,
+      ...(reason.handler === null ? {} : { handler: reason.handler }),
+      ...(reason.step === null ? {} : { step: reason.step }),
+      ...(reason.field === null ? {} : { field: reason.field }),
+    });
+    return true;
   }
 
   /**

@@ -1,4 +1,9 @@
 import type { ConnectedAccountEmails, EmailSettings } from '../../config/email-settings';
+import {
+  type BusinessAlertsAccess,
+  type BusinessAlertsService,
+  bindBusinessAlerts,
+} from '../alerts/business-alerts-service';
 import { type BillingStateAccess, unconfiguredBillingState } from '../billing-state/billing-state-service';
 import type { LoggerPort } from '../shared/logger';
 import { type StripeApi, scopedStripeApi } from '../shared/stripe-api/port';
@@ -81,6 +86,12 @@ export interface HandlerContext {
    * `BillingStateNotConfiguredError`.
    */
   readonly billingState: BillingStateAccess;
+  /**
+   * The business alerts (the `businessAlerts` feature): `send(alert)` to every destination (the SNS topic,
+   * the webhook) once per event and destination, and the dispute reminders. With the feature off,
+   * `configured` is false and every call throws `BusinessAlertsNotConfiguredError`.
+   */
+  readonly businessAlerts: BusinessAlertsAccess;
 }
 
 /** `ctx.fetchRelatedObject()` on a snapshot event: its object is in the event already. */
@@ -143,6 +154,8 @@ export interface HandlerContextOptions {
   readonly emailSettings: EmailSettings;
   /** The billing state (`ctx.billingState`). @default one whose reads and syncs say the feature is off */
   readonly billingState?: BillingStateAccess;
+  /** The business alerts (`ctx.businessAlerts`). @default none: the feature is off */
+  readonly businessAlerts?: BusinessAlertsService;
   /** Per connected account: its sender and what its emails show. @default none: every account gets the defaults */
   readonly connectedAccountEmails?: ConnectedAccountEmails;
   readonly now: () => Date;
@@ -167,23 +180,32 @@ function scopedBillingState(access: BillingStateAccess, account: string | undefi
 export function createHandlerContext(options: HandlerContextOptions): {
   readonly context: HandlerContext;
   readonly effects: HandlerEffects;
+  /** The step whose effect (or its record) threw last and was not followed by a step that succeeded, for the failure's message. */
+  readonly failedStep: () => string | undefined;
 } {
   const { event, claim, store, logger } = options;
   const ids = { eventId: event.id, eventType: event.type };
   const completedSteps = new Map<string, StepRecord>(claim.completedSteps);
   const effects: HandlerEffects = { emails: [], skippedSteps: [], staleObjects: [], unsentEmails: [] };
 
+  let failedStep: string | undefined;
   const once: HandlerContext['once'] = async (step, effect) => {
     if (completedSteps.has(step)) {
       effects.skippedSteps.push(step);
       logger.info('Step already done by an earlier attempt; skipped', { ...ids, step });
       return 'skipped';
     }
-    const reference = await effect();
-    // Written at once: the only window for a repeated effect is between the effect and this write.
-    const record: StepRecord = { atSeconds: seconds(options.now()), ...(reference ? { reference } : {}) };
-    await store.recordStep(event.id, claim.token, step, record);
-    completedSteps.set(step, record);
+    try {
+      const reference = await effect();
+      // Written at once: the only window for a repeated effect is between the effect and this write.
+      const record: StepRecord = { atSeconds: seconds(options.now()), ...(reference ? { reference } : {}) };
+      await store.recordStep(event.id, claim.token, step, record);
+      completedSteps.set(step, record);
+    } catch (error) {
+      failedStep = step;
+      throw error;
+    }
+    failedStep = undefined;
     return 'done';
   };
 
@@ -213,6 +235,7 @@ export function createHandlerContext(options: HandlerContextOptions): {
     stripe,
     emailSettings: accountEmail?.settings ?? options.emailSettings,
     billingState: scopedBillingState(options.billingState ?? unconfiguredBillingState, event.account),
+    businessAlerts: bindBusinessAlerts(options.businessAlerts, { ...ids, once, logger, metrics: options.metrics }),
     once,
     sendEmail: async (given, emailOptions) => {
       // A connected account with its own sender sends from it, unless the handler chose one.
@@ -272,5 +295,5 @@ export function createHandlerContext(options: HandlerContextOptions): {
       return 'applied';
     },
   };
-  return { context, effects };
+  return { context, effects, failedStep: () => failedStep };
 }

@@ -1,11 +1,12 @@
 /**
  * The consumer's fuzzing property, shared by the Jest test (a few hundred cases in `npm test`) and
  * `npm run fuzz:consumer` (100,000 and more): for every event type a built-in handler subscribes to
- * (the customer emails, the renewal reminder switched on, and the billing sync), a realistic event
+ * (the customer emails, the renewal reminder switched on, the billing sync and the business alerts), a realistic event
  * with random fields dropped, nulled or given another type at any depth, run through `consumeEvent`
  * on in-memory fakes, never throws anything but the transient faults the fakes inject (a Stripe API,
  * SES or sync queue outage, which the pipeline retries). And whenever the key facts are there:
  * - each email handler either sends its email or skips it, logged and counted with a reason;
+ * - each business alert handler either sends its alert or skips it, counted with a reason (`AlertsSkipped`);
  * - with a valid recipient, amount and currency, the email goes to that recipient and shows the
  *   amount, formatted as `formatAmount` formats it for the email's language, in the text and the HTML.
  *
@@ -15,6 +16,8 @@
 import fc from 'fast-check';
 import type Stripe from 'stripe';
 import { resolveEmailSettings } from '../../config/email-settings';
+import { businessAlertEventTypes } from '../../functions/alerts/alert-kinds';
+import { builtInBusinessAlerts } from '../../functions/alerts/business-alert-handlers';
 import { createBillingStateService } from '../../functions/billing-state/billing-state-service';
 import { inMemoryBillingStateStore } from '../../functions/billing-state/billing-state-store';
 import { builtInBillingSync } from '../../functions/billing-state/billing-sync-handlers';
@@ -23,6 +26,7 @@ import { type ConsumerDependencies, consumeEvent } from '../../functions/consume
 import { buildRegistry, defineSubscriptions } from '../../functions/consumer/define-subscriptions';
 import { builtInEmails, enabledBuiltInEmailTypes } from '../../functions/consumer/emails/built-in-emails';
 import { formatAmount } from '../../functions/consumer/emails/money';
+import { rootCause } from '../../functions/consumer/handler-failure';
 import type { Mailer, OutgoingEmail } from '../../functions/consumer/mailer';
 import {
   type StripeApi,
@@ -35,9 +39,13 @@ import { InMemoryIdempotencyStore, RecordingLogger } from '../../tools/testing/c
 
 const builtInOptions = { on: ['invoice.upcoming'] } as const;
 
-/** Every type a built-in handler subscribes to: the emails (the reminder switched on) and the billing sync. */
+/** Every type a built-in handler subscribes to: the emails (the reminder switched on), the billing sync and the business alerts. */
 export const fuzzedEventTypes: readonly string[] = [
-  ...new Set<string>([...enabledBuiltInEmailTypes(builtInOptions), ...billingSyncEventTypes]),
+  ...new Set<string>([
+    ...enabledBuiltInEmailTypes(builtInOptions),
+    ...billingSyncEventTypes,
+    ...businessAlertEventTypes,
+  ]),
 ].sort();
 
 /** Per email type: where its recipient's address and its amount are in `data.object`. */
@@ -142,6 +150,7 @@ export const consumerCaseArb: fc.Arbitrary<ConsumerCase> = fc.record({
 /** The resource of a type's `data.object` in Stripe's fixtures (`customer.subscription.deleted` → `subscription`). */
 function fixtureResourceOf(type: string): string {
   const resource = type.split('.').slice(0, -1).join('.');
+  if (resource === 'charge.dispute') return 'dispute';
   return resource === 'customer.subscription' ? 'subscription' : resource;
 }
 
@@ -329,6 +338,7 @@ export async function runCase(base: ConsumerCase): Promise<CaseResult> {
       defineSubscriptions((_on, { include }) => {
         include(builtInEmails(builtInOptions));
         include(builtInBillingSync());
+        include(builtInBusinessAlerts());
       }),
     ),
     store: new InMemoryIdempotencyStore(),
@@ -341,6 +351,13 @@ export async function runCase(base: ConsumerCase): Promise<CaseResult> {
     stripe: fakeStripe(base.customer, injected),
     emailSettings: resolveEmailSettings({ emailBusinessName: 'Acme Fuzz Shop' }),
     billingState,
+    businessAlerts: {
+      destinations: [{ name: 'fuzz', send: async () => undefined }],
+      reminders: { schedule: async () => undefined, cancel: async () => undefined },
+      reminderLeadHours: 72,
+      off: [],
+      now,
+    },
   };
   const fail = (problem: string): never => {
     throw new Error(
@@ -352,7 +369,8 @@ export async function runCase(base: ConsumerCase): Promise<CaseResult> {
   try {
     outcome = (await consumeEvent(JSON.stringify(event), deps)).status;
   } catch (error) {
-    if (injected.has(error)) return { outcome: 'transient', emails: [], skipReasons: [] };
+    // A handler's error arrives wrapped with the handler's name (HandlerFailedError); the fault is its cause.
+    if (injected.has(rootCause(error))) return { outcome: 'transient', emails: [], skipReasons: [] };
     return fail(`threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   }
   if (outcome !== 'processed') fail(`outcome ${outcome}, expected processed`);
@@ -360,6 +378,13 @@ export async function runCase(base: ConsumerCase): Promise<CaseResult> {
     name === 'EmailsSkipped' ? [dimensions?.reason ?? '(no reason)'] : [],
   );
   if (skipReasons.includes('(no reason)')) fail('an email was skipped without a reason');
+  // Every business alert handler either sent its alert or said why not (AlertsSkipped with a reason).
+  if (
+    (businessAlertEventTypes as readonly string[]).includes(base.type) &&
+    !counted.some(({ name, dimensions }) => name === 'AlertsSent' || (name === 'AlertsSkipped' && dimensions?.reason))
+  ) {
+    fail('a business alert was neither sent nor skipped with a reason');
+  }
 
   const facts = emailFacts[base.type];
   if (facts !== undefined) {

@@ -10,7 +10,7 @@ import { fuzzConsumer } from './consumer-properties';
 
 const usage = `Usage: npm run fuzz:consumer -- [--runs N] [--seed S]
 
-Fuzzes the consumer's built-in handlers (customer emails and billing sync) with mutated Stripe events.
+Fuzzes the consumer's built-in handlers (customer emails, billing sync and business alerts) with mutated Stripe events.
   --runs N   cases to run (default 100000)
   --seed S   fast-check seed, to repeat a run (default: random, printed)
   --help     this text`;

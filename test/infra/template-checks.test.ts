@@ -40,6 +40,11 @@ const everyFeature = {
   reconcilerIntervalMinutes: '30',
   billingState: 'true',
   billingStatePastDueAccess: 'false',
+  businessAlerts: 'true',
+  alertEmail: 'alerts@example.org',
+  alertWebhookSecretName: 'stripe-webhooks/prod/alert-webhook',
+  businessAlertsOff: 'account_requirements',
+  disputeReminderLeadHours: '96',
   connectedAccountEmails: JSON.stringify({
     acct_1ShopTest: { senderAddress: 'billing@shop.example.net', emailBusinessName: 'Shop Test' },
   }),

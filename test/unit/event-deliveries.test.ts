@@ -123,6 +123,8 @@ function recordingStripe(objects: Record<string, unknown> = {}) {
     retrieveEvent: answer('retrieveEvent'),
     retrieveThinEvent: answer('retrieveThinEvent'),
     retrieveRelatedObject: answer('retrieveRelatedObject'),
+    retrieveDispute: answer('retrieveDispute'),
+    retrieveCharge: answer('retrieveCharge'),
   };
   return { api, calls };
 }

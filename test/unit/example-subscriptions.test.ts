@@ -26,6 +26,8 @@ function stripeAnswering(objects: Record<string, unknown>): { api: StripeApi; as
       retrieveEvent: answer,
       retrieveThinEvent: answer,
       retrieveRelatedObject: answer,
+      retrieveDispute: answer,
+      retrieveCharge: answer,
     },
   };
 }

@@ -18,6 +18,8 @@ export const servedObjectTypes = {
   invoice: 'invoice',
   charge: 'charge',
   'checkout.session': 'checkout.session',
+  // Learned from `charge.dispute.*` events (their data.object is the dispute), served by resources/disputes.ts.
+  dispute: 'dispute',
   // A thin event's related object; never in a snapshot event's data, so always Stripe's example.
   'billing.meter': 'billing.meter',
   // What a customer's or a subscription's default payment method or default source expands to.

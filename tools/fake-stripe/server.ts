@@ -50,6 +50,7 @@ import { controlRoutes, type Fault, objectControlRoutes, type RecordedRequest } 
 import { EventStore } from './event-store';
 import { ObjectStore, type ServedObjectType } from './object-store';
 import { customerRoutes } from './resources/customers';
+import { disputeRoutes } from './resources/disputes';
 import { entitlementRoutes } from './resources/entitlements';
 import { eventRoutes } from './resources/events';
 import { objectRoutes } from './resources/objects';
@@ -175,6 +176,7 @@ export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Pr
     ...customerRoutes(store),
     ...subscriptionRoutes(store),
     ...entitlementRoutes(store),
+    ...disputeRoutes(store),
     ...eventRoutes(events, nowSeconds),
     ...webhookEndpointRoutes(endpoints),
   ];

@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyStructuredResultV2, Context, SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type PipelineSettings, resolveSettings } from '../../config/settings';
+import type { ConsumerHandlerOverrides } from '../../functions/consumer/create-handler';
 import type { Subscriptions } from '../../functions/consumer/define-subscriptions';
 import type { RecordOutcome } from '../../functions/consumer/outcome-listeners';
 import type { SesNotificationOutcome } from '../../functions/ses-events/handle-ses-notification';
@@ -50,6 +51,11 @@ export interface LocalBootOptions {
   readonly billingState?: boolean;
   /** Seconds a billing sync request waits on the sync queue. @default BILLING_SYNC_DELAY_SECONDS, else the feature's default (5) */
   readonly billingSyncDelaySeconds?: number;
+  /**
+   * The receiver queues the business alerts' types; pass the alert destinations to {@link loadLambdaHandlers}
+   * to turn the alerts on in the consumer. @default false (`npm start` turns it on)
+   */
+  readonly businessAlerts?: boolean;
 }
 
 export interface LocalEnvironment {
@@ -96,6 +102,7 @@ export async function bootLocalEnvironment(options: LocalBootOptions): Promise<L
   }
   configureHandlerEnvironment(emulatorEndpoint, resources, settings, options.subscriptions, {
     billingSyncDelaySeconds: options.billingSyncDelaySeconds,
+    businessAlerts: options.businessAlerts ?? false,
   });
   return {
     emulatorEndpoint,
@@ -112,13 +119,23 @@ export async function bootLocalEnvironment(options: LocalBootOptions): Promise<L
  * after {@link bootLocalEnvironment}. The only place the local tools import them, so that a change in
  * how a handler is made is a change here alone.
  */
-export async function loadLambdaHandlers(subscriptions?: Subscriptions): Promise<LambdaHandlers> {
+export async function loadLambdaHandlers(
+  subscriptions?: Subscriptions,
+  /** What the consumer uses instead of AWS, e.g. the business alerts' recorder and reminder clock. @default none */
+  consumerOverrides?: ConsumerHandlerOverrides,
+): Promise<LambdaHandlers> {
   const receiver = await import('../../functions/receiver/handler');
   // The Lambda entry does the same with the bundled subscriptions module (functions/consumer/lambda-entry.ts).
   const consumer =
-    subscriptions === undefined
+    subscriptions === undefined && consumerOverrides === undefined
       ? await import('../../functions/consumer/handler')
-      : { handler: (await import('../../functions/consumer/create-handler')).createConsumerHandler(subscriptions) };
+      : {
+          handler: (await import('../../functions/consumer/create-handler')).createConsumerHandler(
+            subscriptions ?? (await import('../../functions/subscriptions')).default,
+            process.env,
+            consumerOverrides,
+          ),
+        };
   const sesEvents = await import('../../functions/ses-events/handler');
   const { onRecordOutcome } = await import('../../functions/consumer/outcome-listeners');
   // The sync function's handler, made as its Lambda entry makes it (functions/billing-state/handler.ts), when the feature is on.

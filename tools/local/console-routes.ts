@@ -18,6 +18,7 @@ import { applyOverrides, buildAnyEvent, snapshotEventTypes, thinEventTypes } fro
 import { redriveDeadLetters } from '../redrive-dead-letters';
 import { signedDelivery } from '../signed-delivery';
 import { InvalidEventOptionError, signStripePayload, stripeDeliveryHeaders } from '../stripe-events';
+import { defaultMaxLocalAlerts, type LocalAlertRecorder } from './alerts-recorder';
 import { describeSyncOutcome } from './billing-sync';
 import { BillingStateTableMissingError, type LocalCustomers } from './customers-view';
 import { peekDeadLetters } from './dead-letter-view';
@@ -39,6 +40,8 @@ export interface ConsoleRoutesOptions {
   readonly suppressionTableName: string;
   /** The billing state table and its "Sync now"; absent when the feature is off. */
   readonly customers?: LocalCustomers;
+  /** The business alerts recorded; absent when the feature is off. */
+  readonly alerts?: Pick<LocalAlertRecorder, 'list'>;
 }
 
 export interface ConsoleRoutes {
@@ -57,6 +60,20 @@ const assets: Readonly<Record<string, { file: string; type: string }>> = {
 // The page runs no inline script and loads nothing from elsewhere; emails render in a sandboxed srcdoc iframe.
 const contentSecurityPolicy =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+/** `?limit=` of `/_local/alerts`: 1 to the recorder's bound, all of them when absent. */
+function alertLimitOf(url: URL): number {
+  const limit = url.searchParams.get('limit');
+  if (limit === null) return defaultMaxLocalAlerts;
+  if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > defaultMaxLocalAlerts) {
+    throw new ConsoleRequestError(
+      400,
+      'invalid_limit',
+      `limit=${limit} is not a whole number from 1 to ${defaultMaxLocalAlerts} (the alerts kept).`,
+    );
+  }
+  return Number(limit);
+}
 
 /** Stripe's ids are letters, digits and underscores; the sync takes nothing else. */
 const stripeIdPattern = /^[A-Za-z0-9_]{1,255}$/;
@@ -151,6 +168,15 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
       404,
       'billing_state_off',
       'The billing state feature is off in this pipeline: start it without --no-billing-state (or BILLING_STATE=off) to keep customers in sync.',
+    );
+  }
+
+  function alertsOrOff(): Pick<LocalAlertRecorder, 'list'> {
+    if (options.alerts) return options.alerts;
+    throw new ConsoleRequestError(
+      404,
+      'business_alerts_off',
+      'The business alerts are off in this pipeline: start it without --no-business-alerts (or BUSINESS_ALERTS=off) to record them.',
     );
   }
 
@@ -272,6 +298,10 @@ export function consoleRoutes(options: ConsoleRoutesOptions): ConsoleRoutes {
     }
     if (method === 'GET' && pathname === '/_local/suppressions') {
       sendJson(response, 200, await suppressions());
+      return true;
+    }
+    if (method === 'GET' && pathname === '/_local/alerts') {
+      sendJson(response, 200, alertsOrOff().list(alertLimitOf(url)));
       return true;
     }
     if (method === 'GET' && pathname === '/_local/customers') {

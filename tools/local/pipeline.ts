@@ -9,10 +9,17 @@ import { envVarNames, webhookPath } from '../../config/contract';
 import type { PipelineSettings } from '../../config/settings';
 import { parseSyncRequest } from '../../functions/billing-state/sync-queue';
 import type { Subscriptions } from '../../functions/consumer/define-subscriptions';
+import { createLocalAlertRecorder, type LocalAlert } from './alerts-recorder';
 import { describeSyncOutcome, describeSyncRequest, type LocalBillingSync } from './billing-sync';
 import { bootLocalEnvironment, loadLambdaHandlers } from './boot';
 import { consoleRoutes } from './console-routes';
 import { localCustomers } from './customers-view';
+import { localDeliveryLog } from './delivery-log';
+import {
+  createDisputeReminderClock,
+  type DisputeReminderClock,
+  localDisputeReminderRunner,
+} from './dispute-reminder-clock';
 import { createEventLog, type LocalEmail, type LocalEvent } from './event-log';
 import { localEventBridgeTarget } from './eventbridge-target';
 import { startHttpEndpoint } from './http-endpoint';
@@ -21,6 +28,7 @@ import { startSesSimulator } from './ses-simulator';
 import { type SqsPoller, startSqsPoller } from './sqs-poller';
 import { startLocalStripeApi } from './stripe-api';
 
+export type { LocalAlert } from './alerts-recorder';
 export type { LocalEmail, LocalEvent, LocalEventDetail, LocalEventStatus } from './event-log';
 
 export interface LocalPipelineOptions {
@@ -58,6 +66,14 @@ export interface LocalPipelineOptions {
   readonly billingState?: boolean;
   /** Seconds a billing sync request waits on the sync queue (tests make it short). @default BILLING_SYNC_DELAY_SECONDS, else 5 */
   readonly billingSyncDelaySeconds?: number;
+  /**
+   * Runs the business alerts: the consumer's built-in alerts record to an in-memory destination (`/_local/alerts`,
+   * the console's Alerts view, a terminal line each) and dispute reminders run on a local clock. `npm start` turns
+   * it on (`--no-business-alerts` off). @default false
+   */
+  readonly businessAlerts?: boolean;
+  /** How many times faster than real time dispute reminders come (3600: 72 hours in 72 seconds). @default 1 */
+  readonly alertClockScale?: number;
 }
 
 export interface LocalPipeline {
@@ -72,6 +88,10 @@ export interface LocalPipeline {
   readonly subscribedTypes: string;
   emails(): Promise<LocalEmail[]>;
   events(): LocalEvent[];
+  /** The business alerts recorded, the newest first; empty when the feature is off. */
+  alerts(): LocalAlert[];
+  /** The dispute reminders' clock; absent when the business alerts are off. */
+  readonly disputeReminders?: DisputeReminderClock;
   stop(): Promise<void>;
 }
 
@@ -91,7 +111,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   });
   // Before the handlers load: they read their environment once.
   Object.assign(process.env, stripeApi.environment);
-  const handlers = await loadLambdaHandlers(options.subscriptions);
+  // The business alerts go to a recorder and their reminders to a local clock, both printing through the log.
+  const alerts = options.businessAlerts ? createLocalAlertRecorder({ print: (line) => log.print(line) }) : undefined;
+  const disputeReminders =
+    alerts &&
+    createDisputeReminderClock({
+      scale: options.alertClockScale,
+      run: localDisputeReminderRunner({ env: process.env, destinations: [alerts] }),
+      print: (line) => log.print(line),
+    });
+  const handlers = await loadLambdaHandlers(
+    options.subscriptions,
+    alerts && disputeReminders ? { alertDestinations: [alerts], disputeReminders } : undefined,
+  );
   const log = createEventLog({
     print: options.print ?? (() => undefined),
     onRecordOutcome: handlers.onRecordOutcome,
@@ -116,6 +148,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const endpoint = await startHttpEndpoint({
     port: options.port,
     host: options.host,
+    // Every request to /webhook and /_local/eventbridge, refused ones too: GET /_local/deliveries, the console's Deliveries.
+    deliveries: localDeliveryLog(options.signingSecret),
     receiver: async (event) => {
       const response = await handlers.receiver(event);
       // Stripe knows an event's objects before it sends it: the fake learns them from every accepted event.
@@ -160,6 +194,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             }),
           }
         : {}),
+      ...(alerts ? { alerts } : {}),
     }),
   });
   selfUrl = endpoint.url;
@@ -192,7 +227,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     subscribedTypes,
     emails: () => log.emails(),
     events: () => log.events(),
+    alerts: () => alerts?.list() ?? [],
+    ...(disputeReminders ? { disputeReminders } : {}),
     async stop() {
+      // No reminder fires from here on (one running finishes below).
+      disputeReminders?.stop();
       // No new batch from here on, and nothing more printed, while the endpoint and the batch in hand finish.
       const polled = Promise.all([poller.stop(), syncPoller?.stop()]);
       log.stop();
@@ -202,6 +241,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       consoleDynamoDb.destroy();
       await polled;
       await sesSimulator.idle();
+      await disputeReminders?.idle();
       await stripeApi.fake.close();
       await environment.stop();
     },

@@ -31,6 +31,7 @@ import {
 } from '../../config/contract';
 import type { PipelineSettings } from '../../config/settings';
 import { encodeSubscribedTypes } from '../../config/subscribed-types';
+import { businessAlertSubscribedTypes, parseBusinessAlertsOff } from '../../functions/alerts/alert-kinds';
 import { billingSyncSubscribedTypes, parseBillingSyncOffTypes } from '../../functions/billing-state/billing-sync-types';
 import { type Subscriptions, subscribedTypesOf } from '../../functions/consumer/define-subscriptions';
 import projectSubscriptions from '../../functions/subscriptions';
@@ -381,12 +382,17 @@ export function configureHandlerEnvironment(
   options: {
     /** Seconds a sync request waits on the sync queue (tests make it short). @default BILLING_SYNC_DELAY_SECONDS, else the feature's default */
     readonly billingSyncDelaySeconds?: number;
+    /** The receiver queues the business alerts' types too (less the kinds BUSINESS_ALERTS_OFF switches off). @default false */
+    readonly businessAlerts?: boolean;
   } = {},
 ): void {
   quietSdkNodeVersionWarning();
   const billing = resources.billingState;
   const billingTypes = billing
     ? billingSyncSubscribedTypes(parseBillingSyncOffTypes(process.env[envVarNames.billingSyncOffTypes]))
+    : [];
+  const alertTypes = options.businessAlerts
+    ? businessAlertSubscribedTypes(parseBusinessAlertsOff(process.env[envVarNames.businessAlertsOff]))
     : [];
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
@@ -399,6 +405,9 @@ export function configureHandlerEnvironment(
     POWERTOOLS_METRICS_DISABLED:
       process.env.POWERTOOLS_METRICS_DISABLED ?? String((process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT') === 'SILENT'),
     [envVarNames.queueUrl]: resources.queueUrl,
+    // As the stack: the consumer dead-letters an event failing its last attempt itself, with the reason.
+    [envVarNames.deadLetterQueueUrl]: resources.deadLetterQueueUrl,
+    [envVarNames.maxReceiveCount]: String(settings.maxReceiveCount),
     [envVarNames.signingSecretId]: resources.signingSecretId,
     [envVarNames.idempotencyTableName]: resources.tableName,
     [envVarNames.senderAddress]: resources.senderAddress,
@@ -409,7 +418,11 @@ export function configureHandlerEnvironment(
     [envVarNames.sesConfigurationSetName]: resources.configurationSetName,
     [envVarNames.suppressionTableName]: resources.suppressionTableName,
     // What the construct writes at synth from the same module: the receiver queues only these types.
-    [envVarNames.subscribedEventTypes]: encodeSubscribedTypes([...subscribedTypesOf(subscriptions), ...billingTypes]),
+    [envVarNames.subscribedEventTypes]: encodeSubscribedTypes([
+      ...subscribedTypesOf(subscriptions),
+      ...billingTypes,
+      ...alertTypes,
+    ]),
   });
   if (billing) {
     process.env[envVarNames.billingStateTableName] = billing.tableName;
@@ -421,6 +434,16 @@ export function configureHandlerEnvironment(
     // Off: a table name left in the shell must not turn half of the feature on.
     delete process.env[envVarNames.billingStateTableName];
     delete process.env[envVarNames.billingSyncQueueUrl];
+  }
+  // Locally alerts go to the pipeline's recorder and reminders to its clock, never to a topic or a scheduler named in the shell.
+  for (const name of [
+    envVarNames.alertTopicArn,
+    envVarNames.alertWebhookSecretId,
+    envVarNames.disputeReminderFunctionArn,
+    envVarNames.disputeReminderRoleArn,
+    envVarNames.disputeReminderScheduleGroup,
+  ]) {
+    delete process.env[name];
   }
   // Never let a local run pick up a real AWS profile or session.
   delete process.env.AWS_PROFILE;

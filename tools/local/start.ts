@@ -2,8 +2,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { envVarNames } from '../../config/contract';
 import { resolveSettings } from '../../config/settings';
+import { UnknownBusinessAlertKindError } from '../../functions/alerts/alert-kinds';
 import { defaultSyncDelaySeconds } from '../../functions/billing-state/sync-queue';
 import { defaultFakeStripePort, defaultLocalPort, devSigningSecret } from './defaults';
+import { defaultAlertClockScale, maxAlertClockScale } from './dispute-reminder-clock';
 import { MotoNotInstalledError } from './moto';
 import { MotoProvisioningError, PythonNotFoundError } from './moto-provisioning';
 import { type LocalPipeline, startLocalPipeline } from './pipeline';
@@ -19,7 +21,8 @@ function describeSecret(secret: string, fromEnvironment: boolean): string {
   return `${secret.slice(0, 6)}…${secret.slice(-4)}  (from STRIPE_WEBHOOK_SECRET)`;
 }
 
-const usage = `Usage: npm start [-- --subscriptions PATH] [--no-billing-state] [--retry-delay SECONDS] [--max-attempts N]
+const usage = `Usage: npm start [-- --subscriptions PATH] [--no-billing-state] [--no-business-alerts] [--alert-clock-scale N]
+                 [--retry-delay SECONDS] [--max-attempts N]
 
 Runs the whole pipeline on this machine: moto_server (SQS, DynamoDB, SES, S3, Secrets Manager), the real
 receiver and consumer handlers, a fake Stripe API, and the console at http://127.0.0.1:${defaultLocalPort}/.
@@ -34,6 +37,13 @@ Options:
   --no-billing-state     run without the billing state feature (on by default): no billing state table, no
                          sync queue or sync function, no Customers view; the receiver then queues only the
                          types the handlers subscribe to.
+  --no-business-alerts   run without the business alerts (on by default): disputes, early fraud warnings,
+                         failed payouts... are then acknowledged as ignored. On, each alert is recorded here
+                         instead of sent (a terminal line, GET /_local/alerts, the console's Alerts view).
+  --alert-clock-scale N  how many times faster than real time the dispute deadline reminders come (default
+                         ${defaultAlertClockScale}, real time). 3600 makes an hour pass in a second, 72 h in 72 s: the reminder of
+                         npm run trigger -- charge.dispute.created (due in 7 days, reminded 72 h before)
+                         comes after 96 s with npm start -- --alert-clock-scale 3600
   --retry-delay SECONDS  seconds before a failed event is delivered to the consumer again: the queue's
                          visibility timeout (default ${defaultSettings.visibilityTimeoutSeconds}, as deployed: 6 × the consumer's timeout)
   --max-attempts N       deliveries of an event before it moves to the dead-letter queue (default
@@ -44,6 +54,9 @@ Options:
 Environment variables:
   SUBSCRIPTIONS          the same as --subscriptions
   BILLING_STATE          off: the same as --no-billing-state
+  BUSINESS_ALERTS        off: the same as --no-business-alerts
+  BUSINESS_ALERTS_OFF    alert kinds switched off, comma-separated (e.g. payout_failed,account_requirements)
+  ALERT_CLOCK_SCALE      the same as --alert-clock-scale
   RETRY_DELAY_SECONDS    the same as --retry-delay
   MAX_ATTEMPTS           the same as --max-attempts
   BILLING_SYNC_DELAY_SECONDS
@@ -61,6 +74,8 @@ Environment variables:
 interface StartArguments {
   readonly subscriptions: string | undefined;
   readonly noBillingState: boolean;
+  readonly noBusinessAlerts: boolean;
+  readonly alertClockScale: string | undefined;
   readonly retryDelay: string | undefined;
   readonly maxAttempts: string | undefined;
 }
@@ -70,12 +85,14 @@ const valueOptions = {
   '--subscriptions': 'the path of a subscriptions module',
   '--retry-delay': 'a number of seconds',
   '--max-attempts': 'a number of attempts',
+  '--alert-clock-scale': 'a clock scale, e.g. 3600',
 } as const;
 
 /** The command line's options; any other option, or one without its value, is refused (exit 2) with the usage. */
 function parseArguments(args: readonly string[]): StartArguments {
   const values: Partial<Record<keyof typeof valueOptions, string>> = {};
   let noBillingState = false;
+  let noBusinessAlerts = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     const name = Object.keys(valueOptions).find((option) => arg === option || arg.startsWith(`${option}=`)) as
@@ -89,6 +106,8 @@ function parseArguments(args: readonly string[]): StartArguments {
       values[name] = value;
     } else if (arg === '--no-billing-state') {
       noBillingState = true;
+    } else if (arg === '--no-business-alerts') {
+      noBusinessAlerts = true;
     } else {
       throw new StartUsageError(`Unknown option ${JSON.stringify(arg)}.\n\n${usage}`);
     }
@@ -96,6 +115,8 @@ function parseArguments(args: readonly string[]): StartArguments {
   return {
     subscriptions: values['--subscriptions'],
     noBillingState,
+    noBusinessAlerts,
+    alertClockScale: values['--alert-clock-scale'],
     retryDelay: values['--retry-delay'],
     maxAttempts: values['--max-attempts'],
   };
@@ -147,6 +168,43 @@ function billingStateFromEnvironment(value: string | undefined): boolean {
   );
 }
 
+/** `BUSINESS_ALERTS=off` (or `false`, `0`) turns the alerts off; unset, `on`, `true` or `1` keep them on. */
+function businessAlertsFromEnvironment(value: string | undefined): boolean {
+  const setting = (value ?? '').trim().toLowerCase();
+  if (setting === '' || setting === 'on' || setting === 'true' || setting === '1') return true;
+  if (setting === 'off' || setting === 'false' || setting === '0') return false;
+  throw new StartUsageError(
+    `BUSINESS_ALERTS=${value} is neither on nor off: BUSINESS_ALERTS=off (or --no-business-alerts) runs without the business alerts.`,
+  );
+}
+
+/** The reminders' clock: --alert-clock-scale, else ALERT_CLOCK_SCALE, else real time. */
+function alertClockScaleOf(args: StartArguments): number {
+  const scale = args.alertClockScale ?? (process.env.ALERT_CLOCK_SCALE?.trim() || undefined);
+  if (scale === undefined) return defaultAlertClockScale;
+  const source = args.alertClockScale === undefined ? 'ALERT_CLOCK_SCALE=' : '--alert-clock-scale';
+  return wholeNumber(source, scale, 1, maxAlertClockScale);
+}
+
+/** The banner's line on the business alerts: where they are, the reminders' clock, or how to turn them back on. */
+function describeBusinessAlerts(pipeline: LocalPipeline, alertClockScale: number): string {
+  if (!pipeline.disputeReminders) return 'Business alerts: off (--no-business-alerts or BUSINESS_ALERTS=off)';
+  const clock =
+    alertClockScale === 1
+      ? 'in real time (--alert-clock-scale 3600: 72 h in 72 s)'
+      : `${alertClockScale} times faster than real time (72 h in ${describeSeconds((72 * 3600) / alertClockScale)})`;
+  return (
+    `Business alerts: recorded here, not sent; dispute reminders ${clock}\n` +
+    `Alerts: ${pipeline.url}/#/alerts   GET ${pipeline.url}/_local/alerts  (try: npm run trigger -- charge.dispute.created)`
+  );
+}
+
+function describeSeconds(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds * 10) / 10} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 360) / 10} h`;
+}
+
 /** The banner's line on the billing state feature: where the customers are, or how to turn it back on. */
 function describeBillingState(pipeline: LocalPipeline): string {
   const billing = pipeline.resources.billingState;
@@ -175,6 +233,8 @@ async function main(): Promise<void> {
   const { retryDelaySeconds, maxAttempts } = retries(args);
   const subscriptionsPath = args.subscriptions ?? (process.env.SUBSCRIPTIONS?.trim() || undefined);
   const billingState = !args.noBillingState && billingStateFromEnvironment(process.env.BILLING_STATE);
+  const businessAlerts = !args.noBusinessAlerts && businessAlertsFromEnvironment(process.env.BUSINESS_ALERTS);
+  const alertClockScale = alertClockScaleOf(args);
   const subscriptions = subscriptionsPath === undefined ? undefined : await loadSubscriptionsModule(subscriptionsPath);
   const fromEnvironment = Boolean(process.env.STRIPE_WEBHOOK_SECRET?.trim());
   const signingSecret = fromEnvironment ? (process.env.STRIPE_WEBHOOK_SECRET ?? '').trim() : devSigningSecret;
@@ -194,6 +254,8 @@ async function main(): Promise<void> {
     stripeApiPort: process.env.FAKE_STRIPE_PORT ? Number(process.env.FAKE_STRIPE_PORT) : defaultFakeStripePort,
     print,
     billingState,
+    businessAlerts,
+    alertClockScale,
     settings: resolveSettings({ stage: 'local', maxReceiveCount: maxAttempts }),
     visibilityTimeoutSeconds: retryDelaySeconds,
     ...(subscriptions ? { subscriptions } : {}),
@@ -215,13 +277,14 @@ async function main(): Promise<void> {
   writeFileSync(localPipelineStatePath, `${JSON.stringify(state, null, 2)}\n`);
   console.log(`
 Ready! Webhook endpoint: POST ${pipeline.webhookUrl}
-Console: ${pipeline.url}/  (events, emails, dead letters, suppressions, ${resources.billingState ? 'customers, ' : ''}trigger any event type)
+Console: ${pipeline.url}/  (events, deliveries, emails, dead letters, suppressions, ${resources.billingState ? 'customers, ' : ''}${pipeline.disputeReminders ? 'alerts, ' : ''}trigger any event type)
 Signing secret: ${describeSecret(signingSecret, fromEnvironment)}
 Emulator: ${pipeline.emulatorEndpoint}  queue ${resources.queueUrl.split('/').pop()}  table ${resources.tableName}
 Handlers: ${subscriptionsPath ?? 'functions/subscriptions.ts (the built-in emails)'}
 Retries: ${settings.maxReceiveCount} attempts, ${retryDelaySeconds} s apart, then the dead-letter queue${describeRetryOptions(retryDelaySeconds, settings.maxReceiveCount)}
-Sent emails: GET ${pipeline.url}/_local/emails   Events: GET ${pipeline.url}/_local/events
+Sent emails: GET ${pipeline.url}/_local/emails   Events: GET ${pipeline.url}/_local/events   Deliveries: GET ${pipeline.url}/_local/deliveries
 ${describeBillingState(pipeline)}
+${describeBusinessAlerts(pipeline, alertClockScale)}
 Fake Stripe API: ${pipeline.stripeApiUrl}  (customers of the events you post; FAKE_STRIPE_PORT to move it)
 
 Send a test event:   npm run trigger -- invoice.paid
@@ -252,6 +315,9 @@ main().catch((error: unknown) => {
     console.error(error.message);
   } else if (error instanceof StartUsageError) {
     console.error(error.message);
+    process.exit(2);
+  } else if (error instanceof UnknownBusinessAlertKindError) {
+    console.error(`BUSINESS_ALERTS_OFF: ${error.message}`);
     process.exit(2);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(

@@ -454,5 +454,19 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
         stripe.rawRequest('GET', path, undefined, callOptions(scope)[0] ?? {}),
       );
     },
+    // Through rawRequest, like the thin events: the client seam (StripeClientLike) stays as it is. The id is
+    // encoded, as it comes from an event or a schedule's input.
+    retrieveDispute: (id, scope) => {
+      const path = `/v1/disputes/${encodeURIComponent(id)}`;
+      return call('disputes', 'GET', path, (stripe) =>
+        stripe.rawRequest('GET', path, undefined, callOptions(scope)[0] ?? {}),
+      ) as Promise<Stripe.Dispute>;
+    },
+    retrieveCharge: (id, scope) => {
+      const path = `/v1/charges/${encodeURIComponent(id)}`;
+      return call('charges', 'GET', path, (stripe) =>
+        stripe.rawRequest('GET', path, undefined, callOptions(scope)[0] ?? {}),
+      ) as Promise<Stripe.Charge>;
+    },
   };
 }

@@ -33,6 +33,10 @@ export interface StripeApi {
    * its current state. Not cached: a thin event says "look now".
    */
   retrieveRelatedObject(url: string, scope?: StripeRequestScope): Promise<unknown>;
+  /** A dispute in its current state (GET /v1/disputes/:id): the dispute reminder asks whether it still needs a response. Not cached. */
+  retrieveDispute(id: string, scope?: StripeRequestScope): Promise<Stripe.Dispute>;
+  /** A charge in its current state (GET /v1/charges/:id), e.g. whether it was refunded since an event. Not cached. */
+  retrieveCharge(id: string, scope?: StripeRequestScope): Promise<Stripe.Charge>;
 }
 
 /** The same API with every call made in `scope` (unless the caller gives one): what `ctx.stripe` is for an event. */
@@ -44,6 +48,8 @@ export function scopedStripeApi(api: StripeApi, scope: StripeRequestScope): Stri
     retrieveEvent: (id, given) => api.retrieveEvent(id, given ?? scope),
     retrieveThinEvent: (id, given) => api.retrieveThinEvent(id, given ?? scope),
     retrieveRelatedObject: (url, given) => api.retrieveRelatedObject(url, given ?? scope),
+    retrieveDispute: (id, given) => api.retrieveDispute(id, given ?? scope),
+    retrieveCharge: (id, given) => api.retrieveCharge(id, given ?? scope),
   };
 }
 
@@ -96,4 +102,6 @@ export const unconfiguredStripeApi: StripeApi = {
   retrieveEvent: notConfigured,
   retrieveThinEvent: notConfigured,
   retrieveRelatedObject: notConfigured,
+  retrieveDispute: notConfigured,
+  retrieveCharge: notConfigured,
 };

@@ -20,6 +20,9 @@ const state = {
   customerAccount: null,
   customer: null,
   customerError: null,
+  // The business alerts recorded, the newest first, and whether the feature is off in this pipeline.
+  alerts: [],
+  alertsOff: false,
 };
 
 function element(tag, props = {}, ...children) {
@@ -188,6 +191,7 @@ function renderDetail() {
   $('#event-missing').hidden = !state.detailMissing;
   $('#event-missing-id').textContent = state.eventId ?? '';
   $('#event-body').hidden = !detail;
+  renderEventDeliveries();
   if (!detail) return;
   const { event } = detail;
   $('#event-title').replaceChildren(`${event.type} `, statusBadge(event.status));
@@ -234,6 +238,21 @@ function renderDeadLetters() {
         element('td', { class: 'id', textContent: d.eventId ?? '?' }),
         // The consumer's attempts from the event log: SQS's receive count also counts this page's own peeks.
         element('td', { textContent: String(state.events.find((e) => e.id === d.eventId)?.attempts ?? '?') }),
+        // Why it is here, as the consumer wrote it on the last attempt: fix that, then redrive.
+        element('td', {
+          class: 'dlq-reason',
+          textContent: d.reason ? d.reason.error : 'no reason recorded (moved by SQS itself)',
+          title: d.reason
+            ? [
+                d.reason.handler && `handler: ${d.reason.handler}`,
+                d.reason.step && `step: ${d.reason.step}`,
+                d.reason.field && `field: ${d.reason.field}`,
+                d.reason.failedAt && `failed at: ${d.reason.failedAt}`,
+              ]
+                .filter(Boolean)
+                .join('\n')
+            : '',
+        }),
         element('td', { class: 'id', textContent: d.messageId }),
       ),
     ),
@@ -495,10 +514,180 @@ async function syncCustomerNow() {
   }
 }
 
+// The Alerts view: the business alerts the pipeline recorded instead of sending them, the newest first.
+
+/** The alerts whose text is open: kept across the polls, which rebuild the list. */
+const openAlerts = new Set();
+let renderedAlerts = '';
+const alertKey = (alert) => `${alert.at}|${alert.kind}|${alert.eventId}`;
+
+function renderAlert(alert) {
+  const key = alertKey(alert);
+  const details = element(
+    'details',
+    { open: openAlerts.has(key) },
+    element('summary', { class: 'alert-subject', textContent: alert.subject }),
+    element('pre', { class: 'alert-text', textContent: alert.text }),
+    alert.dashboardUrl
+      ? element(
+          'p',
+          { class: 'alert-dashboard' },
+          element('a', {
+            href: alert.dashboardUrl,
+            target: '_blank',
+            rel: 'noopener noreferrer',
+            textContent: 'Open in the Dashboard',
+          }),
+        )
+      : null,
+  );
+  details.addEventListener('toggle', () => {
+    if (details.open) openAlerts.add(key);
+    else openAlerts.delete(key);
+  });
+  return element(
+    'li',
+    { class: 'alert-card', 'data-kind': alert.kind, 'data-event-id': alert.eventId },
+    element(
+      'div',
+      { class: 'alert-head' },
+      element('span', { class: `status alert-kind ${alert.kind}`, textContent: alert.kind }),
+      timeElement(alert.at),
+      element('span', { class: 'alert-event' }, 'event ', eventLink(alert.eventId)),
+      alert.destination && alert.destination !== 'local'
+        ? element('span', { class: 'kind', textContent: alert.destination })
+        : null,
+    ),
+    details,
+  );
+}
+
+function renderAlerts() {
+  $('#alerts-count').textContent = state.alertsOff ? 'off' : String(state.alerts.length);
+  // Rebuilt only when the list changed: a rebuild would close the text being read and lose the selection.
+  const signature = `${state.alertsOff}|${state.alerts.length}|${state.alerts[0] ? alertKey(state.alerts[0]) : ''}`;
+  if (signature !== renderedAlerts) {
+    renderedAlerts = signature;
+    $('#alerts').replaceChildren(...state.alerts.map(renderAlert));
+  }
+  $('#alerts-loading').hidden = true;
+  $('#alerts').hidden = state.alertsOff || state.alerts.length === 0;
+  $('#alerts-empty').hidden = state.alertsOff || state.alerts.length > 0;
+  $('#alerts-off').hidden = !state.alertsOff;
+}
+
+async function refreshAlerts() {
+  const answer = await getAnswer('/_local/alerts');
+  state.alertsOff = answer.body?.error?.code === 'business_alerts_off';
+  if (!answer.ok && !state.alertsOff) return; // keep what is shown
+  state.alerts = answer.ok ? answer.body : [];
+  renderAlerts();
+}
+
+// The Deliveries view: every request to /webhook and /_local/eventbridge, refused ones highlighted with what to fix.
+
+const deliveries = {
+  list: [],
+  // What the lists show, so that a poll rebuilds them only when they changed (a rebuild loses a selection).
+  rendered: '',
+  renderedForEvent: '',
+};
+const isProblem = (d) => d.outcome === 'refused' || d.outcome === 'failed';
+const milliseconds = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms} ms`);
+const byteSize = (bytes) =>
+  bytes >= 1024 * 1024
+    ? `${(bytes / 1024 / 1024).toFixed(1)} MB`
+    : bytes >= 1024
+      ? `${(bytes / 1024).toFixed(1)} KB`
+      : `${bytes} B`;
+const deliveriesKey = (list) => list.map((d) => `${d.at}|${d.status}|${d.eventId}`).join();
+
+/** One delivery: status, time, code or outcome, request, event and numbers; a refused one's message and hint below. */
+function renderDelivery(d, linkEvent = true) {
+  return element(
+    'li',
+    {
+      class: `delivery ${d.outcome}`,
+      'data-status': String(d.status),
+      'data-code': d.code ?? '',
+      'data-event-id': d.eventId ?? '',
+    },
+    element(
+      'div',
+      { class: 'delivery-head' },
+      element('span', { class: `status http ${d.outcome}`, textContent: String(d.status) }),
+      element('span', { class: 'delivery-time' }, timeElement(d.at)),
+      d.code
+        ? element('code', { class: 'delivery-code', textContent: d.code })
+        : element('span', { class: 'delivery-outcome', textContent: d.outcome }),
+      element('span', { class: 'delivery-request', textContent: `${d.method} ${d.path}` }),
+      d.eventType ? element('span', { class: 'delivery-type', textContent: d.eventType }) : null,
+      d.eventId && linkEvent ? eventLink(d.eventId) : null,
+      element('span', {
+        class: 'delivery-numbers',
+        title: 'latency, from the request to the answer · request body size',
+        textContent: `${milliseconds(d.latencyMs)} · ${byteSize(d.bytes)}`,
+      }),
+    ),
+    d.message ? element('p', { class: 'delivery-message', textContent: d.message }) : null,
+    d.hint ? element('p', { class: 'delivery-hint' }, element('b', { textContent: 'To fix: ' }), d.hint) : null,
+  );
+}
+
+function renderDeliveries() {
+  const all = deliveries.list;
+  const problems = all.filter(isProblem).length;
+  const count = $('#deliveries-count');
+  count.textContent = String(all.length);
+  // Red while the newest delivery was refused: the sender is still getting it wrong.
+  count.classList.toggle('alert', Boolean(all[0] && isProblem(all[0])));
+  count.title = `${problems} refused or failed of the last ${all.length}`;
+  const filter = $('#deliveries-filter').value;
+  const shown = all.filter((d) => !filter || (filter === 'problem') === isProblem(d));
+  const key = `${filter}|${deliveriesKey(shown)}`;
+  if (key !== deliveries.rendered) {
+    deliveries.rendered = key;
+    $('#deliveries').replaceChildren(...shown.map((d) => renderDelivery(d)));
+  }
+  $('#deliveries-summary').textContent = `${shown.length} of ${all.length} · ${problems} refused or failed`;
+  $('#deliveries-loading').hidden = true;
+  $('#deliveries-empty').hidden = all.length > 0;
+}
+
+/** On an event's page: each delivery of it, joined by event id; for an id never accepted, the refusals instead of "No event". */
+function renderEventDeliveries() {
+  const id = state.eventId;
+  const mine = id ? deliveries.list.filter((d) => d.eventId === id) : [];
+  const onlyRefused = state.detailMissing && mine.length > 0;
+  $('#event-refused').hidden = !onlyRefused;
+  if (onlyRefused) $('#event-missing').hidden = true;
+  $('#event-refused-id').textContent = id ?? '';
+  $('#event-deliveries-empty').hidden = mine.length > 0;
+  const key = `${id}|${onlyRefused}|${deliveriesKey(mine)}`;
+  if (key === deliveries.renderedForEvent) return;
+  deliveries.renderedForEvent = key;
+  $('#event-deliveries').replaceChildren(...(onlyRefused ? [] : mine.map((d) => renderDelivery(d, false))));
+  $('#event-refused-deliveries').replaceChildren(...(onlyRefused ? mine.map((d) => renderDelivery(d, false)) : []));
+}
+
+async function refreshDeliveries() {
+  deliveries.list = await getJson('/_local/deliveries');
+  renderDeliveries();
+  if (state.eventId) renderEventDeliveries();
+}
+
+$('#deliveries-filter').addEventListener('change', renderDeliveries);
+
 function route() {
   const match = /^#\/events\/(.+)$/.exec(location.hash);
   const customerMatch = /^#\/customers\/([^?]+)(?:\?account=(.+))?$/.exec(location.hash);
-  const named = { '#/dead-letters': 'dead-letters', '#/suppressions': 'suppressions', '#/customers': 'customers' };
+  const named = {
+    '#/dead-letters': 'dead-letters',
+    '#/suppressions': 'suppressions',
+    '#/customers': 'customers',
+    '#/deliveries': 'deliveries',
+    '#/alerts': 'alerts',
+  };
   state.view = match ? 'event' : customerMatch ? 'customer' : (named[location.hash] ?? 'events');
   const customerId = customerMatch ? decodeURIComponent(customerMatch[1]) : null;
   const customerAccount = customerMatch?.[2] ? decodeURIComponent(customerMatch[2]) : null;
@@ -518,6 +707,7 @@ function route() {
     state.detailMissing = false;
     $('#event-loading').hidden = false;
     $('#event-missing').hidden = true;
+    $('#event-refused').hidden = true;
     $('#event-body').hidden = true;
     renderedEmails = '';
     $('#event-emails').replaceChildren();
@@ -529,6 +719,8 @@ function route() {
   $('#view-suppressions').hidden = state.view !== 'suppressions';
   $('#view-customers').hidden = state.view !== 'customers';
   $('#view-customer').hidden = state.view !== 'customer';
+  $('#view-deliveries').hidden = state.view !== 'deliveries';
+  $('#view-alerts').hidden = state.view !== 'alerts';
   for (const link of document.querySelectorAll('nav a')) {
     const view = link.getAttribute('href').slice(2) || 'events';
     link.classList.toggle('current', view === state.view || `${view.replace(/s$/, '')}` === state.view);
@@ -547,6 +739,8 @@ async function refresh() {
     if (!state.loaded) for (const loading of document.querySelectorAll('.loading')) loading.textContent = 'Loading…';
     renderEvents();
     renderDeadLetters();
+    // Before the open event's answer, which joins them; on their own, like the suppressions below.
+    await refreshDeliveries().catch(() => undefined);
     // On its own: the table can be missing for a while (the browser test deletes it), and the rest still shows.
     const suppressions = await getJson('/_local/suppressions').catch((error) => {
       if ($('#suppressions-empty').hidden && !$('#suppressions-loading').hidden) {
@@ -571,6 +765,7 @@ async function refresh() {
     }
     // On its own too: a failing table scan must not take the other views with it.
     await refreshCustomers().catch(() => undefined);
+    await refreshAlerts().catch(() => undefined);
     state.loaded = true;
     document.body.dataset.connected = 'true';
   } catch {
