@@ -32,15 +32,30 @@ function getWithHost(path: string, host: string): Promise<number> {
 }
 
 describe('the console API', () => {
-  it('serves the page and its two files, with a policy that allows nothing from elsewhere', async () => {
+  it('serves the page, its style and every script module the page imports, with a policy that allows nothing from elsewhere', async () => {
     const page = await fetch(`${pipeline().url}/`);
-    const script = await fetch(`${pipeline().url}/_local/console/app.js`);
 
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(await page.text()).toContain('<script src="/_local/console/app.js" defer></script>');
-    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await page.text()).toContain('<script type="module" src="/_local/console/app.js"></script>');
+    // Every module reachable from app.js, followed import by import: a view added without its route fails here.
+    const served = new Set<string>();
+    const pending = ['app.js'];
+    while (pending.length > 0) {
+      const file = pending.pop() as string;
+      if (served.has(file)) continue;
+      const script = await fetch(`${pipeline().url}/_local/console/${file}`);
+      expect([file, script.status]).toEqual([file, 200]);
+      expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+      served.add(file);
+      for (const [, imported] of (await script.text()).matchAll(/^import .* from '\.\/([a-z-]+\.js)';$/gm)) {
+        pending.push(imported as string);
+      }
+    }
+    expect(served.size).toBeGreaterThan(5);
+    expect((await fetch(`${pipeline().url}/_local/console/style.css`)).status).toBe(200);
     expect((await fetch(`${pipeline().url}/_local/console/../../start.ts`)).status).toBe(404);
+    expect((await fetch(`${pipeline().url}/_local/console/index.html.js`)).status).toBe(404);
   });
 
   it('triggers a signed event, keeps its body and steps, and a resend is skipped as a duplicate', async () => {

@@ -50,10 +50,23 @@ export interface ConsoleRoutes {
 }
 
 const assetsDirectory = join(__dirname, 'console');
+/** The page's script: app.js and a module per view, which it imports. */
+const consoleModules = [
+  'app.js',
+  'core.js',
+  'events-view.js',
+  'deliveries-view.js',
+  'dead-letters-view.js',
+  'suppressions-view.js',
+  'customers-view.js',
+  'alerts-view.js',
+];
 /** The files the page is made of; nothing else on disk is served. */
 const assets: Readonly<Record<string, { file: string; type: string }>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/_local/console/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  ...Object.fromEntries(
+    consoleModules.map((file) => [`/_local/console/${file}`, { file, type: 'text/javascript; charset=utf-8' }]),
+  ),
   '/_local/console/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 
