@@ -24,16 +24,9 @@ import {
   businessAlertsOffRule,
   disputeReminderLeadHoursRule,
 } from './business-alerts';
+import { contextBoolean, contextList, refuseOptionsWithoutFeature, requireStripeApiKeyFor } from './feature-context';
 import { contextInteger } from './operations/operations-props';
 import { signingSecretNameRule } from './pipeline-props';
-
-function contextBoolean(node: Node, key: string): boolean | undefined {
-  const value: unknown = node.tryGetContext(key);
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^\s*(true|false)\s*$/i.test(value)) return value.trim().toLowerCase() === 'true';
-  throw new InvalidContextError(key, value, 'true or false');
-}
 
 function contextString(node: Node, key: string, rule: (value: string) => string | undefined): string | undefined {
   const value: unknown = node.tryGetContext(key);
@@ -44,26 +37,6 @@ function contextString(node: Node, key: string, rule: (value: string) => string 
   const broken = rule(trimmed);
   if (broken !== undefined) throw new InvalidContextError(key, trimmed, broken);
   return trimmed;
-}
-
-/** A comma-separated list (`-c key=a,b`), or a JSON array of strings in cdk.json. */
-function contextList(node: Node, key: string): string[] | undefined {
-  const value: unknown = node.tryGetContext(key);
-  if (value === undefined || value === null || value === '') return undefined;
-  const entries =
-    Array.isArray(value) && value.every((entry) => typeof entry === 'string')
-      ? value
-      : typeof value === 'string'
-        ? value.split(',')
-        : undefined;
-  if (entries === undefined) {
-    throw new InvalidContextError(
-      key,
-      value,
-      'a comma-separated list of alert kinds (or a JSON array of them in cdk.json)',
-    );
-  }
-  return entries.map((entry: string) => entry.trim()).filter((entry) => entry !== '');
 }
 
 /**
@@ -79,34 +52,20 @@ export function businessAlertsContextOf(
   const alertEmail = contextString(node, contextKeys.alertEmail, alertEmailRule);
   const alertTopicArn = contextString(node, contextKeys.alertTopicArn, alertTopicArnRule);
   const alertWebhookSecretName = contextString(node, contextKeys.alertWebhookSecretName, signingSecretNameRule);
-  const off = contextList(node, contextKeys.businessAlertsOff);
+  const off = contextList(node, contextKeys.businessAlertsOff, 'alert kinds');
   const leadRule = disputeReminderLeadHoursRule(maxDisputeReminderLeadHours + 1) ?? '';
   const disputeReminderLeadHours = contextInteger(node, contextKeys.disputeReminderLeadHours, leadRule);
   if (!on) {
-    const given = [
-      ...(alertEmail === undefined ? [] : [contextKeys.alertEmail]),
-      ...(alertTopicArn === undefined ? [] : [contextKeys.alertTopicArn]),
-      ...(alertWebhookSecretName === undefined ? [] : [contextKeys.alertWebhookSecretName]),
-      ...(off === undefined ? [] : [contextKeys.businessAlertsOff]),
-      ...(disputeReminderLeadHours === undefined ? [] : [contextKeys.disputeReminderLeadHours]),
-    ];
-    const [first] = given;
-    if (first !== undefined) {
-      throw new InvalidContextError(
-        first,
-        node.tryGetContext(first),
-        `left out without -c ${contextKeys.businessAlerts}=true, which it configures (or set -c ${contextKeys.businessAlerts}=true)`,
-      );
-    }
+    refuseOptionsWithoutFeature(node, contextKeys.businessAlerts, {
+      [contextKeys.alertEmail]: alertEmail,
+      [contextKeys.alertTopicArn]: alertTopicArn,
+      [contextKeys.alertWebhookSecretName]: alertWebhookSecretName,
+      [contextKeys.businessAlertsOff]: off,
+      [contextKeys.disputeReminderLeadHours]: disputeReminderLeadHours,
+    });
     return undefined;
   }
-  if (stripeApiKeySecretName === undefined) {
-    throw new InvalidContextError(
-      contextKeys.businessAlerts,
-      node.tryGetContext(contextKeys.businessAlerts),
-      `used with -c ${contextKeys.stripeApiKeySecretName}=<secret name>: ${businessAlertsKeyRequiredRule}`,
-    );
-  }
+  requireStripeApiKeyFor(node, contextKeys.businessAlerts, stripeApiKeySecretName, businessAlertsKeyRequiredRule);
   if (off !== undefined) {
     const rule = businessAlertsOffRule(off);
     if (rule !== undefined) {

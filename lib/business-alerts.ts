@@ -284,6 +284,17 @@ export class BusinessAlerts extends Construct {
       'A dispute deadline reminder failed every retry and was moved to the reminder dead-letter queue: a dispute may need evidence with no one reminded. Runbook: docs/operations.md, "Alarms", "Dispute reminder dead letters".',
     );
 
+    // What the reminder function and the consumer both need to alert: the topic, the webhook, the kinds off.
+    const alertingEnvironment: Record<string, string> = {
+      [envVarNames.alertTopicArn]: this.topic.topicArn,
+      ...(this.webhookSecret === undefined
+        ? {}
+        : { [envVarNames.alertWebhookSecretId]: this.webhookSecret.secretName }),
+      ...(props.off === undefined || props.off.length === 0
+        ? {}
+        : { [envVarNames.businessAlertsOff]: props.off.join(',') }),
+    };
+
     const reminder = createPipelineFunction(this, 'DisputeReminderFunction', {
       entry: runtimeModule('alerts/reminder-handler'),
       description: 'Alerts when a dispute still needs a response shortly before its evidence is due',
@@ -292,13 +303,7 @@ export class BusinessAlerts extends Construct {
       environment: {
         ...props.environment,
         [envVarNames.stage]: props.stage,
-        [envVarNames.alertTopicArn]: this.topic.topicArn,
-        ...(this.webhookSecret === undefined
-          ? {}
-          : { [envVarNames.alertWebhookSecretId]: this.webhookSecret.secretName }),
-        ...(props.off === undefined || props.off.length === 0
-          ? {}
-          : { [envVarNames.businessAlertsOff]: props.off.join(',') }),
+        ...alertingEnvironment,
         [envVarNames.stripeApiKeySecretId]: props.apiKeySecret.secretName,
         POWERTOOLS_SERVICE_NAME: serviceNames.disputeReminder,
       },
@@ -335,13 +340,7 @@ export class BusinessAlerts extends Construct {
 
     const leadHours = props.disputeReminderLeadHours ?? defaultDisputeReminderLeadHours;
     this.consumerEnvironment = {
-      [envVarNames.alertTopicArn]: this.topic.topicArn,
-      ...(this.webhookSecret === undefined
-        ? {}
-        : { [envVarNames.alertWebhookSecretId]: this.webhookSecret.secretName }),
-      ...(props.off === undefined || props.off.length === 0
-        ? {}
-        : { [envVarNames.businessAlertsOff]: props.off.join(',') }),
+      ...alertingEnvironment,
       [envVarNames.disputeReminderFunctionArn]: this.reminderFunction.functionArn,
       [envVarNames.disputeReminderRoleArn]: this.schedulerRole.roleArn,
       [envVarNames.disputeReminderScheduleGroup]: this.scheduleGroup.scheduleGroupName,

@@ -62,6 +62,11 @@ export interface ManagedStripeEndpointProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Further environment variables of the function (`AWS_ENDPOINT_URL` and `STRIPE_API_URL` for `sam local invoke`).
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -90,6 +95,7 @@ export class ManagedStripeEndpoint extends Construct {
       timeout: Duration.minutes(2),
       logRetention: props.logRetention,
       environment: {
+        ...props.environment,
         [envVarNames.stripeApiKeySecretId]: props.apiKeySecret.secretName,
         [envVarNames.signingSecretId]: props.signingSecret.secretArn,
         POWERTOOLS_SERVICE_NAME: 'stripe-webhook-endpoint',

@@ -55,6 +55,11 @@ export interface StripeReconcilerProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Further environment variables of the function (`AWS_ENDPOINT_URL` and `STRIPE_API_URL` for `sam local invoke`).
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -77,6 +82,7 @@ export class StripeReconciler extends Construct {
       timeout: Duration.minutes(5),
       logRetention: props.logRetention,
       environment: {
+        ...props.environment,
         [envVarNames.queueUrl]: props.queue.queueUrl,
         [envVarNames.idempotencyTableName]: props.table.tableName,
         [envVarNames.largeEventBucketName]: props.largeEventBucket.bucketName,

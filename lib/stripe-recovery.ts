@@ -41,6 +41,8 @@ export function addStripeRecovery(
       onDelete: config.endpointOnDelete,
       owner: Stack.of(stack).stackName,
       logRetention,
+      // Both call AWS and Stripe: with localEndpointUrl, the emulator and the fake Stripe API instead.
+      environment: pipeline.localEndpointEnvironment.awsAndStripe,
     });
   }
   const reconciler =
@@ -54,6 +56,7 @@ export function addStripeRecovery(
           stage: options.stage,
           interval: Duration.minutes(config.reconcilerIntervalMinutes),
           logRetention,
+          environment: pipeline.localEndpointEnvironment.awsAndStripe,
         })
       : undefined;
   if (reconciler !== undefined) {

@@ -39,6 +39,7 @@ import { EmailDeliverability } from './email-deliverability';
 import { EventQueue } from './event-queue';
 import { StripeEventBridgeIngress } from './eventbridge-ingress';
 import { LargeEventBucket } from './large-event-bucket';
+import { type LocalEndpointEnvironments, localEndpointEnvironments } from './local-endpoints';
 import type { AlarmTopic } from './operations/alarm-topic';
 import type { PipelineAlarms } from './operations/alarms';
 import { type OperationsProps, operationsPropProblems } from './operations/operations-props';
@@ -134,8 +135,9 @@ export interface StripeWebhookPipelineProps extends PipelineSettingsInput, Email
    */
   readonly consumerEnvironment?: Readonly<Record<string, string>>;
   /**
-   * Endpoint given to both functions as `AWS_ENDPOINT_URL`, only for a template run with
-   * `sam local invoke` against the local pipeline's emulator. Never deploy a template with it.
+   * Endpoint given to every function as `AWS_ENDPOINT_URL` (and, to those calling Stripe, the fake Stripe API
+   * on its host as `STRIPE_API_URL`), only for a template run with `sam local invoke` against the local
+   * pipeline's emulator. Never deploy a template with it.
    * @default - not set: the functions call AWS
    */
   readonly localEndpointUrl?: string;
@@ -258,6 +260,12 @@ export class StripeWebhookPipeline extends Construct {
   public readonly largeEventBucket: IBucket;
   /** The secret holding the Stripe API key, when `stripeApiKeySecretName` was given. */
   public readonly stripeApiKeySecret: ISecret | undefined;
+  /**
+   * With `localEndpointUrl`, the variables that point a function at the local emulator (`aws`) and at the fake
+   * Stripe API too (`awsAndStripe`): give them to a function of yours that `sam local invoke` runs. Both empty
+   * without it.
+   */
+  public readonly localEndpointEnvironment: LocalEndpointEnvironments;
   /** The SES configuration set, its events topic and function, and the suppression table the consumer reads. */
   public readonly emailDeliverability: EmailDeliverability;
   /** Recipients never emailed again (permanent bounces, complaints); delete an item to erase or reinstate an address. */
@@ -313,12 +321,14 @@ export class StripeWebhookPipeline extends Construct {
         `The subscriptions name too many event types for the receiver's environment (Lambda allows 4 KB): it queues ${subscribed.value} instead, and the consumer acknowledges the types no handler wants. Subscribe by prefix (on('invoice.', ...)) to keep the list short.`,
       );
     }
-    const localEndpoint: Record<string, string> =
-      props.localEndpointUrl === undefined ? {} : { AWS_ENDPOINT_URL: props.localEndpointUrl };
+    // Every function calling AWS gets AWS_ENDPOINT_URL; every one calling Stripe, STRIPE_API_URL too (lib/local-endpoints.ts).
+    this.localEndpointEnvironment = localEndpointEnvironments(props.localEndpointUrl);
+    const localEndpoint = this.localEndpointEnvironment.aws;
+    const localStripeEndpoints = this.localEndpointEnvironment.awsAndStripe;
     if (props.localEndpointUrl !== undefined) {
       Annotations.of(this).addWarningV2(
         'stripe-webhooks:local-endpoint',
-        `localEndpointUrl is set: both functions will call ${props.localEndpointUrl} instead of AWS. Use this template with sam local invoke only, never deploy it.`,
+        `localEndpointUrl is set: the functions will call ${props.localEndpointUrl} instead of AWS, and those calling Stripe ${localStripeEndpoints[envVarNames.stripeApiUrl]} instead of api.stripe.com. Use this template with sam local invoke only, never deploy it.`,
       );
     }
 
@@ -424,7 +434,7 @@ export class StripeWebhookPipeline extends Construct {
             retentionPeriod: Duration.days(settings.queueRetentionDays),
             deadLetterRetentionPeriod: Duration.days(settings.deadLetterRetentionDays),
             logRetention: props.logRetention,
-            environment: localEndpoint,
+            environment: localStripeEndpoints,
           });
     this.billingState = billingState;
 
@@ -437,7 +447,7 @@ export class StripeWebhookPipeline extends Construct {
             apiKeySecret: this.stripeApiKeySecret,
             deadLetterRetentionPeriod: Duration.days(settings.deadLetterRetentionDays),
             logRetention: props.logRetention,
-            environment: localEndpoint,
+            environment: localStripeEndpoints,
           });
     this.businessAlerts = businessAlerts;
 
@@ -494,7 +504,8 @@ export class StripeWebhookPipeline extends Construct {
                 : { [envVarNames.billingSyncDelaySeconds]: String(billingOptions.syncDelaySeconds) }),
             }),
         ...businessAlerts?.consumerEnvironment,
-        ...localEndpoint,
+        // The consumer calls Stripe only with an API key (customer lookups, billing state, dispute reminders).
+        ...(props.stripeApiKeySecretName === undefined ? localEndpoint : localStripeEndpoints),
       },
     });
 
@@ -567,7 +578,7 @@ export class StripeWebhookPipeline extends Construct {
     this.alarmTopic = this.operations.alarmTopic;
     this.alarms = this.operations.alarms;
     if (billingState !== undefined) {
-      this.alarms.addAlarm('BillingSyncErrors', {
+      const billingSyncErrors = this.alarms.addAlarm('BillingSyncErrors', {
         meaning: `At least ${this.alarms.thresholds.billingSyncErrorsPer5Minutes} billing syncs or sync invocations failed in 5 minutes (Stripe's API or the table unavailable, a revoked or under-privileged API key): the requests are retried, then rest in the sync dead-letter queue.`,
         runbook: 'Billing sync errors',
         metric: new MathExpression({
@@ -581,11 +592,12 @@ export class StripeWebhookPipeline extends Construct {
         }),
         threshold: this.alarms.thresholds.billingSyncErrorsPer5Minutes,
       });
+      this.operations.dashboard?.showAlarm(billingSyncErrors);
     }
     if (businessAlerts !== undefined) {
       // Each failure is one dispute's reminder: alarm on the first, whether the function failed (Lambda retries
       // it twice) or Scheduler could not invoke it at all (the role, a throttle beyond its retries).
-      this.alarms.addAlarm('DisputeReminderFailures', {
+      const reminderFailures = this.alarms.addAlarm('DisputeReminderFailures', {
         meaning:
           'A dispute deadline reminder failed in the last 5 minutes (the reminder function failed, or EventBridge Scheduler dropped its invocation): a dispute may need evidence with no one reminded.',
         runbook: 'Dispute reminder failures',
@@ -600,6 +612,7 @@ export class StripeWebhookPipeline extends Construct {
         }),
         threshold: 1,
       });
+      this.operations.dashboard?.showAlarm(reminderFailures);
     }
 
     this.api = this.receiver?.api;

@@ -36,7 +36,8 @@ export interface StripeWebhooksStackProps extends StackProps {
    */
   readonly signingSecretName: string;
   /**
-   * Endpoint given to both functions as `AWS_ENDPOINT_URL`. Only for a template run with `sam local invoke`
+   * Endpoint given to every function as `AWS_ENDPOINT_URL` (and `STRIPE_API_URL`, the fake Stripe API on its
+   * host, to those calling Stripe: lib/local-endpoints.ts). Only for a template run with `sam local invoke`
    * (SAM overrides only variables the template declares): never deploy a stack with it.
    * @default - not set, the functions use the real AWS endpoints
    */

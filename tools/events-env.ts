@@ -7,8 +7,9 @@
  * left to SAM asks moto for a table called `EmailDeliverabilitySuppressionTable555447D3`. So every variable
  * the template sets from a resource (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`) gets the local resource's
  * name, URL or ARN here, for every function; so do the few plain values that must point at local things
- * (the emulator, the verified sender, the stage, the fake Stripe API key). A reference with no local
- * counterpart stops the generator with what to add, rather than leaving SAM to guess.
+ * (the emulator, the fake Stripe API and its key, the verified sender, the stage, the reminders' schedule
+ * group). A reference with no local counterpart stops the generator with what to add, rather than leaving SAM
+ * to guess.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,16 +19,20 @@ import type { IConstruct } from 'constructs';
 import { envVarNames } from '../config/contract';
 import { addStripeWebhooks } from '../lib/app';
 import { contextKeys } from '../lib/app-context';
+import { localFakeStripeApiPort, localStripeApiUrlOf } from '../lib/local-endpoints';
 import type { StripeWebhooksStack } from '../lib/stripe-webhooks-stack';
 import { parseCommandLine, runCommand, UsageError, wantsHelp } from './cli';
 import { localRegion, localResourceNames, localSenderAddress } from './local/defaults';
-import { localDeliverabilityNames } from './local/resources';
+import { localBusinessAlertNames, localDeliverabilityNames } from './local/resources';
 
 const repositoryRoot = join(__dirname, '..');
 export const envJsonPath = join(repositoryRoot, 'events', 'env.json');
 
-/** The emulator as a function's container reaches it: `MOTO_HOST=0.0.0.0 MOTO_PORT=5000 npm start` on the host. */
+/** The emulator as a function's container reaches it: `MOTO_HOST=0.0.0.0 MOTO_PORT=5000 FAKE_STRIPE_HOST=0.0.0.0 npm start` on the host. */
 export const containerEmulatorEndpoint = 'http://host.docker.internal:5000';
+
+/** npm start's fake Stripe API as a function's container reaches it: with `FAKE_STRIPE_HOST=0.0.0.0` too. */
+export const containerStripeApiUrl = localStripeApiUrlOf(containerEmulatorEndpoint);
 
 /** moto's account, and SAM's (`AWS::AccountId` and `AWS_ACCOUNT_ID` in its containers). */
 export const localAccountId = '123456789012';
@@ -40,9 +45,10 @@ const exampleEventSourceName = 'aws.partner/stripe.com/ed_test_local_example';
 
 /**
  * The context that turns every optional feature on that adds functions or variables, so that env.json
- * covers them: billing state (its sync function), the reconciler, the managed Stripe endpoint, and the
- * EventBridge ingress beside the webhook. `localEndpointUrl` declares `AWS_ENDPOINT_URL`, as the docs'
- * `npx cdk synth -c localEndpointUrl=...` does.
+ * covers them: billing state (its sync function), the reconciler, the managed Stripe endpoint, the
+ * EventBridge ingress beside the webhook, and the business alerts (their topic and dispute reminders; not
+ * `alertWebhookSecretName`, whose URL would post to a real chat tool). `localEndpointUrl` declares
+ * `AWS_ENDPOINT_URL` and `STRIPE_API_URL`, as the docs' `npx cdk synth -c localEndpointUrl=...` does.
  */
 export function allFeaturesContext(endpoint: string): Record<string, string> {
   return {
@@ -53,6 +59,7 @@ export function allFeaturesContext(endpoint: string): Record<string, string> {
     [contextKeys.stripeEndpoint]: 'managed',
     [contextKeys.ingress]: 'both',
     [contextKeys.stripeEventSourceName]: exampleEventSourceName,
+    [contextKeys.businessAlerts]: 'true',
   };
 }
 
@@ -62,12 +69,21 @@ export type LocalCounterpart =
   | { readonly kind: 'table'; readonly name: string }
   | { readonly kind: 'secret'; readonly name: string }
   | { readonly kind: 'bucket'; readonly name: string }
-  | { readonly kind: 'configurationSet'; readonly name: string };
+  | { readonly kind: 'configurationSet'; readonly name: string }
+  | { readonly kind: 'topic'; readonly name: string }
+  /** Named by ARN only (a schedule's target): moto has no such function, and never runs the schedule. */
+  | { readonly kind: 'function'; readonly name: string }
+  /** Named by ARN only (a schedule's role): moto does not check it. */
+  | { readonly kind: 'role'; readonly name: string };
 
 /** Plain values of the template that must point at local things, by variable name. */
 export function localPlainValues(endpoint: string): Readonly<Record<string, string>> {
   return {
     AWS_ENDPOINT_URL: endpoint,
+    // npm start's fake Stripe API on the emulator's host (FAKE_STRIPE_HOST=0.0.0.0 opens it to containers).
+    [envVarNames.stripeApiUrl]: localStripeApiUrlOf(endpoint),
+    // A literal in the template (unique per stack); npm start creates this group when the alerts are on.
+    [envVarNames.disputeReminderScheduleGroup]: localBusinessAlertNames.scheduleGroup,
     // moto refuses a sender that is not a verified identity; npm start verifies this one.
     [envVarNames.senderAddress]: localSenderAddress,
     [envVarNames.stage]: localStage,
@@ -118,6 +134,10 @@ export function localCounterpartsOf(stack: StripeWebhooksStack): Map<string, Loc
     kind: 'queue',
     name: localResourceNames.billingSyncDeadLetterQueue,
   });
+  const alerts = pipeline.businessAlerts;
+  add(alerts?.topic, { kind: 'topic', name: localBusinessAlertNames.topic });
+  add(alerts?.reminderFunction, { kind: 'function', name: localBusinessAlertNames.reminderFunction });
+  add(alerts?.schedulerRole, { kind: 'role', name: localBusinessAlertNames.schedulerRole });
   return counterparts;
 }
 
@@ -145,6 +165,19 @@ function attributeOf(counterpart: LocalCounterpart, attribute: string, endpoint:
     case 'bucket':
       if (attribute === 'Ref') return name;
       if (attribute === 'Arn') return `arn:aws:s3:::${name}`;
+      return undefined;
+    // A topic's Ref is its ARN.
+    case 'topic':
+      if (attribute === 'Ref' || attribute === 'TopicArn') return `${arnPrefix.replace('%s', 'sns')}:${name}`;
+      if (attribute === 'TopicName') return name;
+      return undefined;
+    case 'function':
+      if (attribute === 'Ref') return name;
+      if (attribute === 'Arn') return `${arnPrefix.replace('%s', 'lambda')}:function:${name}`;
+      return undefined;
+    case 'role':
+      if (attribute === 'Ref') return name;
+      if (attribute === 'Arn') return `arn:aws:iam::${localAccountId}:role/${name}`;
       return undefined;
     // Secrets Manager takes the name wherever it takes the ARN; moto's ARNs end in a random suffix.
     case 'secret':
@@ -293,15 +326,17 @@ export function formatSamEnvironment(environment: SamEnvironment): string {
 const usage = `Usage: npm run events:env [-- --endpoint URL] [--out FILE] [--check]
 
 Writes events/env.json, the --env-vars file of sam local invoke, from the synthesized template (with every
-optional feature on: billing state, reconciler, managed Stripe endpoint, EventBridge ingress) and the names
-npm start gives its resources in moto: every environment variable the template sets from a resource (Ref,
-Fn::GetAtt, Fn::Join, Fn::Sub), for every function, and the plain ones that must point at local things
-(AWS_ENDPOINT_URL, SENDER_ADDRESS, STAGE, STRIPE_API_KEY_SECRET_ID). Keys are the functions' logical ids.
+optional feature on: billing state, reconciler, managed Stripe endpoint, EventBridge ingress, business
+alerts) and the names npm start gives its resources in moto: every environment variable the template sets
+from a resource (Ref, Fn::GetAtt, Fn::Join, Fn::Sub), for every function, and the plain ones that must point
+at local things (AWS_ENDPOINT_URL, STRIPE_API_URL, SENDER_ADDRESS, STAGE, STRIPE_API_KEY_SECRET_ID,
+DISPUTE_REMINDER_SCHEDULE_GROUP). Keys are the functions' logical ids.
 Synthesis takes about 10 s; it needs no network and no AWS credentials.
 
 Options:
   --endpoint URL   the emulator as the functions' containers reach it (default ${containerEmulatorEndpoint},
-                   for MOTO_HOST=0.0.0.0 MOTO_PORT=5000 npm start)
+                   for MOTO_HOST=0.0.0.0 MOTO_PORT=5000 FAKE_STRIPE_HOST=0.0.0.0 npm start); STRIPE_API_URL
+                   is the fake Stripe API on the same host, port ${localFakeStripeApiPort}
   --out FILE       where to write it (default events/env.json)
   --check          write nothing; exit 1 if the file differs from what would be written
   -h, --help       show this help`;

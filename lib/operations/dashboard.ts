@@ -45,8 +45,8 @@ export interface PipelineDashboardProps {
    */
   readonly api?: IHttpApi;
   /**
-   * The alarms whose state the dashboard shows at the top.
-   * @default - none
+   * The alarms whose state the dashboard shows at the top; {@link PipelineDashboard.showAlarm} adds later ones.
+   * @default - none: no alarm widget
    */
   readonly alarms?: readonly Alarm[];
 }
@@ -62,6 +62,8 @@ const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
 export class PipelineDashboard extends Construct {
   /** The dashboard. */
   public readonly dashboard: Dashboard;
+  /** The alarms of the status widget: CDK renders the widget when the template is synthesized, so later ones show too. */
+  private readonly shownAlarms: Alarm[];
 
   constructor(scope: Construct, id: string, props: PipelineDashboardProps) {
     super(scope, id);
@@ -76,9 +78,10 @@ export class PipelineDashboard extends Construct {
         height: 2,
       }),
     );
-    if (props.alarms !== undefined && props.alarms.length > 0) {
+    this.shownAlarms = [...(props.alarms ?? [])];
+    if (props.alarms !== undefined) {
       this.dashboard.addWidgets(
-        new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: 4 }),
+        new AlarmStatusWidget({ title: 'Alarms', alarms: this.shownAlarms, width: 24, height: 4 }),
       );
     }
     if (props.api !== undefined && props.receiverFunction !== undefined) {
@@ -172,5 +175,10 @@ export class PipelineDashboard extends Construct {
         ),
       ),
     );
+  }
+
+  /** Shows `alarm` in the status widget too: for alarms made after the dashboard (the optional features' own). */
+  public showAlarm(alarm: Alarm): void {
+    this.shownAlarms.push(alarm);
   }
 }

@@ -3,27 +3,20 @@
  * a billing event makes the pipeline sync its customer from the fake Stripe API after the sync queue's
  * delay, the view shows what was stored, and "Sync now" reads Stripe's truth again after it changed.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { resolveSettings } from '../../config/settings';
-import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
+import type { Page } from 'playwright-core';
+import type { LocalPipeline } from '../../tools/local/pipeline';
 import { buildStripeEvent, signStripePayload } from '../../tools/stripe-events';
-import { launchChromium } from '../support/chromium';
+import { screenshotPath, useConsoleInChromium } from '../support/console-in-chromium';
 import { setInStripe as setStripeObject } from '../support/fake-stripe-control';
-import { requireMotoEndpoint } from '../support/wait-for';
 
 jest.setTimeout(90_000);
 
 const signingSecret = 'whsec_billing_browser_test_secret_not_real';
-const endpoint = requireMotoEndpoint();
-const screenshotDirectory = join(__dirname, '..', '..', '.local', 'screenshots');
 
 const customerId = 'cus_browser_ada';
 const subscriptionId = 'sub_browser_ada';
 
 let pipeline: LocalPipeline;
-let browser: Browser;
 let page: Page;
 
 const setInStripe = (object: Record<string, unknown>) => setStripeObject(pipeline.stripeApiUrl, object);
@@ -33,24 +26,16 @@ async function deleteInStripe(type: string, id: string): Promise<void> {
   if (!response.ok) throw new Error(`the fake did not delete ${id}: ${await response.text()}`);
 }
 
-beforeAll(async () => {
-  pipeline = await startLocalPipeline({
-    port: 0,
-    signingSecret,
-    emulatorEndpoint: endpoint,
-    settings: resolveSettings({ stage: 'local' }),
-    resourceNameSuffix: 'billing-browser',
-    billingState: true,
-    // The sync runs 1 s after the event instead of 5 s.
-    billingSyncDelaySeconds: 1,
-  });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+const opened = useConsoleInChromium({
+  signingSecret,
+  resourceNameSuffix: 'billing-browser',
+  billingState: true,
+  // The sync runs 1 s after the event instead of 5 s.
+  billingSyncDelaySeconds: 1,
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await pipeline?.stop();
+beforeAll(() => {
+  ({ pipeline, page } = opened());
 });
 
 describe('the Customers view', () => {
@@ -106,8 +91,7 @@ describe('the Customers view', () => {
     expect(await row.textContent()).toContain('ada@example.com');
     expect(await row.locator('.subscriptions .status').allTextContents()).toEqual(['active']);
     expect(await row.locator('a').textContent()).toBe(event.id);
-    mkdirSync(screenshotDirectory, { recursive: true });
-    await page.screenshot({ path: join(screenshotDirectory, 'console-customers.png') });
+    await page.screenshot({ path: screenshotPath('console-customers') });
 
     // Its page: the facts, the subscription's item and both entitlements
     await row.click();
@@ -124,8 +108,7 @@ describe('the Customers view', () => {
     expect(await page.locator('#customer-entitlements td:nth-child(2)').allTextContents()).toEqual(
       expect.arrayContaining(['premium_support', 'extra_seats']),
     );
-    await page.screenshot({ path: join(screenshotDirectory, 'console-customer.png'), fullPage: true });
-    copyFileSync(join(screenshotDirectory, 'console-customer.png'), '/tmp/customers-view.png');
+    await page.screenshot({ path: screenshotPath('console-customer'), fullPage: true });
 
     // Act: the subscription is canceled in Stripe (its entitlements end with it), and Sync now is pressed
     await setInStripe({ ...subscription, status: 'canceled', ended_at: Math.floor(Date.now() / 1000) });
@@ -140,7 +123,7 @@ describe('the Customers view', () => {
     expect(await page.locator('#customer-entitlements-empty').isVisible()).toBe(true);
     expect(await page.locator('#customer-meta').textContent()).toContain('synced by Sync now (no event)');
     await page.setViewportSize({ width: 420, height: 900 });
-    await page.screenshot({ path: join(screenshotDirectory, 'console-customer-narrow.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('console-customer-narrow'), fullPage: true });
     await page.setViewportSize({ width: 1400, height: 1000 });
   });
 
@@ -154,6 +137,6 @@ describe('the Customers view', () => {
     expect(await missing.textContent()).toContain('cus_browser_never_seen is not synced yet');
     expect(await page.locator('#customer-body').isHidden()).toBe(true);
     expect(await page.locator('#customer-sync').isEnabled()).toBe(true);
-    await page.screenshot({ path: join(screenshotDirectory, 'console-customer-not-synced.png') });
+    await page.screenshot({ path: screenshotPath('console-customer-not-synced') });
   });
 });

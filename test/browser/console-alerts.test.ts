@@ -4,68 +4,38 @@
  * subject, its text opened, and the link to its event; then a layout without a sideways scroll at 420 px as
  * at 1400 px (screenshots in .local/screenshots/console-alerts-{420,1400}.png).
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { resolveSettings } from '../../config/settings';
-import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
-import { launchChromium } from '../support/chromium';
-import { requireMotoEndpoint } from '../support/wait-for';
+import type { Page } from 'playwright-core';
+import type { LocalPipeline } from '../../tools/local/pipeline';
+import {
+  contentWidthOf,
+  dateAndTime,
+  holdAnswers,
+  screenshotPath,
+  triggerFromConsole,
+  useConsoleInChromium,
+} from '../support/console-in-chromium';
 
 jest.setTimeout(90_000);
 
-const signingSecret = 'whsec_alerts_browser_test_secret_not_real';
-const endpoint = requireMotoEndpoint();
-const screenshotDirectory = join(__dirname, '..', '..', '.local', 'screenshots');
-/** Every time the console shows: "Dec 6, 2026, 15:52:26". */
-const dateAndTime = /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{2}:\d{2}:\d{2}$/;
-
 let pipeline: LocalPipeline;
-let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  pipeline = await startLocalPipeline({
-    port: 0,
-    signingSecret,
-    emulatorEndpoint: endpoint,
-    settings: resolveSettings({ stage: 'local' }),
-    resourceNameSuffix: 'alerts-browser',
-    businessAlerts: true,
-  });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
-  mkdirSync(screenshotDirectory, { recursive: true });
+const opened = useConsoleInChromium({
+  signingSecret: 'whsec_alerts_browser_test_secret_not_real',
+  resourceNameSuffix: 'alerts-browser',
+  businessAlerts: true,
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await pipeline?.stop();
+beforeAll(() => {
+  ({ pipeline, page } = opened());
 });
 
-/** Sends `type` with the console's own form, as a person would, and returns the event id it reports. */
-async function trigger(type: string): Promise<string> {
-  await page.fill('#trigger-type', type);
-  const result = page.locator('#trigger-result');
-  await page.click('#trigger-send');
-  await result.filter({ hasText: `→ ${type} evt_test_` }).waitFor();
-  const id = /evt_test_\w+/.exec((await result.textContent()) ?? '')?.[0];
-  if (!id) throw new Error(`no event id in: ${await result.textContent()}`);
-  return id;
-}
+const trigger = (type: string) => triggerFromConsole(page, type);
 
 describe('the Alerts view', () => {
   it('says Loading… until the alerts answer, then that there is none yet', async () => {
     // Prepare: the first answer about the alerts waits until the test lets it go
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const isAlerts = (url: URL) => url.pathname === '/_local/alerts';
-    await page.route(isAlerts, async (route) => {
-      await held;
-      await route.continue();
-    });
+    const held = await holdAnswers(page, '/_local/alerts');
 
     // Act
     await page.goto(`${pipeline.url}/#/alerts`);
@@ -75,12 +45,12 @@ describe('the Alerts view', () => {
     await loading.waitFor();
     expect(await loading.textContent()).toBe('Loading…');
     expect(await page.locator('#alerts-empty').isVisible()).toBe(false);
-    release();
+    held.release();
     await page.locator('#alerts-empty').waitFor();
     expect(await page.locator('#alerts-empty').textContent()).toContain('No alert yet');
     expect(await page.locator('#alerts-count').textContent()).toBe('0');
     expect(await page.locator('#nav-alerts').getAttribute('class')).toContain('current');
-    await page.unroute(isAlerts);
+    await held.stop();
   });
 
   it('lists a triggered dispute with its kind, date and subject, opens its text, and links to its event', async () => {
@@ -132,10 +102,9 @@ describe('the Alerts view', () => {
     await first.locator('.alert-text').waitFor();
 
     // Act
-    await page.screenshot({ path: join(screenshotDirectory, `console-alerts-${width}.png`), fullPage: true });
+    await page.screenshot({ path: screenshotPath(`console-alerts-${width}`), fullPage: true });
 
-    // Assess: no sideways scroll (a string, evaluated in the page: the tests are typed without the DOM library)
-    const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
-    expect(scrollWidth).toBeLessThanOrEqual(width);
+    // Assess: no sideways scroll
+    expect(await contentWidthOf(page)).toBeLessThanOrEqual(width);
   });
 });

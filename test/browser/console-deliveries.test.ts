@@ -2,43 +2,31 @@
  * The console's Deliveries view and an event's deliveries in a real headless Chromium: every request to the
  * endpoint, the newest first, refused ones highlighted with their error and what to fix, at 420 px as at 1400 px.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { resolveSettings } from '../../config/settings';
-import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
+import type { Page } from 'playwright-core';
+import type { LocalPipeline } from '../../tools/local/pipeline';
 import { buildStripeEvent, signStripePayload } from '../../tools/stripe-events';
-import { launchChromium } from '../support/chromium';
-import { requireMotoEndpoint } from '../support/wait-for';
+import {
+  contentWidthOf,
+  dateAndTime,
+  holdAnswers,
+  screenshotPath,
+  useConsoleInChromium,
+} from '../support/console-in-chromium';
 
 jest.setTimeout(90_000);
 
 const signingSecret = 'whsec_deliveries_browser_test_secret_not_real';
-const endpoint = requireMotoEndpoint();
-const screenshotDirectory = join(__dirname, '..', '..', '.local', 'screenshots');
-/** Every time the console shows: "Dec 6, 2026, 15:52:26". */
-const dateAndTime = /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{2}:\d{2}:\d{2}$/;
 
 let pipeline: LocalPipeline;
-let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  pipeline = await startLocalPipeline({
-    port: 0,
-    signingSecret,
-    emulatorEndpoint: endpoint,
-    settings: resolveSettings({ stage: 'local' }),
-    resourceNameSuffix: 'deliveries-browser',
-  });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
-  mkdirSync(screenshotDirectory, { recursive: true });
+const opened = useConsoleInChromium({
+  signingSecret,
+  resourceNameSuffix: 'deliveries-browser',
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await pipeline?.stop();
+beforeAll(() => {
+  ({ pipeline, page } = opened());
 });
 
 /** Each item's `data-status`, in the order shown. */
@@ -66,15 +54,7 @@ const neverAccepted = buildStripeEvent('customer.created');
 describe('the Deliveries view', () => {
   it('says Loading… until the deliveries answer, and only then that there are none yet', async () => {
     // Prepare: the first answer about the deliveries waits until the test lets it go
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const isDeliveries = (url: URL) => url.pathname === '/_local/deliveries';
-    await page.route(isDeliveries, async (route) => {
-      await held;
-      await route.continue();
-    });
+    const held = await holdAnswers(page, '/_local/deliveries');
 
     // Act
     await page.goto(`${pipeline.url}/#/deliveries`);
@@ -84,11 +64,11 @@ describe('the Deliveries view', () => {
     await loading.waitFor();
     expect(await loading.textContent()).toBe('Loading…');
     expect(await page.locator('#deliveries-empty').isVisible()).toBe(false);
-    release();
+    held.release();
     await page.locator('#deliveries-empty').waitFor();
     expect(await page.locator('#deliveries-empty').textContent()).toContain('No delivery yet');
     expect(await loading.isVisible()).toBe(false);
-    await page.unroute(isDeliveries);
+    await held.stop();
   });
 
   it('lists every delivery newest first, a refused one highlighted with its error and the hint', async () => {
@@ -150,10 +130,10 @@ describe('the Deliveries view', () => {
     // Act
     await page.goto(`${pipeline.url}/#/deliveries`);
     await page.locator('#deliveries li.delivery').nth(5).waitFor();
-    await page.screenshot({ path: join(screenshotDirectory, `console-deliveries-${width}.png`), fullPage: true });
+    await page.screenshot({ path: screenshotPath(`console-deliveries-${width}`), fullPage: true });
 
-    // Assess: nothing wider than the window (a string, evaluated in the page: the tests are typed without the DOM library)
-    expect(Number(await page.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(width);
+    // Assess: nothing wider than the window
+    expect(await contentWidthOf(page)).toBeLessThanOrEqual(width);
     const links = page.locator('#deliveries li.delivery a.id');
     expect(await links.count()).toBe(4); // the GET and the 413 carry no event
     await page.locator(`#deliveries li[data-event-id="${accepted.id}"] a.id`).click();
@@ -179,7 +159,7 @@ describe("an event's page", () => {
     }
     expect(await items.nth(1).locator('.delivery-hint').textContent()).toContain('whsec_…real');
     expect(await page.locator('#event-deliveries a.id').count()).toBe(0); // already on its page
-    await page.screenshot({ path: join(screenshotDirectory, 'console-event-deliveries-1400.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('console-event-deliveries-1400'), fullPage: true });
   });
 
   it('shows the refusals of an event never accepted instead of "No event", and "No event" for an id never delivered', async () => {
@@ -195,7 +175,7 @@ describe("an event's page", () => {
     );
     expect(await page.locator('#event-missing').isVisible()).toBe(false);
     expect(await page.locator('#event-resend').isVisible()).toBe(false);
-    await page.screenshot({ path: join(screenshotDirectory, 'console-event-refused-1400.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('console-event-refused-1400'), fullPage: true });
     await page.goto(`${pipeline.url}/#/events/evt_never_delivered_here`);
     await page.locator('#event-missing').waitFor();
     expect(await refused.isVisible()).toBe(false);

@@ -1,78 +1,45 @@
 /**
  * The console's states in a real headless Chromium (Debian's `chromium`, driven by playwright-core): what it
- * shows before its first answer, for an event id the pipeline never saw, the dates of its times, the step
- * wording of each delivery path, and a layout without a sideways scroll at 420 px as at 1400 px.
+ * shows before its first answer, for an event id the pipeline never saw, the dates of its times (the Deliveries
+ * and Alerts views' too), the step wording of each delivery path, and every view, Deliveries and Alerts
+ * included, rendered and without a sideways scroll at 420 px as at 1400 px.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { resolveSettings } from '../../config/settings';
-import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
-import { launchChromium } from '../support/chromium';
-import { requireMotoEndpoint } from '../support/wait-for';
+import type { Page } from 'playwright-core';
+import type { LocalPipeline } from '../../tools/local/pipeline';
+import {
+  contentWidthOf,
+  dateAndTime,
+  holdAnswers,
+  screenshotPath,
+  triggerFromConsole,
+  useConsoleInChromium,
+} from '../support/console-in-chromium';
 
 jest.setTimeout(90_000);
 
-const signingSecret = 'whsec_states_browser_test_secret_not_real';
-const endpoint = requireMotoEndpoint();
-const screenshotDirectory = join(__dirname, '..', '..', '.local', 'screenshots');
-/** The Customers view's format, now that of every time shown: "Dec 6, 2026, 15:52:26". */
-const dateAndTime = /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{2}:\d{2}:\d{2}$/;
-
 let pipeline: LocalPipeline;
-let browser: Browser;
 let page: Page;
 /** Set by the test of dates and wording, shown again by the layout test. */
 let webhookId: string | undefined;
+let alertEventId: string | undefined;
 
-beforeAll(async () => {
-  pipeline = await startLocalPipeline({
-    port: 0,
-    signingSecret,
-    emulatorEndpoint: endpoint,
-    settings: resolveSettings({ stage: 'local' }),
-    resourceNameSuffix: 'states',
-    billingState: true,
-  });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
-  mkdirSync(screenshotDirectory, { recursive: true });
+const opened = useConsoleInChromium({
+  signingSecret: 'whsec_states_browser_test_secret_not_real',
+  resourceNameSuffix: 'states',
+  billingState: true,
+  businessAlerts: true,
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await pipeline?.stop();
+beforeAll(() => {
+  ({ pipeline, page } = opened());
 });
 
-async function trigger(type: string, via: 'webhook' | 'eventbridge'): Promise<string> {
-  await page.fill('#trigger-type', type);
-  await page.selectOption('#trigger-via', via);
-  const result = page.locator('#trigger-result');
-  const before = (await result.textContent()) ?? '';
-  await page.click('#trigger-send');
-  await result
-    .filter({ hasText: `→ ${type} evt_test_` })
-    .filter({ hasNotText: before || '\u0000' })
-    .waitFor();
-  const id = /evt_test_\w+/.exec((await result.textContent()) ?? '')?.[0];
-  if (!id) throw new Error(`no event id in: ${await result.textContent()}`);
-  return id;
-}
+const trigger = (type: string, via: 'webhook' | 'eventbridge') => triggerFromConsole(page, type, { via });
 
 describe('the console states', () => {
   it('says Loading… until its first poll answers, and only then that there are no events yet', async () => {
     // Prepare: the first answer about the events waits until the test lets it go
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await page.route(
-      (url) => url.pathname === '/_local/events',
-      async (route) => {
-        await held;
-        await route.continue();
-      },
-    );
+    const held = await holdAnswers(page, '/_local/events');
 
     // Act
     await page.goto(`${pipeline.url}/#/`);
@@ -82,12 +49,12 @@ describe('the console states', () => {
     await loading.waitFor();
     expect(await loading.textContent()).toBe('Loading…');
     expect(await page.locator('#events-empty').isVisible()).toBe(false);
-    await page.screenshot({ path: join(screenshotDirectory, 'console-loading.png') });
-    release();
+    await page.screenshot({ path: screenshotPath('console-loading') });
+    held.release();
     await page.locator('#events-empty').waitFor();
     expect(await page.locator('#events-empty').textContent()).toContain('No events yet');
     expect(await loading.isVisible()).toBe(false);
-    await page.unroute((url) => url.pathname === '/_local/events');
+    await held.stop();
   });
 
   it('shows only "No event <id>" and a way back for an event id the pipeline never saw', async () => {
@@ -105,7 +72,7 @@ describe('the console states', () => {
     expect(await page.locator('#event-resend').isVisible()).toBe(false);
     expect(await page.locator('#view-event h3').filter({ visible: true }).count()).toBe(0);
     expect(await page.locator('#event-loading').isVisible()).toBe(false);
-    await page.screenshot({ path: join(screenshotDirectory, 'console-event-not-found.png') });
+    await page.screenshot({ path: screenshotPath('console-event-not-found') });
     await missing.locator('a[href="#/"]').click();
     await page.locator('#view-events').waitFor();
   });
@@ -137,11 +104,22 @@ describe('the console states', () => {
     const bridgeStep = await received(bridgeId);
     expect(bridgeStep).toContain('delivery 1 via eventbridge: received from EventBridge and queued');
     expect(bridgeStep).not.toContain('verified');
-    await page.screenshot({ path: join(screenshotDirectory, 'console-event-eventbridge.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('console-event-eventbridge'), fullPage: true });
+
+    // The Deliveries view's times and the Alerts view's have their dates too
+    await page.goto(`${pipeline.url}/#/deliveries`);
+    const delivery = page.locator(`#deliveries li.delivery[data-event-id="${webhookId}"]`);
+    await delivery.waitFor({ timeout: 20_000 });
+    expect(await delivery.locator('time').textContent()).toMatch(dateAndTime);
+    alertEventId = await triggerFromConsole(page, 'payout.failed');
+    await page.goto(`${pipeline.url}/#/alerts`);
+    const alert = page.locator(`#alerts li[data-event-id="${alertEventId}"]`);
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.locator('time').textContent()).toMatch(dateAndTime);
   });
 
   it.each([420, 1400])('lays every view out within %i px, tables scrolling in their own box', async (width) => {
-    if (!webhookId) throw new Error('the test of dates and wording did not trigger its events');
+    if (!webhookId || !alertEventId) throw new Error('the test of dates and wording did not trigger its events');
     await page.setViewportSize({ width, height: 900 });
     // Each view with what shows once it rendered (a list: its "Loading…" gone).
     const views: { name: string; hash: string; ready: string; state?: 'hidden' }[] = [
@@ -152,15 +130,20 @@ describe('the console states', () => {
       { name: 'suppressions', hash: '#/suppressions', ready: '#suppressions-loading', state: 'hidden' },
       { name: 'customers', hash: '#/customers', ready: '#customers-loading', state: 'hidden' },
       { name: 'customer', hash: '#/customers/cus_states_unknown', ready: '#customer-missing' },
+      { name: 'deliveries', hash: '#/deliveries', ready: `#deliveries li.delivery[data-event-id="${webhookId}"]` },
+      { name: 'alerts', hash: '#/alerts', ready: `#alerts li[data-event-id="${alertEventId}"]` },
     ];
     for (const view of views) {
       await page.goto(`${pipeline.url}/${view.hash}`);
-      await page.locator(`#view-${view.name.startsWith('event-') ? 'event' : view.name}`).waitFor();
+      const section = page.locator(`#view-${view.name.startsWith('event-') ? 'event' : view.name}`);
+      await section.waitFor();
       await page.locator(view.ready).waitFor({ state: view.state ?? 'visible', timeout: 20_000 });
-      await page.screenshot({ path: join(screenshotDirectory, `console-${view.name}-${width}.png`), fullPage: true });
-      // A string, evaluated in the page: the tests are typed without the DOM library.
-      const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
-      expect({ view: view.name, fits: scrollWidth <= width }).toEqual({ view: view.name, fits: true });
+      await page.screenshot({ path: screenshotPath(`console-${view.name}-${width}`), fullPage: true });
+      // Rendered: its "Loading…" gone, as it is once the view's first answer came.
+      const loading = await section.locator('.loading').isVisible();
+      expect({ view: view.name, loading }).toEqual({ view: view.name, loading: false });
+      const fits = (await contentWidthOf(page)) <= width;
+      expect({ view: view.name, fits }).toEqual({ view: view.name, fits: true });
     }
   });
 });

@@ -2,15 +2,13 @@
  * The console of `npm start` in a real headless Chromium (Debian's `chromium` package, driven by
  * playwright-core; no browser is downloaded): what a person does with it, click by click.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { resolveSettings } from '../../config/settings';
 import { localSenderAddress } from '../../tools/local/defaults';
-import { type LocalPipeline, startLocalPipeline } from '../../tools/local/pipeline';
+import type { LocalPipeline } from '../../tools/local/pipeline';
 import { createLocalResources, localClientConfig } from '../../tools/local/resources';
-import { launchChromium } from '../support/chromium';
+import { screenshotPath, triggerFromConsole, useConsoleInChromium } from '../support/console-in-chromium';
 import { requireMotoEndpoint } from '../support/wait-for';
 
 jest.setTimeout(90_000);
@@ -19,47 +17,25 @@ const signingSecret = 'whsec_browser_test_secret_not_real';
 const nameSuffix = 'browser';
 const endpoint = requireMotoEndpoint();
 const settings = resolveSettings({ stage: 'local' });
-const screenshotDirectory = join(__dirname, '..', '..', '.local', 'screenshots');
 
 let pipeline: LocalPipeline;
-let browser: Browser;
 let page: Page;
 
+const opened = useConsoleInChromium({
+  signingSecret,
+  settings,
+  // A failed event comes back after 1 s instead of 180 s, so a poison event reaches the DLQ in seconds.
+  visibilityTimeoutSeconds: 1,
+  resourceNameSuffix: nameSuffix,
+});
+
 beforeAll(async () => {
-  pipeline = await startLocalPipeline({
-    port: 0,
-    signingSecret,
-    emulatorEndpoint: endpoint,
-    settings,
-    // A failed event comes back after 1 s instead of 180 s, so a poison event reaches the DLQ in seconds.
-    visibilityTimeoutSeconds: 1,
-    resourceNameSuffix: nameSuffix,
-  });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  ({ pipeline, page } = opened());
   await page.goto(`${pipeline.url}/`);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await pipeline?.stop();
-});
-
-async function trigger(type: string, overrides = ''): Promise<string> {
-  await page.fill('#trigger-type', type);
-  await page.fill('#trigger-overrides', overrides);
-  const result = page.locator('#trigger-result');
-  // The line of an earlier trigger stays until the answer comes: wait for a different one.
-  const before = (await result.textContent()) ?? '';
-  await page.click('#trigger-send');
-  await result
-    .filter({ hasText: `→ ${type} evt_test_` })
-    .filter({ hasNotText: before || '\u0000' })
-    .waitFor();
-  const id = /evt_test_\w+/.exec((await result.textContent()) ?? '')?.[0];
-  if (!id) throw new Error(`no event id in: ${await result.textContent()}`);
-  return id;
-}
+/** Triggers `type` from the console's form, its overrides field set to `overrides` (emptied by default). */
+const trigger = (type: string, overrides = '') => triggerFromConsole(page, type, { overrides });
 
 describe('the local console', () => {
   it('triggers an event from the form, shows it processed, and renders its email, HTML beside text', async () => {
@@ -83,8 +59,7 @@ describe('the local console', () => {
     // Resend: the same body again, signed afresh, is skipped as a duplicate
     await page.click('#event-resend');
     await page.locator('#event-steps li[data-outcome="duplicate"]').waitFor({ timeout: 20_000 });
-    mkdirSync(screenshotDirectory, { recursive: true });
-    await page.screenshot({ path: join(screenshotDirectory, 'console-event.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('console-event'), fullPage: true });
 
     // The list: a thin event shows as such, and the filters narrow the rows
     await page.goto(`${pipeline.url}/#/`);
@@ -99,7 +74,7 @@ describe('the local console', () => {
     await page.fill('#filter-type', 'ping');
     await page.locator(`#events tr[data-id="${id}"]`).waitFor({ state: 'detached' });
     await page.fill('#filter-type', '');
-    await page.screenshot({ path: join(screenshotDirectory, 'console-events.png') });
+    await page.screenshot({ path: screenshotPath('console-events') });
   });
 
   it('shows a poison event in the dead-letter view, and the redrive button moves it back to be processed', async () => {
@@ -127,7 +102,7 @@ describe('the local console', () => {
     await deadLetter.waitFor({ timeout: 20_000 });
     // Why it is there, as the consumer wrote it on the message: the handler and its error.
     expect(await deadLetter.locator('.dlq-reason').textContent()).toMatch(/^receipt: ResourceNotFoundException/);
-    await page.screenshot({ path: join(screenshotDirectory, 'console-dead-letters.png') });
+    await page.screenshot({ path: screenshotPath('console-dead-letters') });
     await page.click('#dlq-redrive');
 
     // Assess: gone from the DLQ, processed after all
@@ -149,7 +124,7 @@ describe('the local console', () => {
     await row.waitFor({ timeout: 20_000 });
     expect(await row.locator('.status').textContent()).toBe('bounce');
     expect(await row.locator('a').textContent()).toBe(first);
-    await page.screenshot({ path: join(screenshotDirectory, 'console-suppressions.png') });
+    await page.screenshot({ path: screenshotPath('console-suppressions') });
 
     // The next receipt to it is not sent, and its page says why
     await page.goto(`${pipeline.url}/#/`);
@@ -158,7 +133,7 @@ describe('the local console', () => {
     await page.locator(`#events tr[data-id="${second}"]`).click();
     const note = page.locator('#event-suppressions .suppression-note.suppressed');
     await note.waitFor();
-    await page.screenshot({ path: join(screenshotDirectory, 'console-event-suppressed.png') });
+    await page.screenshot({ path: screenshotPath('console-event-suppressed') });
     expect(await note.textContent()).toContain(
       `to ${address} not sent: the address is on the suppression list (bounce`,
     );

@@ -3,7 +3,7 @@
  * the sync queues, the sync function and its event source, least-privilege IAM for the sync function,
  * the consumer and a team's reader, the subscribed types, the alarms and the outputs; and the refusals.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { billingStateTableSchema, envVarNames } from '../../config/contract';
@@ -11,12 +11,8 @@ import { billingSyncSubscribedTypes } from '../../functions/billing-state/billin
 import { InvalidContextError } from '../../lib/app-context';
 import { type BillingStateSync, withBillingSyncTypes } from '../../lib/billing-state';
 import { billingStateContextOf } from '../../lib/billing-state-context';
-import {
-  InvalidPipelinePropsError,
-  StripeWebhookPipeline,
-  type StripeWebhookPipelineProps,
-} from '../../lib/stripe-webhook-pipeline';
-import { buildStack, logicalIdOf, resourceOf, skipBundling, statementsOfRole } from './infra-helpers';
+import { InvalidPipelinePropsError, type StripeWebhookPipeline } from '../../lib/stripe-webhook-pipeline';
+import { buildStack, logicalIdOf, pipelineIn, resourceOf, statementsOfRole } from './infra-helpers';
 
 jest.setTimeout(120_000);
 
@@ -35,16 +31,6 @@ function billingStateOf(stack: { pipeline: StripeWebhookPipeline }): BillingStat
   return billingState;
 }
 const sync = billingStateOf(onStack);
-
-function pipelineIn(props: Partial<StripeWebhookPipelineProps> = {}): {
-  pipeline: StripeWebhookPipeline;
-  stack: Stack;
-} {
-  const app = new App({ context: skipBundling });
-  const stack = new Stack(app, 'TeamStack');
-  const pipeline = new StripeWebhookPipeline(stack, 'Webhooks', { senderAddress: 'receipts@example.org', ...props });
-  return { pipeline, stack };
-}
 
 function variablesOf(template: Template, fn: Parameters<typeof logicalIdOf>[0]): Record<string, unknown> {
   const environment = resourceOf(template, logicalIdOf(fn)).Properties?.Environment as

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { envVarNames } from '../../config/contract';
 import { buildStack } from './infra-helpers';
 
@@ -17,10 +18,18 @@ interface FunctionResource {
 let outdir: string;
 let functions: { logicalId: string; cdkPath: string; assetDir: string; handler: string }[];
 
+/** The construct id of a function (`.../ConsumerFunction/Resource` → `ConsumerFunction`). */
+const nameOf = (fn: { cdkPath: string }) => fn.cdkPath.split('/').at(-2);
+
 beforeAll(() => {
-  // Prepare: a real synth with esbuild bundling and the asset metadata that `sam local` reads.
+  // Prepare: a real synth with esbuild bundling and the asset metadata that `sam local` reads. One synth,
+  // with the business alerts on, bundles the default stack's functions and the dispute reminder function:
+  // a second bundled synth of the default stack alone would cost seconds and bundle nothing new.
   outdir = mkdtempSync(path.join(tmpdir(), 'stripe-webhooks-assembly-'));
-  const stack = buildStack({ senderAddress: 'receipts@example.org' }, { bundle: true, outdir });
+  const stack = buildStack(
+    { senderAddress: 'receipts@example.org', businessAlerts: 'true', stripeApiKeySecretName: 'stripe/api-key' },
+    { bundle: true, outdir },
+  );
   // Act
   const app = stack.node.root;
   if (!App.isApp(app)) throw new Error('the stack is not in an App');
@@ -65,21 +74,30 @@ const functionEnvironment: Record<string, string> = {
   [envVarNames.largeEventBucketName]: 'large-events',
   [envVarNames.subscribedEventTypes]: 'invoice.paid',
   [envVarNames.suppressionTableName]: 'suppression',
+  [envVarNames.alertTopicArn]: 'arn:aws:sns:us-east-1:123456789012:business-alerts',
+  [envVarNames.stripeApiKeySecretId]: 'stripe/api-key',
 };
 
 describe('bundled Lambda assets', () => {
-  it('synthesizes exactly the receiver, the consumer and the SES events function', () => {
+  it('synthesizes exactly the receiver, the consumer and the SES events function by default', () => {
+    // Prepare: the default stack, without bundling (its functions are those bundled below, less the reminder)
+    const template = Template.fromStack(buildStack({ senderAddress: 'receipts@example.org' }));
+    const defaultFunctions = Object.values(template.findResources('AWS::Lambda::Function')).map((resource) =>
+      nameOf({ cdkPath: String(resource.Metadata?.['aws:cdk:path']) }),
+    );
     // Assess
-    expect(functions.map((f) => f.cdkPath.split('/').at(-2)).sort()).toEqual([
+    expect(defaultFunctions.sort()).toEqual(['ConsumerFunction', 'ReceiverFunction', 'SesEventsFunction']);
+    expect(functions.map(nameOf).sort()).toEqual([
       'ConsumerFunction',
+      'DisputeReminderFunction',
       'ReceiverFunction',
       'SesEventsFunction',
     ]);
   });
 
-  it('builds each function into an index.js that exports a handler function', () => {
+  it('builds each function, the dispute reminder too, into an index.js that exports a handler function', () => {
     // Assess
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) {
       const bundle = path.join(fn.assetDir, 'index.js');
       expect({ fn: fn.logicalId, handler: fn.handler, bundled: existsSync(bundle) }).toEqual({
@@ -97,7 +115,7 @@ describe('bundled Lambda assets', () => {
   it('keeps the email templates and the handlers out of the receiver: only the consumer bundles them', () => {
     // Prepare: text that only the built-in receipt template renders
     const bundleOf = (name: string) => {
-      const fn = functions.find((f) => f.cdkPath.split('/').at(-2) === name);
+      const fn = functions.find((f) => nameOf(f) === name);
       if (fn === undefined) throw new Error(`no ${name}`);
       return readFileSync(path.join(fn.assetDir, 'index.js'), 'utf8');
     };

@@ -4,19 +4,15 @@
  * reminder function, its schedule group, the scheduler role and the consumer's grants at least privilege,
  * the subscribed types, the alarms and the outputs; cdk-nag; and the refusals of bad props and context values.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { envVarNames, serviceNames } from '../../config/contract';
 import { businessAlertEventTypes } from '../../functions/alerts/alert-kinds';
 import { InvalidContextError } from '../../lib/app-context';
 import { type BusinessAlerts, withBusinessAlertTypes } from '../../lib/business-alerts';
 import { businessAlertsContextOf } from '../../lib/business-alerts-context';
-import {
-  InvalidPipelinePropsError,
-  StripeWebhookPipeline,
-  type StripeWebhookPipelineProps,
-} from '../../lib/stripe-webhook-pipeline';
-import { buildStack, logicalIdOf, resourceOf, resourcesOf, skipBundling, statementsOfRole } from './infra-helpers';
+import { InvalidPipelinePropsError, type StripeWebhookPipeline } from '../../lib/stripe-webhook-pipeline';
+import { buildStack, logicalIdOf, pipelineIn, resourceOf, resourcesOf, statementsOfRole } from './infra-helpers';
 
 jest.setTimeout(120_000);
 
@@ -40,16 +36,6 @@ function alertsOf(pipeline: StripeWebhookPipeline): BusinessAlerts {
   return businessAlerts;
 }
 const alerts = alertsOf(onStack.pipeline);
-
-function pipelineIn(props: Partial<StripeWebhookPipelineProps> = {}): {
-  pipeline: StripeWebhookPipeline;
-  stack: Stack;
-} {
-  const app = new App({ context: skipBundling });
-  const stack = new Stack(app, 'TeamStack');
-  const pipeline = new StripeWebhookPipeline(stack, 'Webhooks', { senderAddress: 'receipts@example.org', ...props });
-  return { pipeline, stack };
-}
 
 function variablesOf(template: Template, fn: Parameters<typeof logicalIdOf>[0]): Record<string, unknown> {
   const environment = resourceOf(template, logicalIdOf(fn)).Properties?.Environment as

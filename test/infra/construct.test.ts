@@ -7,21 +7,11 @@ import { encodeSubscribedTypes, fitSubscribedTypes, subscribedTypeMatcher } from
 import exampleSubscriptions from '../../examples/custom-handlers/subscriptions';
 import { subscribedTypesOf } from '../../functions/consumer/define-subscriptions';
 import projectSubscriptions from '../../functions/subscriptions';
-import { buildStack, resourceOf, skipBundling } from './infra-helpers';
+import { buildStack, pipelineIn, resourceOf, skipBundling } from './infra-helpers';
 
 jest.setTimeout(60_000);
 
 const exampleEntry = path.join(__dirname, '..', '..', 'examples', 'custom-handlers', 'subscriptions.ts');
-
-function pipelineIn(props: Partial<StripeWebhookPipelineProps> = {}): {
-  pipeline: StripeWebhookPipeline;
-  stack: Stack;
-} {
-  const app = new App({ context: skipBundling });
-  const stack = new Stack(app, 'TeamStack');
-  const pipeline = new StripeWebhookPipeline(stack, 'Webhooks', { senderAddress: 'receipts@example.org', ...props });
-  return { pipeline, stack };
-}
 
 function receiverTypes(stack: Stack, pipeline: StripeWebhookPipeline): string {
   if (pipeline.receiverFunction === undefined) throw new Error('webhook ingress without receiver');

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { envVarNames } from '../../config/contract';
+import { contextKeys } from '../../lib/app-context';
 import {
   allFeaturesContext,
   type CloudFormationTemplate,
   containerEmulatorEndpoint,
+  containerStripeApiUrl,
   envJsonPath,
   formatSamEnvironment,
   type LocalCounterpart,
@@ -12,8 +14,8 @@ import {
   samEnvironmentOf,
   synthesizeForSam,
 } from '../../tools/events-env';
-import { localResourceNames, localSenderAddress } from '../../tools/local/defaults';
-import { localDeliverabilityNames } from '../../tools/local/resources';
+import { defaultFakeStripePort, localResourceNames, localSenderAddress } from '../../tools/local/defaults';
+import { localBusinessAlertNames, localDeliverabilityNames } from '../../tools/local/resources';
 
 // CDK synthesis (cdk-nag included) takes about 10 s on these machines.
 jest.setTimeout(60_000);
@@ -91,6 +93,27 @@ describe('events/env.json', () => {
       [envVarNames.billingStateTableName]: localResourceNames.billingStateTable,
       [envVarNames.stage]: 'local',
       [envVarNames.stripeApiKeySecretId]: localResourceNames.stripeApiKey,
+      [envVarNames.stripeApiUrl]: containerStripeApiUrl,
+    });
+  });
+
+  it("covers the business alerts with npm start's topic and schedule group, and fixed local ARNs for the reminder's target", () => {
+    // Assess
+    const alerts = {
+      [envVarNames.alertTopicArn]: `arn:aws:sns:us-east-1:123456789012:${localBusinessAlertNames.topic}`,
+    };
+    expect(committed.ConsumerConsumerFunctionA821CF9C).toMatchObject({
+      ...alerts,
+      [envVarNames.disputeReminderFunctionArn]: `arn:aws:lambda:us-east-1:123456789012:function:${localBusinessAlertNames.reminderFunction}`,
+      [envVarNames.disputeReminderRoleArn]: `arn:aws:iam::123456789012:role/${localBusinessAlertNames.schedulerRole}`,
+      [envVarNames.disputeReminderScheduleGroup]: localBusinessAlertNames.scheduleGroup,
+    });
+    expect(committed.BusinessAlertsDisputeReminderFunctionD7422C2F).toEqual({
+      ...alerts,
+      AWS_ENDPOINT_URL: containerEmulatorEndpoint,
+      [envVarNames.stage]: 'local',
+      [envVarNames.stripeApiKeySecretId]: localResourceNames.stripeApiKey,
+      [envVarNames.stripeApiUrl]: containerStripeApiUrl,
     });
   });
 
@@ -99,6 +122,69 @@ describe('events/env.json', () => {
     const samIds = functionsOf(template).map(([, f]) => String(f.Metadata?.['aws:cdk:path']).split('/').at(-2));
     // Assess
     expect(new Set(samIds).size).toBe(samIds.length);
+  });
+});
+
+describe('localEndpointUrl (sam local invoke only)', () => {
+  const projectFunctions = (t: CloudFormationTemplate) =>
+    functionsOf(t).filter(
+      ([, resource]) => !String(resource.Metadata?.['aws:cdk:path']).includes('/Provider/framework-'),
+    );
+  const variablesOf = (resource: CloudFormationTemplate['Resources'][string]) =>
+    resource.Properties?.Environment?.Variables ?? {};
+
+  it("points every function at the emulator, and every one calling Stripe at npm start's fake Stripe API", () => {
+    // Prepare: a function calls Stripe when it is given the API key's secret
+    const functions = projectFunctions(template);
+    const callingStripe = functions.filter(([, resource]) => envVarNames.stripeApiKeySecretId in variablesOf(resource));
+    // Assess
+    expect(functions.length).toBeGreaterThanOrEqual(7);
+    expect(callingStripe.map(([logicalId]) => logicalId).sort()).toEqual([
+      'BillingStateBillingSyncFunction14935581',
+      'BusinessAlertsDisputeReminderFunctionD7422C2F',
+      'ConsumerConsumerFunctionA821CF9C',
+      'ReconcilerStripeReconcilerFunction0A3A6172',
+      'StripeEndpointStripeEndpointFunctionFD24BCDA',
+    ]);
+    for (const [logicalId, resource] of functions) {
+      expect({ logicalId, endpoint: variablesOf(resource).AWS_ENDPOINT_URL }).toEqual({
+        logicalId,
+        endpoint: containerEmulatorEndpoint,
+      });
+    }
+    for (const [logicalId, resource] of callingStripe) {
+      // The template's own value is already the fake on the emulator's host, at the port npm start serves it on.
+      expect({ logicalId, stripe: variablesOf(resource)[envVarNames.stripeApiUrl] }).toEqual({
+        logicalId,
+        stripe: `http://host.docker.internal:${defaultFakeStripePort}`,
+      });
+    }
+    for (const [logicalId, resource] of functions.filter((entry) => !callingStripe.includes(entry))) {
+      expect({ logicalId, stripe: variablesOf(resource)[envVarNames.stripeApiUrl] }).toEqual({
+        logicalId,
+        stripe: undefined,
+      });
+    }
+  });
+
+  it('declares neither variable without it: a deployable template calls AWS and api.stripe.com', () => {
+    // Prepare: the same features, without localEndpointUrl
+    const { [contextKeys.localEndpointUrl]: _left, ...deployable } = allFeaturesContext(containerEmulatorEndpoint);
+    // Act
+    const { template: deployed } = synthesizeForSam(deployable);
+    // Assess
+    const functions = functionsOf(deployed);
+    expect(functions.length).toBeGreaterThanOrEqual(7);
+    for (const [logicalId, resource] of functions) {
+      const names = Object.keys(variablesOf(resource));
+      expect({
+        logicalId,
+        local: names.filter((name) => ['AWS_ENDPOINT_URL', envVarNames.stripeApiUrl].includes(name)),
+      }).toEqual({
+        logicalId,
+        local: [],
+      });
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { addStripeWebhooks } from '../../lib/app';
-import type { StripeWebhookPipeline } from '../../lib/stripe-webhook-pipeline';
+import { StripeWebhookPipeline, type StripeWebhookPipelineProps } from '../../lib/stripe-webhook-pipeline';
 import type { StripeWebhooksStack } from '../../lib/stripe-webhooks-stack';
 import type { WebhookReceiver } from '../../lib/webhook-receiver';
 
@@ -23,6 +23,16 @@ export function buildStack(
     ...(options.outdir === undefined ? {} : { outdir: options.outdir }),
   });
   return addStripeWebhooks(app);
+}
+
+/** The pipeline construct in a stack of a team's own app (as a team uses the construct), bundling skipped. */
+export function pipelineIn(props: Partial<StripeWebhookPipelineProps> = {}): {
+  pipeline: StripeWebhookPipeline;
+  stack: Stack;
+} {
+  const stack = new Stack(new App({ context: skipBundling }), 'TeamStack');
+  const pipeline = new StripeWebhookPipeline(stack, 'Webhooks', { senderAddress: 'receipts@example.org', ...props });
+  return { pipeline, stack };
 }
 
 /** Logical ID of the L1 resource behind an L2 construct. */

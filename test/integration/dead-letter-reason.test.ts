@@ -4,7 +4,6 @@
  * The message carries the reason as attributes, `npm run redrive -- --dry-run` prints it, the console's
  * Dead letters view shows it, and a redrive sends the message on without it.
  */
-import { spawnSync } from 'node:child_process';
 import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deadLetterAttributeNames, messageAttributeNames } from '../../config/contract';
 import { resolveSettings } from '../../config/settings';
@@ -15,6 +14,7 @@ import { localClientConfig } from '../../tools/local/resources';
 import { redriveDeadLetters } from '../../tools/redrive-dead-letters';
 import { buildStripeEvent } from '../../tools/stripe-events';
 import { localPipelineClient } from '../support/local-pipeline-client';
+import { runRedriveCli } from '../support/redrive-cli';
 import { useTestPipeline } from '../support/test-pipeline';
 import { waitFor } from '../support/wait-for';
 
@@ -89,31 +89,8 @@ describe('a handler failing on every attempt', () => {
   });
 
   it('is printed by `npm run redrive -- --dry-run`, per message', () => {
-    // Prepare
-    const { MOTO_ENDPOINT, ...env } = process.env;
     // Act
-    const result = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'tools/redrive.ts',
-        '--dry-run',
-        '--dead-letter-queue',
-        pipeline().resources.deadLetterQueueUrl,
-      ],
-      {
-        cwd: `${__dirname}/../..`,
-        encoding: 'utf8',
-        env: {
-          ...env,
-          AWS_ENDPOINT_URL: MOTO_ENDPOINT,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-        },
-      },
-    );
+    const result = runRedriveCli(['--dry-run', '--dead-letter-queue', pipeline().resources.deadLetterQueueUrl]);
     // Assess
     expect(result.status).toBe(0);
     const lines = result.stdout.split('\n');

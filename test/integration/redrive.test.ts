@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -9,6 +8,7 @@ import {
 import { messageAttributeNames } from '../../config/contract';
 import { localClientConfig } from '../../tools/local/resources';
 import { redriveDeadLetters } from '../../tools/redrive-dead-letters';
+import { runRedriveCli } from '../support/redrive-cli';
 import { requireMotoEndpoint } from '../support/wait-for';
 
 jest.setTimeout(60_000);
@@ -95,23 +95,8 @@ describe('redriveDeadLetters on SQS (moto)', () => {
   it('is what `npm run redrive` runs, finding the target queue from the redrive policy', async () => {
     // Prepare
     const queues = await queuesWithDeadLetters(3);
-    const { MOTO_ENDPOINT, ...env } = process.env;
     // Act
-    const result = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'tools/redrive.ts', '--dead-letter-queue', queues.deadLetterQueueUrl],
-      {
-        cwd: `${__dirname}/../..`,
-        encoding: 'utf8',
-        env: {
-          ...env,
-          AWS_ENDPOINT_URL: MOTO_ENDPOINT,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-        },
-      },
-    );
+    const result = runRedriveCli(['--dead-letter-queue', queues.deadLetterQueueUrl]);
     // Assess
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -121,10 +106,7 @@ describe('redriveDeadLetters on SQS (moto)', () => {
   });
 
   it('refuses a bad --max with its usage', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'tools/redrive.ts', '--max', 'ten'], {
-      cwd: `${__dirname}/../..`,
-      encoding: 'utf8',
-    });
+    const result = runRedriveCli(['--max', 'ten']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--max must be a positive whole number');
   });

@@ -11,27 +11,45 @@
  *   moto's dummy ones as the docs export them, AWS_ACCOUNT_ID) and what the Lambda image sets (LAMBDA_TASK_ROOT,
  *   AWS_EXECUTION_ENV, TZ, PATH).
  *
- * `host.docker.internal:5000` in env.json is the host's moto as a container reaches it; here it is the
- * moto_server that this file's `npm start` runs, on a free port. The functions then call that moto: the
- * receiver queues a signed event, which `npm start`'s own consumer processes, and the bundled consumer
- * sends the receipt of the captured SQS event.
+ * `host.docker.internal:5000` in env.json is the host's moto as a container reaches it, and
+ * `host.docker.internal:12111` its fake Stripe API; here they are the moto_server and the fake that this file's
+ * `npm start` runs, on free ports. The functions then call those: the receiver queues a signed event, which
+ * `npm start`'s own consumer processes; the bundled consumer sends the receipt of the captured SQS event, and
+ * on a dispute publishes to npm start's alert topic and creates the reminder's schedule in its group; the
+ * reminder function, given that schedule's input, reads the dispute from the fake and alerts; the billing sync
+ * function writes a customer's state from the fake.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { App } from 'aws-cdk-lib';
 import type { SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { envVarNames, suppressionTableSchema } from '../../config/contract';
-import { containerEmulatorEndpoint, envJsonPath, localAccountId } from '../../tools/events-env';
-import { devSigningSecret } from '../../tools/local/defaults';
+import { disputeReminderScheduleName } from '../../functions/alerts/schedule-names';
+import { dynamoDbBillingStateStore } from '../../functions/billing-state/billing-state-store';
+import { contextKeys } from '../../lib/app-context';
+import { buildAnyEvent } from '../../tools/event-catalogue';
+import { containerEmulatorEndpoint, containerStripeApiUrl, envJsonPath, localAccountId } from '../../tools/events-env';
+import { devSigningSecret, localResourceNames } from '../../tools/local/defaults';
 import { localClientConfig, localDeliverabilityNames } from '../../tools/local/resources';
 import type { LocalPipelineState } from '../../tools/local/state';
 import { buildHttpApiEvent } from '../../tools/receiver-events';
 import { capturedEventPaths } from '../../tools/sign-events';
 import { buildStripeEvent, signStripePayload, toStripeWebhookBody } from '../../tools/stripe-events';
 import { buildStack } from '../infra/infra-helpers';
+import { setInStripe } from '../support/fake-stripe-control';
 import { sesMessagesTo } from '../support/local-pipeline-client';
 import { waitFor } from '../support/wait-for';
 
@@ -64,9 +82,11 @@ interface BundledFunction {
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'sam-local-invoke-'));
-let functions: Record<'receiver' | 'consumer' | 'sesEvents', BundledFunction>;
+let functions: Record<'receiver' | 'consumer' | 'sesEvents' | 'billingSync' | 'disputeReminder', BundledFunction>;
 let npmStart: { child: ChildProcessWithoutNullStreams; output: () => string } | undefined;
 let emulator: string;
+/** npm start's fake Stripe API, which env.json's `host.docker.internal:12111` stands for. */
+let stripeApiUrl: string;
 
 /** `npm start` as a newcomer runs it, in its own process with its own moto_server (as npm-start.test.ts does). */
 function startNpmStart(statePath: string): { child: ChildProcessWithoutNullStreams; output: () => string } {
@@ -108,7 +128,11 @@ function samEnvironment(fn: BundledFunction, leaveOut: readonly string[] = []): 
   const variables: Record<string, string> = {};
   for (const [name, value] of Object.entries(resource.Properties.Environment?.Variables ?? {})) {
     const override = leaveOut.includes(name) ? undefined : overrides[name];
-    variables[name] = (override ?? samDefault(value)).split(containerEmulatorEndpoint).join(emulator);
+    variables[name] = (override ?? samDefault(value))
+      .split(containerEmulatorEndpoint)
+      .join(emulator)
+      .split(containerStripeApiUrl)
+      .join(stripeApiUrl);
   }
   return {
     // The Lambda image's own.
@@ -196,12 +220,79 @@ Promise.resolve()
   });
 }
 
+/** The captured SQS event (events/consumer-sqs.json) carrying another Stripe event, as the receiver queues it. */
+function capturedSqsEventOf(stripeEvent: { readonly id: string; readonly type: string }): SQSEvent {
+  const captured = JSON.parse(readFileSync(capturedEventPaths.consumerSqs, 'utf8')) as SQSEvent;
+  const [record] = captured.Records;
+  if (record === undefined) throw new Error(`${capturedEventPaths.consumerSqs} has no record`);
+  const attribute = (stringValue: string) => ({
+    dataType: 'String',
+    stringValue,
+    stringListValues: [],
+    binaryListValues: [],
+  });
+  return {
+    Records: [
+      {
+        ...record,
+        messageId: randomUUID(),
+        body: JSON.stringify(stripeEvent, null, 2),
+        messageAttributes: {
+          ...record.messageAttributes,
+          'stripe-event-id': attribute(stripeEvent.id),
+          'stripe-event-type': attribute(stripeEvent.type),
+        },
+      },
+    ],
+  };
+}
+
+/** An SQS queue subscribed to the topic, read back the way a subscriber would (SNS envelopes). */
+async function subscribeQueue(topicArn: string, name: string) {
+  const sqs = new SQSClient(localClientConfig(emulator));
+  const sns = new SNSClient(localClientConfig(emulator));
+  const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }));
+  sns.destroy();
+  return {
+    /** Waits for `count` notifications and removes them from the queue. */
+    read: async (count: number) => {
+      const read: Array<{ Subject?: string; Message: string }> = [];
+      return waitFor(
+        `${count} notification(s) of ${topicArn}`,
+        async () => {
+          const answer = await sqs.send(
+            new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+          );
+          for (const message of answer.Messages ?? []) {
+            read.push(JSON.parse(message.Body ?? '{}') as { Subject?: string; Message: string });
+            await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
+          }
+          return read.length >= count ? read : undefined;
+        },
+        15_000,
+      );
+    },
+    close: () => sqs.destroy(),
+  };
+}
+
 beforeAll(async () => {
   const statePath = join(scratch, 'pipeline.json');
   npmStart = startNpmStart(statePath);
-  // Prepare: `npx cdk synth -c localEndpointUrl=http://host.docker.internal:5000`, bundles and all, while npm start boots.
+  // Prepare: `npx cdk synth -c localEndpointUrl=http://host.docker.internal:5000` with the features whose functions
+  // run here (billing state, business alerts), bundles and all, while npm start boots.
   const outdir = join(scratch, 'cdk.out');
-  const stack = buildStack({ localEndpointUrl: containerEmulatorEndpoint }, { bundle: true, outdir });
+  const stack = buildStack(
+    {
+      [contextKeys.localEndpointUrl]: containerEmulatorEndpoint,
+      [contextKeys.stripeApiKeySecretName]: localResourceNames.stripeApiKey,
+      [contextKeys.billingState]: 'true',
+      [contextKeys.businessAlerts]: 'true',
+    },
+    { bundle: true, outdir },
+  );
   const app = stack.node.root;
   if (!App.isApp(app)) throw new Error('the stack is not in an App');
   const assembly = app.synth();
@@ -220,6 +311,8 @@ beforeAll(async () => {
     receiver: bundled('ReceiverFunction'),
     consumer: bundled('ConsumerFunction'),
     sesEvents: bundled('SesEventsFunction'),
+    billingSync: bundled('BillingSyncFunction'),
+    disputeReminder: bundled('DisputeReminderFunction'),
   };
   const started = npmStart;
   await waitFor(
@@ -230,7 +323,9 @@ beforeAll(async () => {
     },
     90_000,
   );
-  emulator = (JSON.parse(readFileSync(statePath, 'utf8')) as LocalPipelineState).emulatorEndpoint;
+  const state = JSON.parse(readFileSync(statePath, 'utf8')) as LocalPipelineState;
+  emulator = state.emulatorEndpoint;
+  stripeApiUrl = state.stripeApiUrl ?? '';
 });
 
 afterAll(async () => {
@@ -324,6 +419,109 @@ describe('sam local invoke of the bundled functions, with events/env.json, again
         }),
       );
       expect(Item).toBeDefined();
+    } finally {
+      dynamodb.destroy();
+    }
+  });
+});
+
+describe('sam local invoke of the business alerts and the billing sync, against npm start', () => {
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  const dueBy = nowSeconds() + 10 * 86_400;
+  // Stripe's example dispute (fresh ids), awaiting a response due in 10 days: in the fake, and in the event.
+  const { event: disputeEvent } = buildAnyEvent('charge.dispute.created', { created: nowSeconds() });
+  const dispute = (disputeEvent.data as { object: Record<string, unknown> & { id: string } }).object;
+  Object.assign(dispute, { status: 'needs_response', evidence_details: { due_by: dueBy, has_evidence: false } });
+  let alerts: Awaited<ReturnType<typeof subscribeQueue>>;
+
+  beforeAll(async () => {
+    // What env.json names: npm start's topic, with a queue of this test's subscribed to it.
+    alerts = await subscribeQueue(
+      envJson[functions.consumer.logicalId]?.[envVarNames.alertTopicArn] ?? '',
+      `sam-local-alerts-${randomUUID().slice(0, 8)}`,
+    );
+    await setInStripe(stripeApiUrl, dispute);
+  });
+  afterAll(() => alerts?.close());
+
+  it("the consumer alerts on a dispute: publishes to npm start's topic and creates the reminder schedule in its group", async () => {
+    // Prepare
+    const event = capturedSqsEventOf(disputeEvent);
+    const env = samEnvironment(functions.consumer);
+    // Act
+    const invocation = await invokeBundle(functions.consumer, event, env);
+    // Assess
+    expect(invocation).toMatchObject({ ok: true, result: { batchItemFailures: [] } });
+    const [notification] = await alerts.read(1);
+    expect(notification?.Message).toContain(dispute.id);
+    const scheduler = new SchedulerClient(localClientConfig(emulator));
+    try {
+      const schedule = await scheduler.send(
+        new GetScheduleCommand({
+          Name: disputeReminderScheduleName(dispute.id),
+          GroupName: env[envVarNames.disputeReminderScheduleGroup],
+        }),
+      );
+      expect(schedule).toMatchObject({
+        ScheduleExpression: `at(${new Date((dueBy - 72 * 3600) * 1000).toISOString().slice(0, 19)})`,
+        Target: {
+          Arn: env[envVarNames.disputeReminderFunctionArn],
+          RoleArn: env[envVarNames.disputeReminderRoleArn],
+          Input: JSON.stringify({ disputeId: dispute.id, eventId: disputeEvent.id }),
+        },
+      });
+    } finally {
+      scheduler.destroy();
+    }
+  });
+
+  it("the reminder function, invoked with the schedule's input, reads the dispute from the fake Stripe API and alerts", async () => {
+    // Prepare: the input the schedule of the test above holds (moto never runs it)
+    const scheduler = new SchedulerClient(localClientConfig(emulator));
+    const schedule = await scheduler
+      .send(
+        new GetScheduleCommand({
+          Name: disputeReminderScheduleName(dispute.id),
+          GroupName: envJson[functions.consumer.logicalId]?.[envVarNames.disputeReminderScheduleGroup],
+        }),
+      )
+      .finally(() => scheduler.destroy());
+    const input = JSON.parse(schedule.Target?.Input ?? '{}') as unknown;
+    // Act
+    const invocation = await invokeBundle(functions.disputeReminder, input, samEnvironment(functions.disputeReminder));
+    // Assess
+    expect(invocation).toMatchObject({ ok: true, result: 'alerted' });
+    const [reminder] = await alerts.read(1);
+    expect(reminder?.Message).toContain(dispute.id);
+  });
+
+  it("the billing sync function writes the customer's state, read from the fake Stripe API, to npm start's table", async () => {
+    // Prepare: the customer as the fake knows it, and a sync request as the consumer queues it
+    const customerId = `cus_sam_${randomUUID().slice(0, 8)}`;
+    await setInStripe(stripeApiUrl, {
+      id: customerId,
+      object: 'customer',
+      email: 'sam-billing@example.com',
+      name: 'Sam',
+      created: 1,
+    });
+    const request = { customerId, account: null, eventId: `evt_sam_${customerId}`, eventCreated: nowSeconds() };
+    const event = capturedSqsEventOf({ id: request.eventId, type: 'customer.updated' });
+    const record = event.Records[0];
+    if (record !== undefined) Object.assign(record, { body: JSON.stringify(request), messageAttributes: {} });
+    const env = samEnvironment(functions.billingSync);
+    // Act
+    const invocation = await invokeBundle(functions.billingSync, event, env);
+    // Assess
+    expect(invocation).toMatchObject({ ok: true });
+    expect(invocation.result).not.toMatchObject({ batchItemFailures: [expect.anything()] });
+    const dynamodb = new DynamoDBClient(localClientConfig(emulator));
+    try {
+      const stored = await dynamoDbBillingStateStore(dynamodb, env[envVarNames.billingStateTableName] ?? '').get(
+        customerId,
+        null,
+      );
+      expect(stored?.state).toMatchObject({ customerId, email: 'sam-billing@example.com', name: 'Sam' });
     } finally {
       dynamodb.destroy();
     }

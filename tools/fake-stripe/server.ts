@@ -256,7 +256,9 @@ export async function startFakeStripeApi(options: FakeStripeApiOptions = {}): Pr
     });
   });
   const { port } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  // Listening on every interface (for containers), this process still reaches it on loopback.
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const urlHost = reachable.includes(':') ? `[${reachable}]` : reachable;
 
   return {
     url: `http://${urlHost}:${port}`,

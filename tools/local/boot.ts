@@ -94,6 +94,7 @@ export async function bootLocalEnvironment(options: LocalBootOptions): Promise<L
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
       nameSuffix: options.resourceNameSuffix,
       billingState: options.billingState ?? false,
+      businessAlerts: options.businessAlerts ?? false,
     });
   } catch (error) {
     // The caller gets no handle to stop it with, so a moto started for nothing must end here.

@@ -56,6 +56,8 @@ export interface LocalPipelineOptions {
   readonly print?: (line: string) => void;
   /** Port of the fake Stripe API the consumer's Stripe client is pointed at; 0 picks a free one. @default 0 */
   readonly stripeApiPort?: number;
+  /** Interface the fake Stripe API listens on (0.0.0.0 for `sam local invoke`'s containers). @default '127.0.0.1' */
+  readonly stripeApiHost?: string;
   /** The handlers to run, as a construct's `subscriptionsEntry` gives them. @default this project's subscriptions */
   readonly subscriptions?: Subscriptions;
   /**
@@ -107,6 +109,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const { emulatorEndpoint, resources, settings } = environment;
   const stripeApi = await startLocalStripeApi(emulatorEndpoint, {
     port: options.stripeApiPort ?? 0,
+    host: options.stripeApiHost,
     nameSuffix: options.resourceNameSuffix,
   });
   // Before the handlers load: they read their environment once.

@@ -6,6 +6,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
   CreateSecretCommand,
   PutSecretValueCommand,
@@ -14,6 +15,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { CreateConfigurationSetCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -51,7 +53,31 @@ export interface LocalResources {
   readonly suppressionTableName: string;
   /** The billing state feature's resources; absent when it is off. */
   readonly billingState?: LocalBillingStateResources;
+  /** The business alerts' topic and schedule group, for functions run as `sam local invoke` runs them; absent when off. */
+  readonly businessAlerts?: LocalBusinessAlertResources;
 }
+
+/**
+ * What the construct creates for `businessAlerts`, as moto holds it. `npm start`'s own consumer records alerts
+ * in memory and runs reminders on its clock (never these); a function run under `sam local invoke` with
+ * events/env.json publishes to this topic and creates its reminder schedules in this group (where they never fire).
+ */
+export interface LocalBusinessAlertResources {
+  readonly topicArn: string;
+  readonly scheduleGroupName: string;
+}
+
+/**
+ * Names of the business alerts' local counterparts (events/env.json uses the same). The reminder function and
+ * the scheduler role have none in moto: a schedule only names them, moto checks neither and never runs it, so
+ * their ARNs (made of these names) are fixed local ones.
+ */
+export const localBusinessAlertNames = {
+  topic: 'stripe-webhooks-local-alerts',
+  scheduleGroup: 'stripe-webhooks-local-dispute-reminders',
+  reminderFunction: 'stripe-webhooks-local-dispute-reminder',
+  schedulerRole: 'stripe-webhooks-local-dispute-reminder-scheduler',
+} as const;
 
 /** What the construct creates for `billingState`: the table of customers' states and the delayed sync queue. */
 export interface LocalBillingStateResources {
@@ -120,7 +146,8 @@ export function localS3ClientConfig(endpoint: string) {
  * dead-letter queue (redrive after `maxReceiveCount`), the idempotency table with its TTL attribute,
  * the verified sender identity, the signing secret, the large-event bucket with its expiry, the SES
  * configuration set and the suppression table; with `billingState`, the billing state table and the sync
- * queue with its own dead-letter queue. Safe to call again on existing resources.
+ * queue with its own dead-letter queue; with `businessAlerts`, the alert topic and the reminders' schedule
+ * group. Safe to call again on existing resources.
  */
 export async function createLocalResources(
   endpoint: string,
@@ -133,6 +160,8 @@ export async function createLocalResources(
     readonly nameSuffix?: string;
     /** Creates the billing state feature's table and queues too, as the construct's `billingState` does. @default false */
     readonly billingState?: boolean;
+    /** Creates the business alerts' topic and schedule group too (not suffixed: one per emulator). @default false */
+    readonly businessAlerts?: boolean;
   },
 ): Promise<LocalResources> {
   const names = localResourceNamesWith(options.nameSuffix);
@@ -162,6 +191,7 @@ export async function createLocalResources(
     const billingState = options.billingState
       ? await ensureBillingStateResources(sqs, dynamodb, names, settings, options.visibilityTimeoutSeconds)
       : undefined;
+    const businessAlerts = options.businessAlerts ? await ensureBusinessAlertResources(config) : undefined;
 
     try {
       await secrets.send(new CreateSecretCommand({ Name: names.signingSecret, SecretString: options.signingSecret }));
@@ -182,6 +212,7 @@ export async function createLocalResources(
       configurationSetName: deliverability.configurationSet,
       suppressionTableName: deliverability.suppressionTable,
       ...(billingState === undefined ? {} : { billingState }),
+      ...(businessAlerts === undefined ? {} : { businessAlerts }),
     };
   } finally {
     for (const client of [sqs, dynamodb, ses, sesv2, secrets, s3]) client.destroy();
@@ -242,6 +273,26 @@ async function ensureBillingStateResources(
   );
   const tableName = await ensureBillingStateTable(dynamodb, names.billingStateTable);
   return { tableName, syncQueueUrl, syncDeadLetterQueueUrl };
+}
+
+/** The business alerts' topic and schedule group ({@link localBusinessAlertNames}); both calls are safe to repeat. */
+async function ensureBusinessAlertResources(
+  config: ReturnType<typeof localClientConfig>,
+): Promise<LocalBusinessAlertResources> {
+  const sns = new SNSClient(config);
+  const scheduler = new SchedulerClient(config);
+  try {
+    const { TopicArn = '' } = await sns.send(new CreateTopicCommand({ Name: localBusinessAlertNames.topic }));
+    try {
+      await scheduler.send(new CreateScheduleGroupCommand({ Name: localBusinessAlertNames.scheduleGroup }));
+    } catch (error) {
+      if (!(error instanceof ConflictException)) throw error;
+    }
+    return { topicArn: TopicArn, scheduleGroupName: localBusinessAlertNames.scheduleGroup };
+  } finally {
+    sns.destroy();
+    scheduler.destroy();
+  }
 }
 
 /** The billing state table as the construct defines it: `billingStateTableSchema`'s key, on-demand, no TTL. */

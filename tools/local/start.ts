@@ -26,7 +26,8 @@ const usage = `Usage: npm start [-- --subscriptions PATH] [--no-billing-state] [
 
 Runs the whole pipeline on this machine: moto_server (SQS, DynamoDB, SES, S3, Secrets Manager), the real
 receiver and consumer handlers, a fake Stripe API, and the console at http://127.0.0.1:${defaultLocalPort}/.
-Listens on 127.0.0.1 only. Without moto_server on PATH, moto is installed once into .local/moto-venv
+Listens on 127.0.0.1 only (MOTO_HOST and FAKE_STRIPE_HOST open moto and the fake Stripe API to
+sam local invoke). Without moto_server on PATH, moto is installed once into .local/moto-venv
 with python3 -m venv (shown as it goes) and reused on the next start. Ctrl+C stops everything.
 
 Options:
@@ -64,6 +65,8 @@ Environment variables:
   BILLING_SYNC_OFF_TYPES event types the billing sync does not sync from, comma-separated
   PORT                   port of the webhook endpoint and the console (default ${defaultLocalPort})
   FAKE_STRIPE_PORT       port of the fake Stripe API (default ${defaultFakeStripePort})
+  FAKE_STRIPE_HOST       interface that the fake Stripe API listens on (default 127.0.0.1; 0.0.0.0 lets
+                         sam local invoke's containers reach it, as MOTO_HOST=0.0.0.0 does moto)
   MOTO_PORT              port for the moto_server it starts (default: a free one)
   MOTO_HOST              interface that moto_server listens on (default 127.0.0.1)
   MOTO_VENV              where moto is installed when moto_server is not on PATH (default .local/moto-venv)
@@ -252,6 +255,7 @@ async function main(): Promise<void> {
     motoPort,
     motoHost: process.env.MOTO_HOST?.trim() || undefined,
     stripeApiPort: process.env.FAKE_STRIPE_PORT ? Number(process.env.FAKE_STRIPE_PORT) : defaultFakeStripePort,
+    stripeApiHost: process.env.FAKE_STRIPE_HOST?.trim() || undefined,
     print,
     billingState,
     businessAlerts,

@@ -27,7 +27,7 @@ export interface LocalStripeApi {
 /** Starts the fake Stripe API and stores its key in the emulator; `port` 0 picks a free one. */
 export async function startLocalStripeApi(
   emulatorEndpoint: string,
-  options: { readonly port: number; readonly nameSuffix?: string },
+  options: { readonly port: number; readonly host?: string; readonly nameSuffix?: string },
 ): Promise<LocalStripeApi> {
   const secretName = `${localResourceNames.stripeApiKey}${options.nameSuffix ?? ''}`;
   const secrets = new SecretsManagerClient(localClientConfig(emulatorEndpoint));
@@ -39,7 +39,7 @@ export async function startLocalStripeApi(
   } finally {
     secrets.destroy();
   }
-  const fake = await startFakeStripeApi({ port: options.port });
+  const fake = await startFakeStripeApi({ port: options.port, host: options.host });
   return {
     fake,
     environment: {
