@@ -15,8 +15,9 @@
  *    reads for exactly this URL, set to the real regional endpoint, so the URL is the path-style
  *    `https://s3.us-east-1.amazonaws.com/<bucket>/<key>` that CloudFormation gets in AWS and moto parses.
  * 2. moto 5 has no CloudFormation model for a few types the stack cannot do without (the signing secret, the
- *    alarms, the HTTP API, the SES configuration set), keeps no outputs for a stack made by a change set, and
- *    runs custom resources only in Docker; tools/deploy-rehearsal/moto_server_cfn.py adds the models and the
+ *    alarms, the HTTP API, the SES configuration set, the dispute reminders' schedule group), keeps no outputs
+ *    for a stack made by a change set, and runs custom resources only in Docker;
+ *    tools/deploy-rehearsal/moto_server_cfn.py adds the models and the
  *    outputs on moto's own backends, and hands custom resource requests to the rehearsal
  *    (tools/deploy-rehearsal/custom-resources.ts). Other missing types are listed as not modelled.
  *
@@ -36,8 +37,10 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetScheduleGroupCommand, ListScheduleGroupsCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ListSecretsCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetSendQuotaCommand, SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   DeleteMessageBatchCommand,
   GetQueueUrlCommand,
@@ -47,6 +50,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type Stripe from 'stripe';
 import { placeholderSenderAddress, stackNameFor } from '../lib/app-context';
+import { type AlertWebhookServer, startAlertWebhookServer } from './deploy-rehearsal/alert-webhook-server';
 import {
   parseRehearsalArgs,
   type RehearsalOptions,
@@ -61,6 +65,7 @@ import {
   listFunctionNames,
   listKmsKeys,
 } from './deploy-rehearsal/aws-rest';
+import { businessAlertsSteps, rehearsalAlertQueueName } from './deploy-rehearsal/business-alerts-steps';
 import { type CustomResourceAnswer, runCustomResource, takeRequests } from './deploy-rehearsal/custom-resources';
 import {
   allFeaturesSteps,
@@ -72,6 +77,7 @@ import {
 import {
   allFeaturesContextArgs,
   featureLines,
+  rehearsalAlertWebhookSecretName,
   rehearsalApiKeySecretName,
   rehearsalFeatures,
 } from './deploy-rehearsal/features';
@@ -101,7 +107,11 @@ const root = join(__dirname, '..');
 const cdk = join(root, 'node_modules', '.bin', 'cdk');
 const signingSecretValue = 'whsec_deploy_rehearsal_0123456789abcdef';
 
-/** The resources with RemovalPolicy.RETAIN in lib/ (what `cdk destroy` leaves), by name part. */
+/**
+ * The resources with RemovalPolicy.RETAIN in lib/ (what `cdk destroy` leaves), by name part. With every feature
+ * also the alert topic's key (a KMS key is RETAIN by default); the alert topic, the reminder dead-letter queue
+ * and the schedule group (DESTROY: it takes its pending schedules with it) go with the stack.
+ */
 export function retainedResources(allFeatures: boolean) {
   return {
     tables: [
@@ -111,7 +121,8 @@ export function retainedResources(allFeatures: boolean) {
     ],
     buckets: ['largeeventsbucket'],
     secrets: [`stripe-webhooks/${stage}/signing-secret`],
-    kmsKeys: 2,
+    // The alarm topic's and the SES events topic's; with every feature, the alert topic's too.
+    kmsKeys: allFeatures ? 3 : 2,
   };
 }
 
@@ -125,6 +136,7 @@ export function functionRole(logicalId: string): string {
     ['StripeEndpointStripeEndpointFunction', 'stripeEndpoint'],
     ['StripeEndpointProviderframework', 'stripeEndpointProvider'],
     ['Reconciler', 'reconciler'],
+    ['BusinessAlertsDisputeReminder', 'disputeReminder'],
     // aws-cdk-lib's AwsCustomResource provider, one per stack (AwsCustomResource.PROVIDER_FUNCTION_UUID).
     ['AWS679f53fac002430cb0da5b7982bd2287', 'awsCustomResourceProvider'],
   ];
@@ -185,13 +197,14 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
   let stopEmulator: (() => Promise<void>) | undefined;
   let fake: FakeStripeApi | undefined;
   let xray: XrayListener | undefined;
+  let alertWebhook: AlertWebhookServer | undefined;
   let endpointUrl = process.env.AWS_ENDPOINT_URL?.trim() ?? '';
   const started = Date.now();
   if (allFeatures) rehearsal.features.push(...featureLines(rehearsalFeatures));
 
   await rehearsal.step('start emulator', async () => {
     if (endpointUrl !== '') {
-      return `using AWS_ENDPOINT_URL=${endpointUrl} (it must model AWS::SecretsManager::Secret, AWS::CloudWatch::Alarm, AWS::ApiGatewayV2::Api and AWS::SES::ConfigurationSet in CloudFormation${allFeatures ? ', and hand custom resources to this rehearsal as tools/deploy-rehearsal/moto_server_cfn.py does' : ''})`;
+      return `using AWS_ENDPOINT_URL=${endpointUrl} (it must model AWS::SecretsManager::Secret, AWS::CloudWatch::Alarm, AWS::ApiGatewayV2::Api and AWS::SES::ConfigurationSet in CloudFormation${allFeatures ? ', AWS::SNS::Subscription and AWS::Scheduler::ScheduleGroup too, and hand custom resources to this rehearsal as tools/deploy-rehearsal/moto_server_cfn.py does' : ''})`;
     }
     const python = await motoPython();
     const [file, ...args] = python.split(' ');
@@ -211,10 +224,11 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
   });
 
   if (allFeatures) {
-    await rehearsal.step('start fake Stripe API and X-Ray listener', async () => {
+    await rehearsal.step('start fake Stripe API, X-Ray listener, alert webhook', async () => {
       fake = await startFakeStripeApi({ port: 0 });
       xray = await startXrayListener();
-      return `tools/fake-stripe at ${fake.url} (STRIPE_API_URL of the functions run here); X-Ray segments to udp ${xray.address}`;
+      alertWebhook = await startAlertWebhookServer();
+      return `tools/fake-stripe at ${fake.url} (STRIPE_API_URL of the functions run here); X-Ray segments to udp ${xray.address}; alert webhook at ${new URL(alertWebhook.url).origin}`;
     });
   }
 
@@ -242,6 +256,8 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
   const s3 = new S3Client({ ...sdk, forcePathStyle: true });
   const secrets = new SecretsManagerClient(sdk);
   const ses = new SESClient(sdk);
+  const sns = new SNSClient(sdk);
+  const scheduler = new SchedulerClient(sdk);
   let outputs: Record<string, string> = {};
   let template: { Resources: Record<string, { Type: string }> } = { Resources: {} };
   const functions: Record<string, DeployedFunction> = {};
@@ -279,6 +295,8 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
     xray: () => xray,
     consume: (fn, waitSeconds) => consume(fn, waitSeconds),
     receipts: () => receiptsTo(),
+    deliver: (signedBody) => deliver(signedBody),
+    alertWebhook: () => alertWebhook,
   };
 
   if (allFeatures) await rehearsal.step('operator, before the deploy', () => beforeDeploy(run));
@@ -448,8 +466,13 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
     await sqs.send(new GetQueueUrlCommand({ QueueName: outputs.DeadLetterQueueName }));
     await ddb.send(new DescribeTableCommand({ TableName: outputs.IdempotencyTableName }));
     await ddb.send(new DescribeTableCommand({ TableName: outputs.SuppressionTableName }));
-    if (allFeatures) await ddb.send(new DescribeTableCommand({ TableName: outputs.BillingStateTableName }));
-    return `the ${Object.keys(outputs).length} outputs docs/deploy.md lists${allFeatures ? ' with these features' : ''}, exactly; queues and tables resolve`;
+    if (allFeatures) {
+      await ddb.send(new DescribeTableCommand({ TableName: outputs.BillingStateTableName }));
+      await sns.send(new GetTopicAttributesCommand({ TopicArn: outputs.BusinessAlertTopicArn }));
+      await sqs.send(new GetQueueUrlCommand({ QueueName: outputs.DisputeReminderDeadLetterQueueName }));
+      await scheduler.send(new GetScheduleGroupCommand({ Name: outputs.DisputeReminderScheduleGroupName }));
+    }
+    return `the ${Object.keys(outputs).length} outputs docs/deploy.md lists${allFeatures ? ' with these features' : ''}, exactly; queues and tables${allFeatures ? ', the alert topic and the schedule group' : ''} resolve`;
   });
 
   await rehearsal.step('operator setup: signing secret, SES sender', async () => {
@@ -469,13 +492,13 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
   const event = buildStripeEvent('invoice.paid', allFeatures ? { livemode: true } : {}) as Stripe.Event;
   const body = toStripeWebhookBody(event);
 
-  const deliver = async (): Promise<string> => {
+  const deliver = async (payload = body): Promise<string> => {
     const receiver = functions.receiver as DeployedFunction;
-    const signature = signStripePayload(body, secretForSigning);
+    const signature = signStripePayload(payload, secretForSigning);
     const result = await invokeInChild(
       receiver.directory,
       receiver.handler,
-      buildHttpApiEvent(body, signature),
+      buildHttpApiEvent(payload, signature),
       receiver.env,
       receiver.timeout,
       work,
@@ -543,7 +566,7 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
       return `403 to ${outsider} (the signed request from Stripe's address is the next step)`;
     });
   }
-  await rehearsal.step('signed invoice.paid → receiver', deliver);
+  await rehearsal.step('signed invoice.paid → receiver', () => deliver());
   await rehearsal.step('queue → consumer', () => consume(functions.consumer as DeployedFunction));
   await rehearsal.step('receipt in SES', async () => {
     const count = await receiptsTo();
@@ -557,7 +580,10 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
     check(count === 1, `SES sent ${count} messages after the duplicate, expected still 1`);
     return `${receiver}; ${consumer}; still 1 message`;
   });
-  if (allFeatures) await allFeaturesSteps(run, event);
+  if (allFeatures) {
+    await allFeaturesSteps(run, event);
+    await businessAlertsSteps(run);
+  }
 
   if (!options.keep && deployed) {
     // Destroy even when a step failed, so a kept emulator (AWS_ENDPOINT_URL) is left clean.
@@ -582,8 +608,11 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
       const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
       const functionNames = (await listFunctionNames(endpoint)).filter((name) => name.startsWith(stackName));
       const buckets = Buckets.map((b) => b.Name ?? '').filter((name) => !name.startsWith('cdk-hnb659fds-'));
-      // The operator's Stripe API key secret (--all-features) was made before the deploy, not by the stack.
-      const secretNames = SecretList.map((s) => s.Name ?? '').filter((name) => name !== rehearsalApiKeySecretName);
+      // The operator's Stripe API key and alert webhook secrets, and the queue subscribed to the alert topic
+      // (--all-features), were made by the rehearsal as the operator, not by the stack.
+      const operatorSecrets = [rehearsalApiKeySecretName, rehearsalAlertWebhookSecretName];
+      const secretNames = SecretList.map((s) => s.Name ?? '').filter((name) => !operatorSecrets.includes(name));
+      const queues = QueueUrls.filter((url) => !url.endsWith(`/${rehearsalAlertQueueName}`));
       const problems: string[] = [];
       const expectExactly = (what: string, names: string[], parts: string[]) => {
         for (const part of parts) {
@@ -597,10 +626,18 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
       expectExactly('table', TableNames, retained.tables);
       expectExactly('bucket', buckets, retained.buckets);
       expectExactly('secret', secretNames, retained.secrets);
-      if (QueueUrls.length > 0) problems.push(`queues remain: ${QueueUrls.join(', ')}`);
+      if (queues.length > 0) problems.push(`queues remain: ${queues.join(', ')}`);
       if (functionNames.length > 0) problems.push(`functions remain: ${functionNames.join(', ')}`);
-      // Both keys (the SES events topic's and the alarm topic's) are RETAIN. ListKeys only: moto's DescribeKey
-      // fails (500) on a key CloudFormation made, whose policy it stored as an object rather than a string.
+      // The topics (the alert topic with its subscriptions) and the schedule group with any pending reminder go
+      // with the stack; their key stays (counted below).
+      const { Topics = [] } = await sns.send(new ListTopicsCommand({}));
+      const topics = Topics.map((t) => t.TopicArn ?? '').filter((arn) => arn.includes(`:${stackName}-`));
+      if (topics.length > 0) problems.push(`topics remain: ${topics.join(', ')}`);
+      const { ScheduleGroups = [] } = await scheduler.send(new ListScheduleGroupsCommand({}));
+      const groups = ScheduleGroups.map((g) => g.Name ?? '').filter((name) => name !== 'default');
+      if (groups.length > 0) problems.push(`schedule groups remain: ${groups.join(', ')}`);
+      // The keys (the SES events topic's, the alarm topic's, with every feature the alert topic's) are RETAIN.
+      // ListKeys only: moto's DescribeKey fails (500) on a key CloudFormation made, whose policy it stored as an object rather than a string.
       // The stack's keys by id, not a count of every key: moto also makes AWS-managed keys (aws/secretsmanager...)
       // on first use, which are not the stack's.
       const keys = new Set(await listKmsKeys(endpoint));
@@ -610,12 +647,12 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
           `${kept.length} of the stack's ${stackKeyIds.length} KMS keys remain, expected ${retained.kmsKeys} of ${retained.kmsKeys}`,
         );
       check(problems.length === 0, problems.join('; '));
-      return `kept: ${TableNames.length} tables, ${buckets.length} bucket, ${secretNames.length} secret, ${kept.length} KMS keys; no queue or function left`;
+      return `kept: ${TableNames.length} tables, ${buckets.length} bucket, ${secretNames.length} secret, ${kept.length} KMS keys; no queue, function, topic or schedule group left`;
     });
     rehearsal.failed = rehearsal.failed || failedBefore;
   }
 
-  for (const client of [cfn, sqs, ddb, s3, secrets, ses]) client.destroy();
+  for (const client of [cfn, sqs, ddb, s3, secrets, ses, sns, scheduler]) client.destroy();
   if (options.keep) {
     out(
       `--keep: the emulator stays at ${endpointUrl} with ${stackName} deployed${fake ? `, the fake Stripe API at ${fake.url}` : ''}; work files in ${work}. Ctrl-C to stop.`,
@@ -623,6 +660,7 @@ export async function runRehearsal(options: RehearsalOptions, out: (line: string
   } else {
     await fake?.close();
     await xray?.close();
+    await alertWebhook?.close();
     await stopEmulator?.();
     if (!rehearsal.failed) rmSync(work, { recursive: true, force: true });
     else out(`Work files (cdk logs, the assembly, the functions) kept in ${work}`);

@@ -2,10 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { functionRole, retainedResources } from '../../tools/deploy-rehearsal';
 import { parseRehearsalArgs, RehearsalUsageError, rehearsalUsage } from '../../tools/deploy-rehearsal/args';
+import { parseSnsEnvelope, rehearsalAlertQueueName } from '../../tools/deploy-rehearsal/business-alerts-steps';
 import { responseUrl } from '../../tools/deploy-rehearsal/custom-resources';
 import { allFeaturesContextArgs, featureLines, rehearsalFeatures } from '../../tools/deploy-rehearsal/features';
 import { expectedOutputs, outputProblems, stackOutputs } from '../../tools/deploy-rehearsal/outputs';
-import { annotationValues, parseXrayDatagram, sampledTraceHeader } from '../../tools/deploy-rehearsal/xray-listener';
+import {
+  annotationValues,
+  parseXrayDatagram,
+  sampledTraceHeader,
+  segmentNames,
+} from '../../tools/deploy-rehearsal/xray-listener';
 
 const root = join(__dirname, '..', '..');
 
@@ -59,20 +65,22 @@ describe('--all-features: the features', () => {
       stripeIpAllowlist: 'true',
       accountLevelSuppression: 'true',
       livemode: 'live',
+      businessAlerts: 'true',
     });
-    // billingState, stripeEndpoint=managed and reconciler need the key; EventBridge needs its source name.
+    // billingState, stripeEndpoint=managed, reconciler and businessAlerts need the key; EventBridge needs its source name.
     expect(context.stripeApiKeySecretName).toBeTruthy();
     expect(context.stripeEventSourceName).toMatch(/^aws\.partner\/stripe\.com\/ed_/);
     expect(context.alarmEmail).toMatch(/@/);
+    expect(context.alertEmail).toMatch(/@/);
+    expect(context.alertWebhookSecretName).toMatch(/^stripe-webhooks\/dev\//);
     expect(() => JSON.parse(context.connectedAccountEmails ?? '')).not.toThrow();
   });
 
   it('never deploys what must not be deployed, and names it with its reason instead', () => {
     for (const key of ['localEndpointUrl', 'alarmTopicArn', 'dashboard']) expect(context[key]).toBeUndefined();
     const notDeployed = rehearsalFeatures.filter((f) => f.support === 'not deployed');
-    expect(notDeployed.map((f) => f.name)).toEqual(
-      expect.arrayContaining(['localEndpointUrl', 'alarmTopicArn', 'businessAlerts']),
-    );
+    expect(notDeployed.map((f) => f.name)).toEqual(expect.arrayContaining(['localEndpointUrl', 'alarmTopicArn']));
+    expect(notDeployed.map((f) => f.name).filter((name) => name.includes('businessAlerts'))).toEqual([]);
     for (const feature of notDeployed) expect(feature.context).toEqual({});
   });
 
@@ -99,8 +107,16 @@ describe('the rehearsal checks', () => {
     );
     expect(expectedOutputs(false)).not.toContain('BillingStateTableName');
     expect(expectedOutputs(true)).toEqual(
-      expect.arrayContaining(['EventBusName', 'BillingStateTableName', 'BillingSyncDeadLetterQueueName']),
+      expect.arrayContaining([
+        'EventBusName',
+        'BillingStateTableName',
+        'BillingSyncDeadLetterQueueName',
+        'BusinessAlertTopicArn',
+        'DisputeReminderScheduleGroupName',
+        'DisputeReminderDeadLetterQueueName',
+      ]),
     );
+    expect(expectedOutputs(false)).not.toContain('BusinessAlertTopicArn');
     const given = Object.fromEntries(expectedOutputs(false).map((name) => [name, 'x']));
     expect(outputProblems(given, false)).toEqual([]);
     expect(outputProblems({ ...given, Surprise: 'x' }, false)).toEqual([
@@ -118,7 +134,9 @@ describe('the rehearsal checks', () => {
   it('expects the billing state table kept too with every feature', () => {
     expect(retainedResources(false).tables).not.toContain('BillingStateTable');
     expect(retainedResources(true).tables).toContain('BillingStateTable');
-    expect(retainedResources(true).kmsKeys).toBe(2);
+    // The alarm topic's and the SES events topic's keys; with every feature, the alert topic's too.
+    expect(retainedResources(false).kmsKeys).toBe(2);
+    expect(retainedResources(true).kmsKeys).toBe(3);
   });
 
   it("knows each deployed function's role by its logical id", () => {
@@ -127,6 +145,7 @@ describe('the rehearsal checks', () => {
     expect(functionRole('BillingStateBillingSyncFunction14935581')).toBe('billingSync');
     expect(functionRole('StripeEndpointProviderframeworkonEventF94F0522')).toBe('stripeEndpointProvider');
     expect(functionRole('StripeEndpointStripeEndpointFunctionFD24BCDA')).toBe('stripeEndpoint');
+    expect(functionRole('BusinessAlertsDisputeReminderFunctionD7422C2F')).toBe('disputeReminder');
     expect(functionRole('Something')).toBe('Something');
   });
 
@@ -134,6 +153,44 @@ describe('the rehearsal checks', () => {
     expect(responseUrl('http://127.0.0.1:5000', 'arn:aws:cloudformation:us-east-1:1:stack/S/x')).toBe(
       'http://127.0.0.1:5000/cloudformation_us-east-1/cfnresponse?stack=arn%3Aaws%3Acloudformation%3Aus-east-1%3A1%3Astack%2FS%2Fx',
     );
+  });
+});
+
+describe('businessAlerts: the alerts read back from the subscribed queue', () => {
+  it("reads SNS's notification envelope with its kind and eventId attributes", () => {
+    const body = JSON.stringify({
+      Type: 'Notification',
+      MessageId: 'm-1',
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
+      Subject: 'Dispute opened: $10.00',
+      Message: 'A customer disputed a payment.',
+      MessageAttributes: {
+        kind: { Type: 'String', Value: 'dispute_created' },
+        eventId: { Type: 'String', Value: 'evt_1' },
+      },
+    });
+    expect(parseSnsEnvelope(body)).toEqual({
+      subject: 'Dispute opened: $10.00',
+      text: 'A customer disputed a payment.',
+      kind: 'dispute_created',
+      eventId: 'evt_1',
+    });
+  });
+
+  it('refuses what is not a notification (raw delivery, a subscription confirmation, not JSON)', () => {
+    expect(parseSnsEnvelope('A customer disputed a payment.')).toBeUndefined();
+    expect(parseSnsEnvelope(JSON.stringify({ Type: 'SubscriptionConfirmation', Message: 'x' }))).toBeUndefined();
+    expect(parseSnsEnvelope(JSON.stringify({ Type: 'Notification' }))).toBeUndefined();
+    expect(parseSnsEnvelope(JSON.stringify({ Type: 'Notification', Message: 'x' }))).toEqual({
+      subject: '',
+      text: 'x',
+      kind: undefined,
+      eventId: undefined,
+    });
+  });
+
+  it("names the operator's queue apart from the stack's (the kept-resources check leaves it out)", () => {
+    expect(rehearsalAlertQueueName).not.toMatch(/^StripeWebhooks-/);
   });
 });
 
@@ -154,6 +211,21 @@ describe('the X-Ray daemon stand-in', () => {
     expect(annotationValues(documents, 'eventId')).toEqual(['evt_2']);
     expect(annotationValues(documents, 'Service')).toEqual(['receiver']);
     expect(annotationValues(documents, 'missing')).toEqual([]);
+  });
+
+  it('names every segment and nested subsegment (an SDK call is named after its service)', () => {
+    const documents = [
+      { id: '1', name: 'stripe-dispute-reminder' },
+      {
+        id: '2',
+        subsegments: [
+          { id: '3', name: 'SecretsManager' },
+          { id: '4', name: 'SNS', subsegments: [] },
+        ],
+      },
+    ];
+    expect(segmentNames(documents)).toEqual(['stripe-dispute-reminder', 'SecretsManager', 'SNS']);
+    expect(segmentNames([])).toEqual([]);
   });
 
   it('gives a sampled trace header in the form Lambda gives it', () => {

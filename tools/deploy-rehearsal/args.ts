@@ -30,10 +30,11 @@ resources remain. Prints each step with its time, then a summary table. See docs
 Options:
   --all-features  deploy with every optional feature the emulator can hold (managed Stripe endpoint,
                   reconciler, billing state, EventBridge ingress beside the webhook, IP allowlist,
-                  tracing, alarm e-mail, account-level suppression, ...) and also run the custom
-                  resources, the billing sync, the reconciler and the SES events function, against
-                  the fake Stripe API; the summary lists per feature what is rehearsed and what the
-                  emulator cannot hold, and why
+                  tracing, alarm e-mail, account-level suppression, business alerts, ...) and also
+                  run the custom resources, the billing sync, the reconciler, the SES events function
+                  and a dispute's alerts and reminder (to a queue on the alert topic and a local
+                  webhook), against the fake Stripe API; the summary lists per feature what is
+                  rehearsed and what the emulator cannot hold, and why
   --keep          leave the emulator running and the stack deployed; print the endpoint
   --help          show this help
 

@@ -15,10 +15,12 @@ import type { FakeStripeApi } from '../fake-stripe/server';
 import { snsEvent } from '../local/lambda-shapes';
 import { simulatedSesNotification } from '../local/ses-simulator';
 import { buildStripeEvent } from '../stripe-events';
+import type { AlertWebhookServer } from './alert-webhook-server';
 import { type Endpoint, signedJson } from './aws-rest';
 import type { CustomResourceAnswer, CustomResourceRequest } from './custom-resources';
 import {
   rehearsalAlarmEmail,
+  rehearsalAlertWebhookSecretName,
   rehearsalApiKey,
   rehearsalApiKeySecretName,
   rehearsalEventSourceName,
@@ -49,6 +51,10 @@ export interface FeatureRun {
   readonly consume: (fn: DeployedFunction, waitSeconds?: number) => Promise<string>;
   /** How many emails SES says it sent. */
   readonly receipts: () => Promise<number>;
+  /** Posts `body`, signed as Stripe signs it, to the deployed receiver (the HTTP API's event); 200 or a failure. */
+  readonly deliver: (body: string) => Promise<string>;
+  /** The rehearsal's stand-in for the alert webhook (a Slack incoming webhook), whose URL the webhook secret holds. */
+  readonly alertWebhook: () => AlertWebhookServer | undefined;
 }
 
 function deployed(run: FeatureRun, role: string): DeployedFunction {
@@ -73,17 +79,23 @@ function events(run: FeatureRun, action: string, body: unknown): Promise<unknown
   });
 }
 
-/** What the operator (and Stripe) does before `cdk deploy`: the API key secret, the partner event source. */
+/**
+ * What the operator (and Stripe) does before `cdk deploy`: the API key secret, the alert webhook secret (its
+ * URL, stored by hand as docs/business-alerts.md says: the rehearsal's webhook server), the partner event source.
+ */
 export async function beforeDeploy(run: FeatureRun): Promise<string> {
+  const webhook = run.alertWebhook();
+  check(webhook, "the rehearsal's alert webhook server is not running");
   const secrets = new SecretsManagerClient(run.sdk);
   try {
     await secrets.send(new CreateSecretCommand({ Name: rehearsalApiKeySecretName, SecretString: rehearsalApiKey }));
+    await secrets.send(new CreateSecretCommand({ Name: rehearsalAlertWebhookSecretName, SecretString: webhook.url }));
   } finally {
     secrets.destroy();
   }
   // Stripe's side of an EventBridge event destination: the partner event source in the stack's account.
   await events(run, 'CreatePartnerEventSource', { Name: rehearsalEventSourceName, Account: account });
-  return `secret ${rehearsalApiKeySecretName} (a test key of the fake Stripe API); partner event source ${rehearsalEventSourceName}`;
+  return `secrets ${rehearsalApiKeySecretName} (a test key of the fake Stripe API) and ${rehearsalAlertWebhookSecretName} (the rehearsal's webhook server, http on 127.0.0.1); partner event source ${rehearsalEventSourceName}`;
 }
 
 /**

@@ -13,6 +13,9 @@ export const rehearsalEventSourceName = 'aws.partner/stripe.com/ed_test_DeployRe
 export const rehearsalSenderAddress = 'receipts@example.org';
 export const rehearsalSesIdentity = 'example.org';
 export const rehearsalAlarmEmail = 'ops@example.com';
+export const rehearsalAlertEmail = 'disputes@example.com';
+/** The alertWebhookSecretName the rehearsal creates before the deploy; its URL is set once its server listens. */
+export const rehearsalAlertWebhookSecretName = 'stripe-webhooks/dev/alert-webhook';
 
 /** How far the emulator holds a feature. */
 export type FeatureSupport =
@@ -127,6 +130,16 @@ export const rehearsalFeatures: readonly RehearsalFeature[] = [
     note: "the receiver's reserved concurrency (20) and POWERTOOLS_LOG_LEVEL are read back; the consumer is given the event source mapping's batch size (5); log retention and maxReceiveCount are deployed, not checked",
   },
   {
+    name: 'businessAlerts, alertEmail, alertWebhookSecretName',
+    context: {
+      businessAlerts: 'true',
+      alertEmail: rehearsalAlertEmail,
+      alertWebhookSecretName: rehearsalAlertWebhookSecretName,
+    },
+    support: 'partly',
+    note: "the webhook secret is made before the deploy with the URL of the rehearsal's own HTTP server (http on 127.0.0.1, which the functions accept for loopback only), and a queue is subscribed to the deployed topic (its KmsMasterKeyId must be the stack's key, the e-mail subscribed); a signed charge.dispute.created through the receiver and the consumer must alert the topic and the webhook once (a duplicate delivery: no second alert) and create dispute-reminder-<id> in the deployed group with the deployed role, target and time; the deployed reminder function, given the schedule's input as Scheduler would, must alert (and be traced) while the dispute needs a response and not once the fake Stripe API has it under_review; charge.dispute.closed must delete the schedule. Not held by moto: Scheduler never fires a schedule (the rehearsal invokes the function instead, at once rather than 72 h before due_by); the reminder's AWS::Lambda::EventInvokeConfig (2 retries, then the reminder dead-letter queue) is not modelled, so that path is not run; the topic's key encrypts nothing and its TLS-only AWS::SNS::TopicPolicy is not modelled (moto enforces no policy); no e-mail is sent. AWS::Scheduler::ScheduleGroup is modelled by moto_server_cfn.py",
+  },
+  {
     name: 'alarmTopicArn',
     context: {},
     support: 'not deployed',
@@ -143,12 +156,6 @@ export const rehearsalFeatures: readonly RehearsalFeature[] = [
     context: {},
     support: 'not deployed',
     note: 'for sam local invoke only; a template synthesized with it must never be deployed',
-  },
-  {
-    name: 'businessAlerts',
-    context: {},
-    support: 'not deployed',
-    note: 'being built while this rehearsal was written; not yet in the rehearsal',
   },
 ];
 

@@ -26,6 +26,10 @@ bus's name (aws.partner/stripe.com/ed_...) to its last segment; both fixed below
 AWS::SNS::Subscription: the alarm e-mail's and the SES events function's subscriptions (moto models only
 subscriptions written inside a topic). Created in moto's SNS (Subscribe); moto sends no confirmation mail.
 
+AWS::Scheduler::ScheduleGroup (businessAlerts): the dispute reminders' group. moto's Scheduler has the API but no
+CloudFormation model; the scheduler role's trust policy needs the group's `Arn`, and the consumer creates its
+schedules in the group. Created in moto's Scheduler (CreateScheduleGroup); deleting it deletes its schedules.
+
 AWS::Lambda::Function: TracingConfig and Architectures are kept (moto's model drops them); see below.
 
 AWS::SQS::Queue: its URL (`Ref`) is made moto's own, as its SQS API gives it; see below.
@@ -58,38 +62,49 @@ from moto.cloudwatch.models import Dimension, Metric, MetricDataQuery, MetricSta
 from moto.core.common_models import CloudFormationModel
 from moto.events.models import EventBus, EventsBackend
 from moto.secretsmanager.models import secretsmanager_backends
+from moto.scheduler.models import scheduler_backends
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 from moto.sqs.models import Queue
 
 
-class RehearsalSecret(CloudFormationModel):
-    # moto's model metaclass takes the service name from the module path (moto.<service>.…).
-    __module__ = "moto.secretsmanager.rehearsal"
+class _RehearsalModel:
+    """What the models below share: a physical id (`Ref`), a fixed set of `Fn::GetAtt` attributes, creation on
+    one of moto's own backends from the template's properties (`make`), and deletion there (`delete`).
 
-    def __init__(self, arn: str, name: str) -> None:
-        self.arn = arn
-        self.name = name
+    Mixed in before CloudFormationModel rather than subclassing it: moto finds its models with
+    `CloudFormationModel.__subclasses__()`, which lists direct subclasses only. Each model also sets
+    `__module__` to `moto.<service>.rehearsal`: moto's model metaclass takes the service from that path.
+    """
+
+    cfn_type = ""
+    # The property naming the resource ("" when none): moto then passes its value as `resource_name`.
+    name_type = ""
+    attribute_names: tuple[str, ...] = ()
+
+    def __init__(self, physical_id: str, **attributes: Any) -> None:
+        self.physical_id = physical_id
+        self.attributes = attributes
 
     @property
     def physical_resource_id(self) -> str:
-        return self.arn
+        return self.physical_id
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.name_type
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SecretsManager::Secret"
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.cfn_type
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Id",)
+        return attr in cls.attribute_names
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "Id":
-            return self.arn
+        if attribute_name in self.attribute_names:
+            return self.attributes[attribute_name]
         raise NotImplementedError(attribute_name)
 
     @classmethod
@@ -100,9 +115,22 @@ class RehearsalSecret(CloudFormationModel):
         account_id: str,
         region_name: str,
         **kwargs: Any,
-    ) -> "RehearsalSecret":
-        props = cloudformation_json.get("Properties", {})
-        name = props.get("Name", resource_name)
+    ) -> Any:
+        return cls.make(resource_name, cloudformation_json.get("Properties", {}), account_id, region_name)
+
+    @classmethod
+    def make(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Any:
+        raise NotImplementedError(cls.cfn_type)
+
+
+class RehearsalSecret(_RehearsalModel, CloudFormationModel):
+    __module__ = "moto.secretsmanager.rehearsal"
+    cfn_type = "AWS::SecretsManager::Secret"
+    name_type = "Name"
+    attribute_names = ("Id",)
+
+    @classmethod
+    def make(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> "RehearsalSecret":
         value = props.get("SecretString")
         if value is None:
             value = secrets.token_urlsafe(24)
@@ -118,21 +146,11 @@ class RehearsalSecret(CloudFormationModel):
             replica_regions=[],
             force_overwrite=False,
         )
-        return cls(backend.secrets[name].arn, name)
-
-    @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        backend = secretsmanager_backends[account_id][region_name]
-        backend.delete_secret(resource_name, None, True)
+        arn = backend.secrets[name].arn
+        return cls(arn, Id=arn)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        secretsmanager_backends[account_id][region_name].delete_secret(self.arn, None, True)
+        secretsmanager_backends[account_id][region_name].delete_secret(self.physical_id, None, True)
 
 
 def _dimensions(raw: Any) -> list[dict[str, str]]:
@@ -172,45 +190,14 @@ def _queries(raw: Any) -> Any:
     return queries
 
 
-class RehearsalAlarm(CloudFormationModel):
+class RehearsalAlarm(_RehearsalModel, CloudFormationModel):
     __module__ = "moto.cloudwatch.rehearsal"
-
-    def __init__(self, name: str, arn: str) -> None:
-        self.name = name
-        self.arn = arn
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "AlarmName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudWatch::Alarm"
+    cfn_type = "AWS::CloudWatch::Alarm"
+    name_type = "AlarmName"
+    attribute_names = ("Arn",)
 
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Arn",)
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "Arn":
-            return self.arn
-        raise NotImplementedError(attribute_name)
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> "RehearsalAlarm":
-        props = cloudformation_json.get("Properties", {})
-        name = props.get("AlarmName", resource_name)
+    def make(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> "RehearsalAlarm":
         alarm = cloudwatch_backends[account_id][region_name].put_metric_alarm(
             name=name,
             namespace=props.get("Namespace"),
@@ -229,117 +216,84 @@ class RehearsalAlarm(CloudFormationModel):
             insufficient_data_actions=props.get("InsufficientDataActions"),
             treat_missing_data=props.get("TreatMissingData"),
         )
-        return cls(name, alarm.alarm_arn)
-
-    @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        cloudwatch_backends[account_id][region_name].delete_alarms([resource_name])
+        return cls(name, Arn=alarm.alarm_arn)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        cloudwatch_backends[account_id][region_name].delete_alarms([self.name])
+        cloudwatch_backends[account_id][region_name].delete_alarms([self.physical_id])
 
 
-class RehearsalHttpApi(CloudFormationModel):
+class RehearsalHttpApi(_RehearsalModel, CloudFormationModel):
     __module__ = "moto.apigatewayv2.rehearsal"
-
-    def __init__(self, api_id: str, endpoint: str) -> None:
-        self.api_id = api_id
-        self.endpoint = endpoint
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.api_id
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ApiGatewayV2::Api"
+    cfn_type = "AWS::ApiGatewayV2::Api"
+    attribute_names = ("ApiEndpoint", "ApiId")
 
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("ApiEndpoint", "ApiId")
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "ApiEndpoint":
-            return self.endpoint
-        if attribute_name == "ApiId":
-            return self.api_id
-        raise NotImplementedError(attribute_name)
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> "RehearsalHttpApi":
-        props = cloudformation_json.get("Properties", {})
+    def make(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> "RehearsalHttpApi":
         api = apigatewayv2_backends[account_id][region_name].create_api(
             api_key_selection_expression=props.get("ApiKeySelectionExpression"),
             cors_configuration=props.get("CorsConfiguration"),
             description=props.get("Description"),
             disable_schema_validation=props.get("DisableSchemaValidation"),
             disable_execute_api_endpoint=props.get("DisableExecuteApiEndpoint"),
-            name=props.get("Name", resource_name),
+            name=props.get("Name", name),
             protocol_type=props.get("ProtocolType", "HTTP"),
             route_selection_expression=props.get("RouteSelectionExpression"),
             tags=props.get("Tags", {}),
             version=props.get("Version"),
         )
-        return cls(api.api_id, api.api_endpoint)
+        return cls(api.api_id, ApiEndpoint=api.api_endpoint, ApiId=api.api_id)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        apigatewayv2_backends[account_id][region_name].delete_api(self.api_id)
+        apigatewayv2_backends[account_id][region_name].delete_api(self.physical_id)
 
 
-class RehearsalConfigurationSet(CloudFormationModel):
+class RehearsalConfigurationSet(_RehearsalModel, CloudFormationModel):
     __module__ = "moto.ses.rehearsal"
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SES::ConfigurationSet"
+    cfn_type = "AWS::SES::ConfigurationSet"
+    name_type = "Name"
 
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> "RehearsalConfigurationSet":
-        name = cloudformation_json.get("Properties", {}).get("Name", resource_name)
+    def make(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> "RehearsalConfigurationSet":
         ses_backends[account_id][region_name].create_configuration_set(name)
         return cls(name)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        ses_backends[account_id][region_name].delete_configuration_set(self.name)
+        ses_backends[account_id][region_name].delete_configuration_set(self.physical_id)
+
+
+class RehearsalSubscription(_RehearsalModel, CloudFormationModel):
+    __module__ = "moto.sns.rehearsal"
+    cfn_type = "AWS::SNS::Subscription"
+
+    @classmethod
+    def make(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> "RehearsalSubscription":
+        subscription = sns_backends[account_id][region_name].subscribe(
+            props["TopicArn"], props["Endpoint"], props["Protocol"]
+        )
+        return cls(subscription.arn)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        sns_backends[account_id][region_name].unsubscribe(self.physical_id)
+
+
+class RehearsalScheduleGroup(_RehearsalModel, CloudFormationModel):
+    # A moto gap: its Scheduler has the API (CreateScheduleGroup, CreateSchedule...) but no CloudFormation model,
+    # so without this the scheduler role's `Fn::GetAtt` of the group's Arn fails the change set, and the
+    # consumer's CreateSchedule in a group that does not exist answers 500 (moto's KeyError).
+    __module__ = "moto.scheduler.rehearsal"
+    cfn_type = "AWS::Scheduler::ScheduleGroup"
+    name_type = "Name"
+    attribute_names = ("Arn",)
+
+    @classmethod
+    def make(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> "RehearsalScheduleGroup":
+        tags = props.get("Tags") or []
+        group = scheduler_backends[account_id][region_name].create_schedule_group(name, tags)
+        return cls(name, Arn=group.arn)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        # As in AWS, deleting the group deletes its schedules (moto keeps them in the group).
+        scheduler_backends[account_id][region_name].delete_schedule_group(self.physical_id)
 
 
 # Custom resources (Custom::...): moto calls the ServiceToken's Lambda in Docker, in a thread, and does not
@@ -449,46 +403,6 @@ def _server_origin(argv: list[str]) -> str:
 # here the CloudFormation one is made the one moto's SQS API gives.
 _ORIGIN = _server_origin(sys.argv[1:])
 Queue.physical_resource_id = property(lambda self: f"{_ORIGIN}/{self.account_id}/{self.name}")  # type: ignore[assignment]
-
-class RehearsalSubscription(CloudFormationModel):
-    __module__ = "moto.sns.rehearsal"
-
-    def __init__(self, arn: str) -> None:
-        self.arn = arn
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SNS::Subscription"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> "RehearsalSubscription":
-        props = cloudformation_json.get("Properties", {})
-        subscription = sns_backends[account_id][region_name].subscribe(
-            props["TopicArn"], props["Endpoint"], props["Protocol"]
-        )
-        return cls(subscription.arn)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        sns_backends[account_id][region_name].unsubscribe(self.arn)
 
 
 # AWS::Lambda::Function: moto's model takes a fixed list of properties and drops TracingConfig and

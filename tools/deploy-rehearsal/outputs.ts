@@ -10,7 +10,7 @@ export interface StackOutput {
   readonly when: string;
   /** In the default stack (no context). */
   readonly inDefault: boolean;
-  /** In the --all-features stack of the rehearsal (businessAlerts is not in it yet: see features.ts). */
+  /** In the --all-features stack of the rehearsal (see features.ts). */
   readonly inAllFeatures: boolean;
 }
 
@@ -33,9 +33,9 @@ export const stackOutputs: readonly StackOutput[] = [
   { name: 'SigningSecretArn', when: 'ingress webhook (default) or both', inDefault: true, inAllFeatures: true },
   { name: 'BillingStateTableName', when: 'billingState=true', inDefault: false, inAllFeatures: true },
   { name: 'BillingSyncDeadLetterQueueName', when: 'billingState=true', inDefault: false, inAllFeatures: true },
-  { name: 'BusinessAlertTopicArn', when: 'businessAlerts=true', inDefault: false, inAllFeatures: false },
-  { name: 'DisputeReminderScheduleGroupName', when: 'businessAlerts=true', inDefault: false, inAllFeatures: false },
-  { name: 'DisputeReminderDeadLetterQueueName', when: 'businessAlerts=true', inDefault: false, inAllFeatures: false },
+  { name: 'BusinessAlertTopicArn', when: 'businessAlerts=true', inDefault: false, inAllFeatures: true },
+  { name: 'DisputeReminderScheduleGroupName', when: 'businessAlerts=true', inDefault: false, inAllFeatures: true },
+  { name: 'DisputeReminderDeadLetterQueueName', when: 'businessAlerts=true', inDefault: false, inAllFeatures: true },
   { name: 'SuppressionTableName', ...always },
   { name: 'SesConfigurationSetName', ...always },
 ];

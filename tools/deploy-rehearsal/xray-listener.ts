@@ -57,6 +57,17 @@ export function annotationValues(documents: readonly Record<string, unknown>[], 
   return values;
 }
 
+/** The names of the documents and of their nested subsegments (an AWS SDK call's subsegment is named after its service: `SNS`). */
+export function segmentNames(documents: readonly Record<string, unknown>[]): string[] {
+  const names: string[] = [];
+  const walk = (node: Record<string, unknown>) => {
+    if (typeof node.name === 'string') names.push(node.name);
+    for (const child of (node.subsegments as Record<string, unknown>[] | undefined) ?? []) walk(child);
+  };
+  for (const document of documents) walk(document);
+  return names;
+}
+
 /** A trace header as Lambda gives a sampled invocation in `_X_AMZN_TRACE_ID`. */
 export function sampledTraceHeader(now: Date = new Date(), random: () => string = randomHex): string {
   const epoch = Math.floor(now.getTime() / 1000).toString(16);
