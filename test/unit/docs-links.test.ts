@@ -43,6 +43,17 @@ describe.each(pages)('%s', (page) => {
   });
 });
 
+it("names every npm script in the README's Commands section", () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const commands = readme.slice(
+    readme.indexOf('\n## Commands'),
+    readme.indexOf('\n## ', readme.indexOf('\n## Commands') + 1),
+  );
+  const named = new Set([...commands.matchAll(/npm (?:run )?([a-z][a-z0-9:-]*)/g)].map((match) => match[1] ?? ''));
+  // `prepack` is npm's hook before `npm pack`, not a command anyone types; its row says so through `build`.
+  expect(scripts.filter((script) => script !== 'prepack' && !named.has(script))).toEqual([]);
+});
+
 it('keeps the README to what a newcomer needs first (at most 400 lines; the rest is in docs/)', () => {
   expect(readFileSync(path.join(root, 'README.md'), 'utf8').split('\n').length).toBeLessThanOrEqual(400);
   expect(pages.length).toBeGreaterThan(5);
