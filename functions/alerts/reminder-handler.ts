@@ -76,7 +76,13 @@ export async function handler(event: DisputeReminderInput): Promise<DisputeRemin
       logger.error('Malformed dispute reminder input; nothing to do', { error: error.message, outcome: 'malformed' });
       return 'malformed';
     }
-    return await runDisputeReminder(input, { stripe, destinations, now: () => new Date(), logger, metrics: counter });
+    const reminder = input;
+    // Annotated like the consumer's records, so the reminder is found in X-Ray by its dispute's event id.
+    return await tracing.inSubsegment('## dispute reminder', (annotate) => {
+      annotate('eventId', reminder.eventId);
+      annotate('disputeId', reminder.disputeId);
+      return runDisputeReminder(reminder, { stripe, destinations, now: () => new Date(), logger, metrics: counter });
+    });
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }

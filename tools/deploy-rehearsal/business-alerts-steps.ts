@@ -30,7 +30,7 @@ import type { AlertWebhookServer } from './alert-webhook-server';
 import type { FeatureRun } from './feature-steps';
 import { rehearsalAlertEmail } from './features';
 import { account, check, type DeployedFunction, invokeInChild } from './steps';
-import { segmentNames } from './xray-listener';
+import { annotationValues, segmentNames } from './xray-listener';
 
 /** The queue the rehearsal subscribes to the alert topic, as an operator subscribes their tools (not the stack's). */
 export const rehearsalAlertQueueName = 'deploy-rehearsal-business-alerts';
@@ -270,15 +270,21 @@ export async function businessAlertsSteps(run: FeatureRun): Promise<void> {
       const alert = expectOneAlert(await takeAlerts(), 'dispute_deadline', created.id);
       const posts = webhook().posts().length;
       check(posts === 2, `the webhook got ${posts} posts in all, expected 2 (the alert, the reminder)`);
-      // The reminder function is traced (TracingConfig Active): its AWS calls' subsegments reach the daemon. It opens
-      // no subsegment of its own (no Service or eventId annotation, unlike the consumer), so its SNS call is looked for.
-      const names = segmentNames((run.xray()?.documents() ?? []).slice(segmentsBefore));
+      // The reminder function is traced (TracingConfig Active): its subsegment, annotated with the dispute's event
+      // id like the consumer's records, and its SNS call's reach the daemon.
+      const documents = (run.xray()?.documents() ?? []).slice(segmentsBefore);
+      const names = segmentNames(documents);
       check(
         names.includes('SNS'),
         `no X-Ray subsegment of the reminder's SNS publish (got: ${names.join(', ') || 'none'})`,
       );
+      const annotated = annotationValues(documents, 'eventId');
+      check(
+        annotated.includes(created.id),
+        `no reminder subsegment annotated eventId ${created.id} (got: ${annotated.join(', ') || 'none'})`,
+      );
       // Invoked now rather than 72 hours before due_by: the text counts the days left from now.
-      return `"${alert.subject}" on the topic (kind dispute_deadline; invoked now, not at its time) and posted to the webhook; traced`;
+      return `"${alert.subject}" on the topic (kind dispute_deadline; invoked now, not at its time) and posted to the webhook; traced, eventId annotated`;
     });
 
     await rehearsal.step('reminder, dispute answered (under_review) → no alert', async () => {
