@@ -31,6 +31,7 @@ import { parseCommandLine, runCommand, wantsHelp } from '../tools/cli';
 import type { RecordedRequest } from '../tools/fake-stripe/control';
 import { type FakeStripeApi, startFakeStripeApi } from '../tools/fake-stripe/server';
 import { markdownTable, num, ratio, verdict } from '../tools/measure/format';
+import { seededRandom } from '../tools/measure/seeded-random';
 import { InMemoryIdempotencyStore, RecordingMailer } from '../tools/testing/consumer-fakes';
 
 const apiKey = 'rk_test_billing_sync_bench';
@@ -88,18 +89,6 @@ export interface BillingSyncBenchResult {
 }
 
 const silent: LoggerPort = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-/** A small seeded generator (mulberry32): the same arrivals every run unless the seed changes. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Actions on a simulated clock, run one at a time in time order (of two at the same time, the first scheduled). */
 class SimulatedClock {

@@ -348,11 +348,6 @@ export class BusinessAlerts extends Construct {
     };
 
     if (this.reminderFunction.role !== undefined) {
-      Validations.of(this.reminderFunction.role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          'AWS managed baseline for Lambda: only lets the function write its own CloudWatch logs. All other permissions are scoped grants.',
-      });
       if (this.key !== undefined) this.acknowledgeKeyActions(this.reminderFunction.role);
     }
   }

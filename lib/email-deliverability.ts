@@ -163,13 +163,6 @@ export class EmailDeliverability extends Construct {
     this.topic.addSubscription(new LambdaSubscription(this.fn, { deadLetterQueue: this.deadLetterQueue }));
     this.table.grant(this.fn, 'dynamodb:PutItem');
 
-    if (this.fn.role !== undefined) {
-      Validations.of(this.fn.role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          'AWS managed baseline for Lambda: only lets the function write its own CloudWatch logs. All other permissions are scoped grants.',
-      });
-    }
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:

@@ -97,10 +97,6 @@ export class StripeReconciler extends Construct {
     props.table.grant(fn, 'dynamodb:GetItem');
     grantLargeEventObjectAction(props.largeEventBucket, fn, largeEventKeyPrefix, 's3:PutObject');
     props.apiKeySecret.grantRead(fn);
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'AWS managed baseline for Lambda: only lets the function write its own CloudWatch logs.',
-    });
 
     this.schedule = new Schedule(this, 'Schedule', {
       schedule: ScheduleExpression.rate(props.interval ?? Duration.hours(1)),

@@ -533,14 +533,6 @@ export class StripeWebhookPipeline extends Construct {
     this.suppressionTable = this.emailDeliverability.table;
     this.configurationSet = this.emailDeliverability.configurationSet;
 
-    for (const fn of [this.receiver?.fn, this.consumer.fn]) {
-      if (fn?.role === undefined) continue;
-      Validations.of(fn.role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          'AWS managed baseline for Lambda: only lets the function write its own CloudWatch logs. All other permissions are scoped grants.',
-      });
-    }
     if (this.receiver !== undefined) {
       Validations.of(this.receiver.api).acknowledge({
         id: 'AwsSolutions-APIG4',
@@ -578,7 +570,7 @@ export class StripeWebhookPipeline extends Construct {
     this.alarmTopic = this.operations.alarmTopic;
     this.alarms = this.operations.alarms;
     if (billingState !== undefined) {
-      const billingSyncErrors = this.alarms.addAlarm('BillingSyncErrors', {
+      this.alarms.addAlarm('BillingSyncErrors', {
         meaning: `At least ${this.alarms.thresholds.billingSyncErrorsPer5Minutes} billing syncs or sync invocations failed in 5 minutes (Stripe's API or the table unavailable, a revoked or under-privileged API key): the requests are retried, then rest in the sync dead-letter queue.`,
         runbook: 'Billing sync errors',
         metric: new MathExpression({
@@ -592,12 +584,11 @@ export class StripeWebhookPipeline extends Construct {
         }),
         threshold: this.alarms.thresholds.billingSyncErrorsPer5Minutes,
       });
-      this.operations.dashboard?.showAlarm(billingSyncErrors);
     }
     if (businessAlerts !== undefined) {
       // Each failure is one dispute's reminder: alarm on the first, whether the function failed (Lambda retries
       // it twice) or Scheduler could not invoke it at all (the role, a throttle beyond its retries).
-      const reminderFailures = this.alarms.addAlarm('DisputeReminderFailures', {
+      this.alarms.addAlarm('DisputeReminderFailures', {
         meaning:
           'A dispute deadline reminder failed in the last 5 minutes (the reminder function failed, or EventBridge Scheduler dropped its invocation): a dispute may need evidence with no one reminded.',
         runbook: 'Dispute reminder failures',
@@ -612,7 +603,6 @@ export class StripeWebhookPipeline extends Construct {
         }),
         threshold: 1,
       });
-      this.operations.dashboard?.showAlarm(reminderFailures);
     }
 
     this.api = this.receiver?.api;

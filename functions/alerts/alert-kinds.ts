@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { parseCommaList } from '../shared/env';
 
 /**
  * The kinds of business alert and the event each listens to. Plain data, no Stripe or AWS import (the
@@ -78,12 +79,7 @@ export function businessAlertSubscribedTypes(off: readonly string[] = []): Busin
 }
 
 /** Parses the comma-separated `off` list (`BUSINESS_ALERTS_OFF`, context `businessAlertsOff`). */
-export function parseBusinessAlertsOff(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-}
+export const parseBusinessAlertsOff = parseCommaList;
 
 /** Hours before a dispute's evidence is due that the reminder fires (`disputeReminderLeadHours`). */
 export const defaultDisputeReminderLeadHours = 72;

@@ -61,6 +61,11 @@ export function idOf(value: unknown, prefix: string): string | undefined {
   return typeof id === 'string' && id.startsWith(prefix) && /^[A-Za-z0-9_]+$/.test(id) ? id : undefined;
 }
 
+/** A dispute's id, with either prefix Stripe gives disputes (`dp_`, `du_`); undefined for anything else. */
+export function disputeIdOf(value: unknown): string | undefined {
+  return idOf(value, 'dp_') ?? idOf(value, 'du_');
+}
+
 /** The event's object (`data.object`) when it is one. */
 export function eventObject(event: unknown): Loose | undefined {
   return recordOf(recordOf(recordOf(event)?.data)?.object);

@@ -16,7 +16,7 @@ import { StripeApiNotConfiguredError, StripeObjectNotFoundError } from '../share
 import { accountRequirementsAlert } from './account-alert';
 import type { AlertContent, AlertSkipReason } from './alert-content';
 import { type BusinessAlertKind, businessAlertEventTypeOfKind, enabledBusinessAlertKinds } from './alert-kinds';
-import { idOf, recordOf, timestampOf } from './alert-text';
+import { disputeIdOf, eventObject, recordOf, timestampOf } from './alert-text';
 import { disputeClosedAlert, disputeCreatedAlert } from './dispute-alerts';
 import { type ChargeLookup, chargeOfWarning, earlyFraudWarningAlert } from './fraud-warning-alert';
 import { invoiceUncollectibleAlert, subscriptionEndedUnpaidAlert } from './invoice-alerts';
@@ -76,21 +76,16 @@ async function disputeClosed(event: unknown, context: HandlerContext): Promise<v
   await deliver(context, disputeClosedAlert(event, factsOf(context)));
 }
 
-function disputeIdOf(event: unknown): string | undefined {
-  const dispute = recordOf(recordOf(recordOf(event)?.data)?.object);
-  return idOf(dispute?.id, 'dp_') ?? idOf(dispute?.id, 'du_');
-}
-
 /** `charge.dispute.created`: schedules the deadline reminder (see `reminderTime` for when). */
 async function scheduleDisputeReminder(event: unknown, context: HandlerContext): Promise<void> {
   const skipped = (reason: AlertSkipReason, message: string) =>
     reportSkippedAlert(context, 'dispute_deadline', reason, message);
-  const disputeId = disputeIdOf(event);
+  const dispute = eventObject(event);
+  const disputeId = disputeIdOf(dispute?.id);
   if (disputeId === undefined) return skipped('no_dispute_id', 'The event names no dispute to remind of');
   if (!isSchedulableDisputeId(disputeId)) {
     return skipped('invalid_dispute_id', 'The dispute id is too long or odd for a schedule name');
   }
-  const dispute = recordOf(recordOf(recordOf(event)?.data)?.object);
   const dueBy = timestampOf(recordOf(dispute?.evidence_details)?.due_by);
   if (dueBy === null) return skipped('no_due_by', 'The dispute has no evidence_details.due_by to remind before');
   const alerts = context.businessAlerts;
@@ -117,7 +112,8 @@ async function scheduleDisputeReminder(event: unknown, context: HandlerContext):
 
 /** `charge.dispute.closed`: a closed dispute needs no reminder; removing one that never existed is fine. */
 async function cancelDisputeReminder(event: unknown, context: HandlerContext): Promise<void> {
-  const disputeId = disputeIdOf(event);
+  const dispute = eventObject(event);
+  const disputeId = disputeIdOf(dispute?.id);
   const alerts = context.businessAlerts;
   // Nothing was scheduled for these: no id, an id no schedule can be named after, or no scheduler.
   if (disputeId === undefined || !isSchedulableDisputeId(disputeId) || !alerts.configured) return;

@@ -91,8 +91,9 @@ export function readBusinessAlertsConfig(
   const offList = parseBusinessAlertsOff(env[envVarNames.businessAlertsOff]);
   let off: BusinessAlertKind[];
   try {
-    const enabled = enabledBusinessAlertKinds(offList);
-    off = (offList as BusinessAlertKind[]).filter((kind) => !enabled.includes(kind));
+    // Refuses an unknown kind; once it has not, every entry is a kind.
+    enabledBusinessAlertKinds(offList);
+    off = offList as BusinessAlertKind[];
   } catch (error) {
     throw new InvalidEnvironmentVariableError(
       envVarNames.businessAlertsOff,

@@ -9,6 +9,7 @@
  */
 import { errorSummary } from '../shared/errors';
 import type { LoggerPort } from '../shared/logger';
+import type { DimensionedCounter } from '../shared/metrics';
 import type { BusinessAlertKind } from './alert-kinds';
 import type { AlertDestination, BusinessAlert, DisputeReminderInput, DisputeReminderScheduler } from './alert-ports';
 
@@ -86,7 +87,7 @@ export interface BusinessAlertsBinding {
   readonly eventType: string;
   readonly once: (step: string, effect: () => Promise<string | undefined>) => Promise<'done' | 'skipped'>;
   readonly logger: LoggerPort;
-  readonly metrics: { count(name: string, value?: number, dimensions?: Readonly<Record<string, string>>): void };
+  readonly metrics: DimensionedCounter;
 }
 
 const notConfigured = async (): Promise<never> => {

@@ -14,6 +14,7 @@ import {
   dashboardUrl,
   dateText,
   dateTimeText,
+  disputeIdOf,
   eventObject,
   idOf,
   isLive,
@@ -43,7 +44,7 @@ interface DisputeFacts {
 }
 
 function disputeFacts(dispute: Loose, facts: AlertEventFacts, livemode: boolean): DisputeFacts {
-  const id = idOf(dispute.id, 'dp_') ?? idOf(dispute.id, 'du_');
+  const id = disputeIdOf(dispute.id);
   const status = textOf(dispute.status);
   return {
     id,

@@ -6,6 +6,7 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LoggerPort } from '../shared/logger';
+import type { DimensionedCounter } from '../shared/metrics';
 import type { AlertDestination, DisputeReminderScheduler } from './alert-ports';
 import { type BusinessAlertsConfig, readBusinessAlertsConfig } from './business-alerts-config';
 import type { BusinessAlertsService } from './business-alerts-service';
@@ -15,7 +16,7 @@ import { secretsManagerWebhookUrl, webhookAlertDestination } from './webhook-des
 
 export interface BusinessAlertsEnvironmentDeps {
   readonly logger: LoggerPort;
-  readonly metrics: { count(name: string, value?: number, dimensions?: Readonly<Record<string, string>>): void };
+  readonly metrics: DimensionedCounter;
   readonly now: () => Date;
   /** Wraps each AWS client (X-Ray tracing, when on). @default unwrapped */
   readonly captureClient?: <T>(client: T) => T;

@@ -7,11 +7,10 @@
  * A malformed input is logged and counted, not thrown: a retry would not mend it. A Stripe or
  * destination failure is thrown, so that the invocation is retried (Lambda's asynchronous retries).
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { envVarNames, serviceNames } from '../../config/contract';
 import { createLogger } from '../shared/logger';
-import { createPowertoolsMetrics } from '../shared/metrics';
+import { createPowertoolsMetrics, dimensionedCounter } from '../shared/metrics';
 import { stripeApiFromEnvironment } from '../shared/stripe-api/from-environment';
 import { createTracing } from '../shared/tracing';
 import type { DisputeReminderInput } from './alert-ports';
@@ -29,16 +28,7 @@ export type { DisputeReminderInput } from './alert-ports';
 const logger = createLogger(serviceNames.disputeReminder);
 const metrics = createPowertoolsMetrics(serviceNames.disputeReminder, process.env[envVarNames.stage] ?? 'unknown');
 const tracing = createTracing(serviceNames.disputeReminder, process.env);
-const counter = {
-  count: (name: string, value = 1, dimensions?: Readonly<Record<string, string>>) => {
-    metrics.addMetric(name, MetricUnit.Count, value);
-    if (dimensions === undefined) return;
-    const single = metrics.singleMetric();
-    for (const [dimension, dimensionValue] of Object.entries(dimensions))
-      single.addDimension(dimension, dimensionValue);
-    single.addMetric(name, MetricUnit.Count, value);
-  },
-};
+const counter = dimensionedCounter(metrics);
 
 // Read once per container; an unset ALERT_TOPIC_ARN here is a deployment mistake, said at the first invocation.
 const config = readBusinessAlertsConfig(process.env);

@@ -11,6 +11,7 @@
  */
 import { errorSummary } from '../shared/errors';
 import type { LoggerPort } from '../shared/logger';
+import type { DimensionedCounter } from '../shared/metrics';
 import { type StripeApi, StripeObjectNotFoundError } from '../shared/stripe-api/port';
 import type { AlertDestination, DisputeReminderInput } from './alert-ports';
 import { recordOf, textOf } from './alert-text';
@@ -25,7 +26,7 @@ export interface DisputeReminderDeps {
   readonly destinations: readonly AlertDestination[];
   readonly now: () => Date;
   readonly logger: LoggerPort;
-  readonly metrics: { count(name: string, value?: number, dimensions?: Readonly<Record<string, string>>): void };
+  readonly metrics: DimensionedCounter;
 }
 
 export class InvalidDisputeReminderInputError extends Error {

@@ -15,14 +15,16 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { errorSummary } from '../shared/errors';
+import { jitteredBackoffMs, parseRetryAfter } from '../shared/http-retry';
 import type { LoggerPort } from '../shared/logger';
+import type { DimensionedCounter } from '../shared/metrics';
 import type { AlertDestination, BusinessAlert } from './alert-ports';
 
 export interface WebhookAlertDestinationOptions {
   /** The URL, read on the first send and kept (see {@link secretsManagerWebhookUrl}). */
   readonly url: () => Promise<string>;
   readonly logger: LoggerPort;
-  readonly metrics: { count(name: string, value?: number, dimensions?: Readonly<Record<string, string>>): void };
+  readonly metrics: DimensionedCounter;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /** Attempts in all, the first included. @default 4 */
@@ -129,14 +131,6 @@ export function webhookText(alert: BusinessAlert): string {
   return `${escapeMarkup(alert.subject)}\n\n${escapeMarkup(alert.text)}`;
 }
 
-/** `Retry-After` in seconds or as an HTTP date (RFC 9110, 10.2.3). */
-function retryAfterMs(value: string | null, nowMs: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
 /** The network error's code (`ECONNREFUSED`, `TimeoutError`), never its message, which may carry the URL. */
 function networkErrorCode(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; name?: unknown } } | undefined)?.cause;
@@ -194,12 +188,12 @@ export function webhookAlertDestination(options: WebhookAlertDestinationOptions)
             });
             return;
           }
-          waitMs = retryAfterMs(response.headers.get('retry-after'), now());
+          waitMs = parseRetryAfter(response.headers.get('retry-after'), now());
           problem = `HTTP ${status}`;
         } catch (error) {
           problem = networkErrorCode(error);
         }
-        const backoff = Math.min(retryBaseMs * 2 ** (attempt - 1), retryMaxMs) * (0.5 + 0.5 * random());
+        const backoff = jitteredBackoffMs(attempt, retryBaseMs, retryMaxMs, random);
         const delayMs = Math.max(backoff, waitMs ?? 0);
         const outOfTime = now() - started + delayMs + 1 >= budgetMs || (waitMs ?? 0) > retryMaxMs;
         if (attempt >= maxAttempts || outOfTime) {

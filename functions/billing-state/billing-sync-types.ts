@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { parseCommaList } from '../shared/env';
 
 /**
  * The event types the built-in billing sync listens to. Plain data, no Stripe or AWS import: the
@@ -59,9 +60,4 @@ export function billingSyncSubscribedTypes(off: readonly string[] = []): string[
 }
 
 /** Parses the comma-separated `off` list of the environment (`BILLING_SYNC_OFF_TYPES`). */
-export function parseBillingSyncOffTypes(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-}
+export const parseBillingSyncOffTypes = parseCommaList;

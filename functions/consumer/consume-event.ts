@@ -124,12 +124,6 @@ export interface ConsumeOptions {
   readonly sendDeadlineMs?: number;
 }
 
-function withDefined<T extends Record<string, string | undefined>>(values: T): { [K in keyof T]?: string } {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
-    [K in keyof T]?: string;
-  };
-}
-
 const countNothing: HandlerMetrics = { count: () => undefined };
 const defaultEmailSettings = resolveEmailSettings();
 
@@ -228,7 +222,8 @@ export async function consumeEvent(
           {
             handler: handlerNameOf(handler, event.type, { index, count: route.handlers.length }),
             eventType: event.type,
-            ...withDefined({ step: sanitizedStep(failedStep()), field: fieldOf(error) }),
+            step: sanitizedStep(failedStep()),
+            field: fieldOf(error),
           },
           error,
         );

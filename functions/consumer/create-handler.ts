@@ -1,5 +1,4 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -15,6 +14,7 @@ import { billingStateFromEnvironment } from '../billing-state/from-environment';
 import { s3AddressingFor } from '../shared/aws-client-config';
 import { errorSummary } from '../shared/errors';
 import { createLogger } from '../shared/logger';
+import { dimensionedCounter } from '../shared/metrics';
 import { stripeApiFromEnvironment } from '../shared/stripe-api/from-environment';
 import { dynamoDbSuppressionStore } from '../shared/suppression-store';
 import { createTracing } from '../shared/tracing';
@@ -82,17 +82,7 @@ export function createConsumerHandler(
   const tracing = createTracing(serviceNames.consumer, env);
   // Both optional: without them (a stack without EmailDeliverability), no configuration set and no lookups.
   const { configurationSetName, suppressionTableName } = readDeliverabilityConfig(env);
-  const handlerMetrics: HandlerMetrics = {
-    count: (name, value = 1, dimensions) => {
-      metrics.addMetric(name, MetricUnit.Count, value);
-      if (dimensions === undefined || Object.keys(dimensions).length === 0) return;
-      // The breakdown on its own line (a single metric): the buffered metrics keep the usual dimensions.
-      const single = metrics.singleMetric();
-      for (const [dimension, dimensionValue] of Object.entries(dimensions))
-        single.addDimension(dimension, dimensionValue);
-      single.addMetric(name, MetricUnit.Count, value);
-    },
-  };
+  const handlerMetrics: HandlerMetrics = dimensionedCounter(metrics);
   const accountSenders = [...config.connectedAccountEmails.values()].flatMap((account) =>
     account.senderAddress === undefined ? [] : [account.senderAddress],
   );

@@ -5,6 +5,7 @@
  * .subscription`, and the payment intent in `invoice.payments` (only when the event or a retrieve expands it).
  */
 import type Stripe from 'stripe';
+import { recordOf } from './emails/fields';
 
 /** The id of an expandable field, whether Stripe sent the id or the expanded object. */
 function idOf(value: unknown): string | null {
@@ -13,13 +14,6 @@ function idOf(value: unknown): string | null {
     return (value as { id: string }).id;
   }
   return null;
-}
-
-/** An object (not null, not an array), read loosely: pre-basil fields are absent from the `stripe` package's types. */
-function recordOf(value: unknown): Readonly<Record<string, unknown>> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Readonly<Record<string, unknown>>)
-    : undefined;
 }
 
 /** The subscription that generated the invoice, in either shape; null for a one-off invoice. */

@@ -31,3 +31,11 @@ export function optionalIntegerEnv(name: string, env: NodeJS.ProcessEnv = proces
   if (!/^\d+$/.test(value)) throw new InvalidEnvironmentVariableError(name, value, 'a whole number');
   return Number(value);
 }
+
+/** The entries of a comma-separated list (`a, b,,c`), trimmed, the empty ones left out; none for unset. */
+export function parseCommaList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}

@@ -213,6 +213,14 @@ export class PipelineAlarms extends Construct {
     });
   }
 
+  /**
+   * The pipeline's alarms as one list that grows with each {@link add}: what the dashboard's status widget
+   * shows, so that an alarm added after the dashboard (an optional feature's) is on it without more wiring.
+   */
+  public get live(): readonly Alarm[] {
+    return this.alarms;
+  }
+
   /** Every alarm of the pipeline, the dead-letter alarms and the ones added with {@link add} included. */
   public get all(): readonly Alarm[] {
     return [...this.alarms];

@@ -45,7 +45,8 @@ export interface PipelineDashboardProps {
    */
   readonly api?: IHttpApi;
   /**
-   * The alarms whose state the dashboard shows at the top; {@link PipelineDashboard.showAlarm} adds later ones.
+   * The alarms whose state the dashboard shows at the top, read when the template is written: a list that still
+   * grows (`PipelineAlarms.live`) puts later alarms on it too.
    * @default - none: no alarm widget
    */
   readonly alarms?: readonly Alarm[];
@@ -63,7 +64,6 @@ export class PipelineDashboard extends Construct {
   /** The dashboard. */
   public readonly dashboard: Dashboard;
   /** The alarms of the status widget: CDK renders the widget when the template is synthesized, so later ones show too. */
-  private readonly shownAlarms: Alarm[];
 
   constructor(scope: Construct, id: string, props: PipelineDashboardProps) {
     super(scope, id);
@@ -78,10 +78,16 @@ export class PipelineDashboard extends Construct {
         height: 2,
       }),
     );
-    this.shownAlarms = [...(props.alarms ?? [])];
     if (props.alarms !== undefined) {
       this.dashboard.addWidgets(
-        new AlarmStatusWidget({ title: 'Alarms', alarms: this.shownAlarms, width: 24, height: 4 }),
+        new AlarmStatusWidget({
+          title: 'Alarms',
+          // The list itself, not a copy: the widget reads it when the template is written, so alarms added to
+          // it after the dashboard (the optional features') are shown too. The widget only reads it.
+          alarms: props.alarms as Alarm[],
+          width: 24,
+          height: 4,
+        }),
       );
     }
     if (props.api !== undefined && props.receiverFunction !== undefined) {
@@ -175,10 +181,5 @@ export class PipelineDashboard extends Construct {
         ),
       ),
     );
-  }
-
-  /** Shows `alarm` in the status widget too: for alarms made after the dashboard (the optional features' own). */
-  public showAlarm(alarm: Alarm): void {
-    this.shownAlarms.push(alarm);
   }
 }

@@ -99,7 +99,7 @@ export class PipelineOperations extends Construct {
             consumerFunction: props.consumer.fn,
             receiverFunction: props.receiver?.fn,
             api: props.receiver?.api,
-            alarms: this.alarms.all,
+            alarms: this.alarms.live,
           });
 
     const logLevel = props.logLevel ?? 'INFO';

@@ -24,7 +24,11 @@ import { builtInBillingSync } from '../../functions/billing-state/billing-sync-h
 import { billingSyncEventTypes } from '../../functions/billing-state/billing-sync-types';
 import { type ConsumerDependencies, consumeEvent } from '../../functions/consumer/consume-event';
 import { buildRegistry, defineSubscriptions } from '../../functions/consumer/define-subscriptions';
-import { builtInEmails, enabledBuiltInEmailTypes } from '../../functions/consumer/emails/built-in-emails';
+import {
+  type BuiltInEmailType,
+  builtInEmails,
+  enabledBuiltInEmailTypes,
+} from '../../functions/consumer/emails/built-in-emails';
 import { formatAmount } from '../../functions/consumer/emails/money';
 import { rootCause } from '../../functions/consumer/handler-failure';
 import type { Mailer, OutgoingEmail } from '../../functions/consumer/mailer';
@@ -48,10 +52,14 @@ export const fuzzedEventTypes: readonly string[] = [
   ]),
 ].sort();
 
-/** Per email type: where its recipient's address and its amount are in `data.object`. */
-const emailFacts: Readonly<
-  Record<string, { readonly email: (object: Loose) => unknown; readonly amount?: string; readonly skip?: RuleSkip }>
-> = {
+interface EmailFacts {
+  readonly email: (object: Loose) => unknown;
+  readonly amount?: string;
+  readonly skip?: RuleSkip;
+}
+
+/** Per email type, every one (a new type does not compile without its entry): where its recipient's address and its amount are in `data.object`. */
+const emailFacts: Readonly<Record<BuiltInEmailType, EmailFacts>> = {
   'invoice.paid': { email: (o) => o.customer_email, amount: 'amount_paid', skip: (o) => o.amount_paid === 0 },
   'invoice.payment_failed': { email: (o) => o.customer_email, amount: 'amount_due' },
   'invoice.payment_action_required': { email: (o) => o.customer_email, amount: 'amount_due' },
@@ -386,7 +394,8 @@ export async function runCase(base: ConsumerCase): Promise<CaseResult> {
     fail('a business alert was neither sent nor skipped with a reason');
   }
 
-  const facts = emailFacts[base.type];
+  // Undefined for the types no email handles (billing sync only, business alerts only).
+  const facts = (emailFacts as Readonly<Record<string, EmailFacts | undefined>>)[base.type];
   if (facts !== undefined) {
     if (mailer.sent.length + skipReasons.length !== 1) {
       fail(`expected one email sent or one skip with a reason; got ${mailer.sent.length} sent, skips ${skipReasons}`);

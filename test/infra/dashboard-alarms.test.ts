@@ -1,13 +1,18 @@
 /**
  * The dashboard's alarm widget shows every alarm of the stack, those the optional features add after the
- * dashboard is built (`BillingSyncErrors`, `DisputeReminderFailures`) too.
+ * dashboard is built (`BillingSyncErrors`, `DisputeReminderFailures`, the reconciler's) too.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildStack } from './infra-helpers';
 
-// One stack with both features that add alarms late: a synth costs seconds.
+// One stack with every feature that adds alarms late (the reconciler's come from addStripeRecovery): a synth costs seconds.
 const template = Template.fromStack(
-  buildStack({ billingState: 'true', businessAlerts: 'true', stripeApiKeySecretName: 'stripe/api-key' }),
+  buildStack({
+    billingState: 'true',
+    businessAlerts: 'true',
+    reconciler: 'true',
+    stripeApiKeySecretName: 'stripe/api-key',
+  }),
 );
 
 /** The logical ids of the alarms the dashboard's body names (`{"Fn::GetAtt":[id,"Arn"]}` tokens in its Fn::Join). */
@@ -25,11 +30,13 @@ describe("the dashboard's alarm widget", () => {
   it('shows every alarm of the stack, the billing sync and dispute reminder ones made after the dashboard too', () => {
     // Prepare
     const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
-    const late = alarms.filter((id) => /BillingSyncErrors|DisputeReminderFailures/.test(id));
+    const late = alarms.filter((id) =>
+      /BillingSyncErrors|DisputeReminderFailures|RecoveredEvents|ReconcileFailures/.test(id),
+    );
     // Act
     const shown = alarmsOnTheDashboard();
     // Assess
-    expect(late).toHaveLength(2);
+    expect(late).toHaveLength(4);
     expect([...shown].sort()).toEqual([...alarms].sort());
   });
 });

@@ -7,6 +7,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { BillingState } from '../../functions/billing-state/billing-state';
 import { createBillingSyncHandler } from '../../functions/billing-state/sync-handler';
+import { defaultSyncDelaySeconds } from '../../functions/billing-state/sync-queue';
 import { lambdaContext } from '../../tools/local/lambda-shapes';
 import { localStripeApiKey } from '../../tools/local/stripe-api';
 import { buildStripeEvent } from '../../tools/stripe-events';
@@ -24,7 +25,9 @@ const { pipeline, printed } = useTestPipeline({
   resourceNameSuffix: 'billing-state',
   billingState: true,
 });
-const { post } = localPipelineClient(pipeline, signingSecret);
+const { post, eventWhen } = localPipelineClient(pipeline, signingSecret);
+/** A sync request waits this long on the queue: an assertion that no sync ran must wait longer. */
+const pastTheSyncDelayMs = (defaultSyncDelaySeconds + 1) * 1000;
 
 interface RecordedRequest {
   readonly method: string;
@@ -217,7 +220,8 @@ describe('billing state, on the local pipeline', () => {
         }),
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Past the sync delay: a sync those old events wrongly queued would have listed by then.
+    await new Promise((resolve) => setTimeout(resolve, pastTheSyncDelayMs));
     // Assess
     expect(burstLists).toBeGreaterThanOrEqual(1);
     expect(burstLists).toBeLessThanOrEqual(3);
@@ -300,13 +304,9 @@ describe('billing state, on the local pipeline', () => {
     // Act
     await postEvent(event);
     // Assess
-    await waitFor('the event processed', async () => {
-      const events = (await (await fetch(`${pipeline().url}/_local/events`)).json()) as Array<{
-        id: string;
-        status: string;
-      }>;
-      return events.find((candidate) => candidate.id === event.id && candidate.status === 'processed');
-    });
+    await eventWhen(event.id, (candidate) => candidate.status === 'processed');
+    // Past the sync delay: a sync the event wrongly queued would have listed by then.
+    await new Promise((resolve) => setTimeout(resolve, pastTheSyncDelayMs));
     const after = (await fake('/_fake/requests')) as RecordedRequest[];
     expect(after.slice(before).filter((request) => request.path.startsWith('/v1/subscriptions'))).toEqual([]);
   });

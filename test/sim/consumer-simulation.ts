@@ -6,6 +6,7 @@ import { EventRegistry } from '../../functions/consumer/event-registry';
 import type { ClaimOptions, IdempotencyStore, StepRecord } from '../../functions/consumer/idempotency-store';
 import type { Mailer, OutgoingEmail } from '../../functions/consumer/mailer';
 import { processRecord } from '../../functions/consumer/process-record';
+import { seededRandom } from '../../tools/measure/seeded-random';
 import { buildStripeEvent } from '../../tools/stripe-events';
 import { InMemoryIdempotencyStore } from '../../tools/testing/consumer-fakes';
 
@@ -79,18 +80,6 @@ export interface SimulationReport {
   readonly violations: readonly string[];
 }
 
-/** mulberry32: small, fast and good enough to drive a simulation reproducibly. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 class SimulatedCrashError extends Error {
   constructor(where: string) {
     super(`simulated crash ${where}`);
@@ -121,7 +110,7 @@ interface QueuedMessage {
 }
 
 export async function runConsumerSimulation(options: SimulationOptions = defaultSimulation): Promise<SimulationReport> {
-  const rand = random(options.seed);
+  const rand = seededRandom(options.seed);
   const chance = (p: number) => rand() < p;
   const settings = resolveSettings({ stage: 'sim' });
   const { faults } = options;

@@ -5,10 +5,11 @@
  *
  * `npm start` runs its own copy; this one is for everything else.
  */
+import { defaultFakeStripePort } from '../local/defaults';
 import { type FakeStripeApiOptions, startFakeStripeApi } from './server';
 
 /** stripe-mock's port, which tools pointed at a local Stripe tend to expect. */
-export const defaultCliPort = 12111;
+export const defaultCliPort = defaultFakeStripePort;
 
 export const cliUsage = `Usage: npx tsx tools/fake-stripe/cli.ts [--port N] [--host ADDRESS] [--key rk_test_...]...
 

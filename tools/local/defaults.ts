@@ -3,6 +3,8 @@
  * The dev signing secret is deliberately fake and public, like the one `stripe listen` prints for
  * a session; it never verifies anything Stripe sends for real. Override with STRIPE_WEBHOOK_SECRET.
  */
+import { localFakeStripeApiPort } from '../../lib/local-endpoints';
+
 export const devSigningSecret = 'whsec_local_dev_secret_not_for_production';
 
 /** Port of `npm start`, the same as the Stripe CLI's `--forward-to localhost:4242/webhook` examples. */
@@ -28,5 +30,5 @@ export const localResourceNames = {
   billingSyncDeadLetterQueue: 'stripe-webhooks-local-billing-sync-dead-letter',
 } as const;
 
-/** Port of the fake Stripe API that `npm start` serves, the same as stripe-mock's. */
-export const defaultFakeStripePort = 12111;
+/** Port of the fake Stripe API that `npm start` serves, the same as stripe-mock's, and the one a stack synthesized with `localEndpointUrl` names. */
+export const defaultFakeStripePort = localFakeStripeApiPort;

@@ -20,6 +20,7 @@
  * neither loads it nor reads the key.
  */
 import type Stripe from 'stripe';
+import { jitteredBackoffMs, parseRetryAfter } from '../http-retry';
 import type { LoggerPort } from '../logger';
 import {
   type StripeApi,
@@ -187,15 +188,6 @@ interface StripeErrorFields {
   retryAfterMs: number | undefined;
 }
 
-/** `Retry-After` is either delta-seconds or an HTTP date (RFC 9110, 10.2.3). */
-function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
 /** Duck-typed, because the module (and so its classes for `instanceof`) is loaded lazily. */
 function stripeErrorFields(error: unknown, nowMs: number): StripeErrorFields {
   const fields = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
@@ -327,11 +319,7 @@ export function createStripeCaller<C>(options: StripeCallerOptions<C>): StripeCa
     return client;
   };
 
-  const backoffMs = (retry: number): number => {
-    const ceiling = Math.min(retryBaseMs * 2 ** (retry - 1), retryMaxMs);
-    // Jitter in [ceiling/2, ceiling): containers that failed together don't retry together.
-    return ceiling * (0.5 + 0.5 * random());
-  };
+  const backoffMs = (retry: number): number => jitteredBackoffMs(retry, retryBaseMs, retryMaxMs, random);
 
   /** The resource family (`customers`) is what retries log: an id would identify a customer. */
   return async function call<T>(
@@ -434,6 +422,10 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
     return value;
   }
 
+  /** A GET by path through `rawRequest`, for what the typed client's resources do not cover here. */
+  const rawGet = (resource: string, path: string, scope: Parameters<typeof callOptions>[0]) =>
+    call(resource, 'GET', path, (stripe) => stripe.rawRequest('GET', path, undefined, callOptions(scope)[0] ?? {}));
+
   return {
     retrieveCustomer: (id, scope) =>
       cached('customers', id, scope, (stripe) => stripe.customers.retrieve(id, {}, ...callOptions(scope))),
@@ -441,32 +433,15 @@ export function createStripeApi(options: CreateStripeApiOptions): StripeApi {
       cached('subscriptions', id, scope, (stripe) => stripe.subscriptions.retrieve(id, {}, ...callOptions(scope))),
     retrieveEvent: (id, scope) =>
       call('events', 'GET', `/v1/events/${id}`, (stripe) => stripe.events.retrieve(id, {}, ...callOptions(scope))),
-    retrieveThinEvent: (id, scope) => {
-      // Encoded as stripe-node's own fetchEvent does: the id comes from the notification body.
-      const path = `/v2/core/events/${encodeURIComponent(id)}`;
-      return call('v2.core.events', 'GET', path, (stripe) =>
-        stripe.rawRequest('GET', path, undefined, callOptions(scope)[0] ?? {}),
-      ) as Promise<Stripe.V2.Core.Event>;
-    },
-    retrieveRelatedObject: (url, scope) => {
-      const path = relatedObjectPath(url);
-      return call('related_object', 'GET', path, (stripe) =>
-        stripe.rawRequest('GET', path, undefined, callOptions(scope)[0] ?? {}),
-      );
-    },
+    // Encoded as stripe-node's own fetchEvent does: the id comes from the notification body.
+    retrieveThinEvent: (id, scope) =>
+      rawGet('v2.core.events', `/v2/core/events/${encodeURIComponent(id)}`, scope) as Promise<Stripe.V2.Core.Event>,
+    retrieveRelatedObject: (url, scope) => rawGet('related_object', relatedObjectPath(url), scope),
     // Through rawRequest, like the thin events: the client seam (StripeClientLike) stays as it is. The id is
     // encoded, as it comes from an event or a schedule's input.
-    retrieveDispute: (id, scope) => {
-      const path = `/v1/disputes/${encodeURIComponent(id)}`;
-      return call('disputes', 'GET', path, (stripe) =>
-        stripe.rawRequest('GET', path, undefined, callOptions(scope)[0] ?? {}),
-      ) as Promise<Stripe.Dispute>;
-    },
-    retrieveCharge: (id, scope) => {
-      const path = `/v1/charges/${encodeURIComponent(id)}`;
-      return call('charges', 'GET', path, (stripe) =>
-        stripe.rawRequest('GET', path, undefined, callOptions(scope)[0] ?? {}),
-      ) as Promise<Stripe.Charge>;
-    },
+    retrieveDispute: (id, scope) =>
+      rawGet('disputes', `/v1/disputes/${encodeURIComponent(id)}`, scope) as Promise<Stripe.Dispute>,
+    retrieveCharge: (id, scope) =>
+      rawGet('charges', `/v1/charges/${encodeURIComponent(id)}`, scope) as Promise<Stripe.Charge>,
   };
 }
